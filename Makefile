@@ -1,0 +1,41 @@
+# Launchboard: `make run` serves the sample launch, `make test` runs every test tier.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= sample_data
+PORT ?= 8501
+
+.PHONY: setup run test test-unit test-app test-e2e bench sample clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	LAUNCHBOARD_DATA=$(DATA) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: setup
+	$(BIN)/python -m pytest tests -q
+
+test-unit: setup
+	$(BIN)/python -m pytest tests/unit -q
+
+test-app: setup
+	$(BIN)/python -m pytest tests/app -q
+
+test-e2e: setup
+	$(BIN)/python -m pytest tests/e2e -q
+
+sample: setup
+	rm -rf sample_data
+	$(BIN)/python -m launchboard generate --orders 4000 --seed 7 --out sample_data
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,70 @@
+"""``python -m launchboard report|generate``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import ConfigError, load_config
+from .loader import open_store
+from .timeutil import parse_moment
+
+
+def _report(args: argparse.Namespace) -> int:
+    from . import report
+
+    data = Path(args.data)
+    if not data.is_dir():
+        print(f"launchboard: data folder not found: {data}", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(data)
+    except ConfigError as exc:
+        print(f"launchboard: invalid launch.toml: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = parse_moment(args.as_of, config.tz)
+        except ValueError as exc:
+            print(f"launchboard: --as-of: {exc}", file=sys.stderr)
+            return 2
+    store = open_store(data, config)
+    try:
+        result = report.build(store, as_of)
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(report.to_markdown(result))
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generate import generate
+
+    summary = generate(Path(args.out), orders=args.orders, seed=args.seed)
+    print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m launchboard", description="Launchboard engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    rep = sub.add_parser("report", help="print every figure as of a moment")
+    rep.add_argument("--data", required=True, help="the data folder (spec section 1)")
+    rep.add_argument("--as-of", help="YYYY-MM-DD HH:MM[:SS][+09:00]; default: the newest event")
+    rep.add_argument("--format", choices=("json", "md"), default="json")
+    rep.set_defaults(func=_report)
+
+    gen = sub.add_parser("generate", help="write a deterministic sample launch")
+    gen.add_argument("--orders", type=int, default=50_000, help="priority pre-orders (default 50,000)")
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--out", required=True)
+    gen.set_defaults(func=_generate)
+
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,145 @@
+"""Launch settings from ``launch.toml`` (spec section 4), with the spec's defaults."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CLAIMS = ("not_delivered", "delivered", "not_activated", "activated", "allocated")
+
+ALERT_DEFAULTS: dict[str, float | int] = {
+    "window_minutes": 60,
+    "activation_failure_rate": 0.10,
+    "min_attempts": 20,
+    "call_loss_rate": 0.20,
+    "min_calls": 20,
+    "stall_minutes": 120,
+    "stall_min_orders": 50,
+    "hub_stall_min_orders": 20,
+    "stale_feed_minutes": 120,
+}
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(ValueError):
+    """launch.toml is present but invalid."""
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    claims: str | None = None
+    conflicts_with: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LaunchConfig:
+    name: str = "Launch"
+    timezone: str = "Asia/Seoul"
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    service_level_seconds: float = 20
+    conflict_window_hours: float = 48
+    alerts: dict[str, float | int] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
+    templates: dict[str, Template] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def conflict_pairs(self) -> list[tuple[str, str]]:
+        """Every declared conflict, in both directions (the relation is symmetric)."""
+        pairs = set()
+        for t in self.templates.values():
+            for other in t.conflicts_with:
+                pairs.add((t.name, other))
+                pairs.add((other, t.name))
+        return sorted(pairs)
+
+
+def _hhmm(value: object, where: str) -> time:
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise ConfigError(f"{where} must be a time \"HH:MM\", got {value!r}")
+    h, m = value.split(":")
+    return time(int(h), int(m))
+
+
+def _number(value: object, where: str, *, integer: bool = False) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{where} must be a non-negative number, got {value!r}")
+    if integer and not float(value).is_integer():
+        raise ConfigError(f"{where} must be a whole number, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _table(doc: dict, key: str, path: Path) -> dict:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{key}] must be a table")
+    return value
+
+
+def load_config(data_dir: Path) -> LaunchConfig:
+    """Read ``DATA/launch.toml``; defaults apply without it. Raises ConfigError when invalid."""
+    path = Path(data_dir) / "launch.toml"
+    if not path.exists():
+        return LaunchConfig()
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+    launch = _table(doc, "launch", path)
+    tz = launch.get("timezone", "Asia/Seoul")
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{path}: unknown timezone {tz!r}") from exc
+    quiet = launch.get("quiet_hours", ["21:00", "08:00"])
+    if not isinstance(quiet, list) or len(quiet) != 2:
+        raise ConfigError(f"{path}: launch.quiet_hours must be two times [\"HH:MM\", \"HH:MM\"]")
+
+    calls = _table(doc, "calls", path)
+    messages = _table(doc, "messages", path)
+    alerts = dict(ALERT_DEFAULTS)
+    for key, value in _table(doc, "alerts", path).items():
+        if key not in ALERT_DEFAULTS:
+            raise ConfigError(f"{path}: unknown setting alerts.{key}")
+        integer = key.startswith(("min_", "stall_", "hub_", "window_", "stale_"))
+        alerts[key] = _number(value, f"{path}: alerts.{key}", integer=integer)
+    for key in ("activation_failure_rate", "call_loss_rate"):
+        if alerts[key] > 1:
+            raise ConfigError(f"{path}: alerts.{key} is a fraction in [0, 1], got {alerts[key]}")
+
+    templates: dict[str, Template] = {}
+    for name, spec in _table(doc, "templates", path).items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{path}: [templates.{name}] must be a table")
+        claims = spec.get("claims")
+        if claims is not None and claims not in CLAIMS:
+            raise ConfigError(
+                f"{path}: templates.{name}.claims must be one of {', '.join(CLAIMS)}, got {claims!r}"
+            )
+        conflicts = spec.get("conflicts_with", [])
+        if not isinstance(conflicts, list) or not all(isinstance(c, str) for c in conflicts):
+            raise ConfigError(f"{path}: templates.{name}.conflicts_with must be a list of names")
+        templates[name] = Template(name, claims, tuple(conflicts))
+
+    return LaunchConfig(
+        name=str(launch.get("name", "Launch")),
+        timezone=str(tz),
+        quiet_start=_hhmm(quiet[0], f"{path}: launch.quiet_hours[0]"),
+        quiet_end=_hhmm(quiet[1], f"{path}: launch.quiet_hours[1]"),
+        service_level_seconds=_number(
+            calls.get("service_level_seconds", 20), f"{path}: calls.service_level_seconds"
+        ),
+        conflict_window_hours=_number(
+            messages.get("conflict_window_hours", 48), f"{path}: messages.conflict_window_hours"
+        ),
+        alerts=alerts,
+        templates=templates,
+    )

@@ -1,0 +1,407 @@
+"""Loading the extracts (spec sections 1 to 3): nothing is lost.
+
+Each finished file is read once into DuckDB as text, checked row by row in SQL, and
+appended to ``acc_<table>`` (accepted rows, typed) or ``rejected_rows`` (kept with file,
+line, reason and content). After new files arrive the current versions (``orders``,
+``shipments``, ...) and ``order_facts`` are rebuilt in one transaction, so readers on other
+cursors always see a consistent launch.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from . import sql
+from .config import LaunchConfig, load_config
+from .schema import BOOL, ENUM, TABLES, TS, Table, ident, normalise_header
+
+FINISHED_SUFFIXES = (".csv", ".csv.gz")  # and .parquet, read by DuckDB's own reader
+_CHUNK = 1 << 22
+
+
+class DataDirError(ValueError):
+    """The data folder does not exist."""
+
+
+class FileRejected(Exception):
+    """A whole file cannot be loaded; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    table: str
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def is_unfinished(name: str) -> bool:
+    """Spec 1: a file still being written (``.part``, ``.tmp``) or hidden (``.x``)."""
+    return name.startswith(".") or name.endswith((".part", ".tmp"))
+
+
+def discover(data_dir: Path) -> list[FoundFile]:
+    """Every finished file of every table folder, by table then name. Missing folders are empty."""
+    found = []
+    for table in TABLES:
+        folder = data_dir / table
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.is_file() and not is_unfinished(entry.name):
+                found.append(FoundFile(table, entry))
+    return found
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _open_text_bytes(path: Path):
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def detect_encoding(path: Path) -> str:
+    """``utf-8`` (BOM or not) or ``cp949``; raises FileRejected when neither decodes the file."""
+    for encoding in ("utf-8", "cp949"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with _open_text_bytes(path) as fh:
+                while chunk := fh.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise FileRejected(f"cannot read file: {exc}") from exc
+    raise FileRejected("cannot decode file as UTF-8 or CP949/EUC-KR")
+
+
+def read_header(path: Path, encoding: str) -> list[str]:
+    """The header row's cells; raises FileRejected when the file has none."""
+    with _open_text_bytes(path) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
+        first = text.readline()
+    cells = next(csv.reader([first]), [])
+    if not first.strip() or not any(c.strip() for c in cells):
+        raise FileRejected("file is empty: no header row")
+    return cells
+
+
+def column_names(cells: list[str]) -> list[str]:
+    """Normalised, de-duplicated column names for header cells (extras keep their own name)."""
+    names: list[str] = []
+    for cell in cells:
+        base = normalise_header(cell)
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}_{n}", n + 1
+        names.append(name)
+    return names
+
+
+def _typed(table: Table, name: str) -> str:
+    col = table.column(name)
+    raw = "lb_blank(stage." + ident(name) + ")"
+    if col.kind == TS:
+        return "lb_ts(" + raw + ")"
+    if col.kind == BOOL:
+        return "lb_bool(" + raw + ")"
+    if col.kind == ENUM:
+        return "lower(" + raw + ")"
+    return raw
+
+
+# Cross-column rules of spec 3 (rows rejected), on typed columns of the `checked` relation.
+ROW_RULES: dict[str, list[tuple[str, str]]] = {
+    "activations": [
+        ("finished_at < requested_at", "finished_at is before requested_at"),
+        ("result IN ('success', 'failed') AND _raw_finished_at IS NULL", "result is success/failed without finished_at"),
+        ("result = 'failed' AND error_code IS NULL", "result is failed without error_code"),
+    ],
+    "calls": [
+        ("answered_at < arrived_at", "answered_at is before arrived_at"),
+        ("ended_at < arrived_at", "ended_at is before arrived_at"),
+        ("outcome = 'answered' AND _raw_answered_at IS NULL", "outcome is answered without answered_at"),
+    ],
+}
+
+
+def _checks(table: Table) -> list[str]:
+    """SQL expressions, each the reason text when a rule fails, else null."""
+    out = []
+    for col in table.columns:
+        raw = "_raw_" + col.name
+        if col.required:
+            out.append("CASE WHEN " + raw + " IS NULL THEN " + _literal(col.name + " is empty") + " END")
+        if col.kind == TS:
+            out.append("CASE WHEN " + raw + " IS NOT NULL AND " + ident(col.name) + " IS NULL THEN "
+                       + _literal(col.name + " is not a timestamp: ") + " || " + raw + " END")
+        if col.kind == BOOL:
+            out.append("CASE WHEN " + raw + " IS NOT NULL AND " + ident(col.name) + " IS NULL THEN "
+                       + _literal(col.name + " is not a boolean: ") + " || " + raw + " END")
+        if col.kind == ENUM:
+            allowed = "[" + ", ".join(_literal(v) for v in col.values) + "]"
+            out.append("CASE WHEN " + raw + " IS NOT NULL AND NOT list_contains(" + allowed + ", "
+                       + ident(col.name) + ") THEN " + _literal(col.name + " has unknown value: ")
+                       + " || " + raw + " END")
+    for condition, reason in ROW_RULES.get(table.name, []):
+        out.append("CASE WHEN " + condition + " THEN " + _literal(reason) + " END")
+    return out
+
+
+class Store:
+    """One launch in one DuckDB database: load, refresh, and hand out cursors.
+
+    All browser sessions share one Store; ``refresh`` is serialised by a lock and publishes
+    new data atomically. Readers use ``cursor()``, one per script run or thread.
+    """
+
+    def __init__(self, data_dir: Path | str, config: LaunchConfig | None = None):
+        self.data_dir = Path(data_dir)
+        if not self.data_dir.is_dir():
+            raise DataDirError(f"data folder not found: {self.data_dir}")
+        self.config = config if config is not None else load_config(self.data_dir)
+        self._db = duckdb.connect(":memory:")
+        self._lock = threading.RLock()
+        self._seen: set[tuple[str, str]] = set()
+        self._extras: dict[str, list[str]] = {t: [] for t in TABLES}
+        self.version = 0
+        self._tmp = tempfile.TemporaryDirectory(prefix="launchboard-")
+        cur = self._db.cursor()
+        cur.execute("SET GLOBAL TimeZone = " + _literal(self.config.timezone))
+        cur.execute(sql.load("macros"))
+        cur.execute(sql.load("load/tables"))
+        for table in TABLES.values():
+            cur.execute(self._create_accepted(table))
+        if self.config.templates:
+            cur.executemany("INSERT INTO template_catalog VALUES (?, ?)",
+                            [(t.name, t.claims) for t in self.config.templates.values()])
+        pairs = self.config.conflict_pairs()
+        if pairs:
+            cur.executemany("INSERT INTO template_conflicts VALUES (?, ?)", pairs)
+        self._rebuild(cur, list(TABLES))
+        cur.execute(sql.load("table_macros"))
+        cur.close()
+
+    # -- public -----------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._db.cursor()
+        return cur
+
+    def refresh(self) -> int:
+        """Load files that arrived since the last call; returns how many were new."""
+        with self._lock:
+            new = [f for f in discover(self.data_dir) if (f.table, f.name) not in self._seen]
+            if not new:
+                return 0
+            cur = self._db.cursor()
+            try:
+                for found in new:
+                    self._load_file(cur, found)
+                    self._seen.add((found.table, found.name))
+                self._rebuild(cur, sorted({f.table for f in new}))
+            finally:
+                cur.close()
+            self.version += 1
+            return len(new)
+
+    def extras(self, table: str) -> list[str]:
+        """Extra (non-contract) columns seen so far in a table's files."""
+        return list(self._extras[table])
+
+    def close(self) -> None:
+        self._db.close()
+        self._tmp.cleanup()
+
+    # -- loading one file -------------------------------------------------------------------
+    @staticmethod
+    def _create_accepted(table: Table) -> str:
+        types = {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}
+        cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR") for c in table.columns]
+        cols += ['"_file" VARCHAR', '"_line" BIGINT']
+        return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(cols) + ")"
+
+    def _load_file(self, cur, found: FoundFile) -> None:
+        path = found.path
+        stat = path.stat()
+        arrived = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+        table = TABLES[found.table]
+        encoding = None
+        try:
+            lower = found.name.lower()
+            if lower.endswith(".parquet"):
+                encoding = "parquet"
+                names, structural = self._stage_parquet(cur, path)
+            elif lower.endswith(FINISHED_SUFFIXES):
+                encoding = detect_encoding(path)
+                names, structural = self._stage_csv(cur, path, encoding)
+            else:
+                raise FileRejected("not an extract file: expected .csv, .csv.gz or .parquet")
+            missing = [c for c in table.required if c not in names]
+            if missing:
+                raise FileRejected("missing required column(s): " + ", ".join(missing))
+        except FileRejected as exc:
+            cur.execute(
+                "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'rejected', $r, 0, 0, now())",
+                {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding, "r": str(exc)},
+            )
+            return
+        rows_read, rejected = self._check_and_append(cur, table, found.name, names, structural)
+        cur.execute(
+            "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'loaded', NULL, $n, $r, now())",
+            {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
+             "n": rows_read, "r": rejected},
+        )
+
+    def _stage_csv(self, cur, path: Path, encoding: str) -> tuple[list[str], int]:
+        """Read a CSV as text into temp table ``stage``; malformed lines go to ``lb_rejects``."""
+        cells = read_header(path, encoding)
+        names = column_names(cells)
+        source = path
+        if encoding != "utf-8":
+            # DuckDB decodes only UTF-8 here: transcode CP949 in Python first.
+            source = Path(self._tmp.name) / (path.name + ".utf8.csv")
+            with _open_text_bytes(path) as src, open(source, "w", encoding="utf-8", newline="") as dst:
+                reader = io.TextIOWrapper(src, encoding=encoding, newline="")
+                while chunk := reader.read(_CHUNK):
+                    dst.write(chunk)
+        columns = "{" + ", ".join(_literal("c" + str(i)) + ": 'VARCHAR'" for i in range(len(names))) + "}"
+        select = ", ".join("c" + str(i) + " AS " + ident(n) for i, n in enumerate(names))
+        cur.execute("DROP TABLE IF EXISTS lb_rejects")
+        cur.execute("DROP TABLE IF EXISTS lb_scan")
+        try:
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE stage_raw AS SELECT ordinality AS _ord, " + select
+                + " FROM read_csv($path, columns = " + columns + ", header = true, auto_detect = false,"
+                " delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false,"
+                " store_rejects = true, rejects_table = 'lb_rejects', rejects_scan = 'lb_scan')"
+                " WITH ORDINALITY",
+                {"path": str(source)},
+            )
+        except duckdb.Error as exc:
+            raise FileRejected("cannot read CSV: " + str(exc).splitlines()[0]) from exc
+        # DuckDB may log several errors for one line: keep one row per malformed line.
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE lb_bad_lines AS SELECT line, any_value(csv_line) AS csv_line,"
+            " min(error_message) AS error_message FROM lb_rejects GROUP BY line"
+        )
+        structural = cur.execute("SELECT count(*) FROM lb_bad_lines").fetchone()[0]
+        if structural:
+            # Map the k-th parsed row to its physical line, skipping the malformed lines.
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE stage AS "
+                "WITH r AS (SELECT line - row_number() OVER (ORDER BY line) AS adj FROM lb_bad_lines) "
+                "SELECT s.*, s._ord + 1 + (SELECT count(*) FROM r WHERE r.adj <= s._ord) AS _line "
+                "FROM stage_raw s"
+            )
+        else:
+            cur.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT *, _ord + 1 AS _line FROM stage_raw")
+        return names, structural
+
+    def _stage_parquet(self, cur, path: Path) -> tuple[list[str], int]:
+        try:
+            described = cur.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(path)}).fetchall()
+        except duckdb.Error as exc:
+            raise FileRejected("cannot read Parquet: " + str(exc).splitlines()[0]) from exc
+        originals = [row[0] for row in described]
+        names = column_names(originals)
+        select = ", ".join(
+            "CAST(" + '"' + orig.replace('"', '""') + '"' + " AS VARCHAR) AS " + ident(n)
+            for orig, n in zip(originals, names)
+        )
+        try:
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS _line, " + select
+                + " FROM read_parquet($path, file_row_number = true)",
+                {"path": str(path)},
+            )
+        except duckdb.Error as exc:
+            raise FileRejected("cannot read Parquet: " + str(exc).splitlines()[0]) from exc
+        return names, 0
+
+    def _check_and_append(self, cur, table: Table, file: str, names: list[str], structural: int) -> tuple[int, int]:
+        known = set(table.names)
+        extras = [n for n in names if n not in known]
+        for extra in extras:
+            if extra not in self._extras[table.name]:
+                cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
+                            + ident(extra) + " VARCHAR")
+                self._extras[table.name].append(extra)
+        inner = ["stage._line AS _line"]
+        for c in table.names:
+            if c in names:
+                inner.append(_typed(table, c) + " AS " + ident(c))
+                inner.append("lb_blank(stage." + ident(c) + ") AS " + ident("_raw_" + c))
+            else:
+                inner.append("NULL::" + {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}.get(table.column(c).kind, "VARCHAR")
+                             + " AS " + ident(c))
+                inner.append("NULL::VARCHAR AS " + ident("_raw_" + c))
+        inner += ["stage." + ident(e) + " AS " + ident(e) for e in extras]
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE checked AS SELECT *, concat_ws('; ', "
+            + ", ".join(_checks(table)) + ") AS _reason FROM (SELECT " + ", ".join(inner) + " FROM stage)"
+        )
+        keep = [ident(c) for c in table.names] + [ident(e) for e in extras]
+        cur.execute(
+            "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
+            + ", $file AS _file, _line FROM checked WHERE _reason = ''",
+            {"file": file},
+        )
+        content = ", ".join(
+            _literal(c) + ", " + ("_raw_" + c if c in known else ident(c)) for c in table.names + extras
+        )
+        cur.execute(
+            "INSERT INTO rejected_rows SELECT $table, $file, _line, _reason, CAST(json_object("
+            + content + ") AS VARCHAR) FROM checked WHERE _reason <> ''",
+            {"table": table.name, "file": file},
+        )
+        if structural:
+            cur.execute(
+                "INSERT INTO rejected_rows SELECT $table, $file, line, "
+                "'malformed CSV line: ' || error_message, csv_line FROM lb_bad_lines",
+                {"table": table.name, "file": file},
+            )
+        staged, bad = cur.execute("SELECT count(*), count(*) FILTER (WHERE _reason <> '') FROM checked").fetchone()
+        return staged + structural, bad + structural
+
+    # -- derived tables ---------------------------------------------------------------------
+    def _rebuild(self, cur, tables: list[str]) -> None:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            for name in tables:
+                table = TABLES[name]
+                cur.execute(
+                    "CREATE OR REPLACE TABLE " + ident(name) + " AS SELECT * FROM " + ident("acc_" + name)
+                    + " QUALIFY row_number() OVER (PARTITION BY " + ident(table.key)
+                    + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
+                )
+            if {"orders", "shipments", "activations"} & set(tables):
+                cur.execute(sql.load("load/order_facts"))
+            cur.execute("COMMIT")
+        except Exception:
+            cur.execute("ROLLBACK")
+            raise
+
+
+def open_store(data_dir: Path | str, config: LaunchConfig | None = None) -> Store:
+    """A Store with every finished file loaded."""
+    store = Store(data_dir, config)
+    store.refresh()
+    return store
+
+

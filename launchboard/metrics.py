@@ -1,0 +1,234 @@
+"""Every figure of spec section 3b, as of a moment T, within optional filters.
+
+Each figure is defined once in ``queries/``; this module binds the values, turns counts
+into rates (``None`` on a zero denominator) and assembles the report of spec section 5.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import sql
+from .config import LaunchConfig
+from .schema import STAGES
+
+ALERT_KINDS = (
+    "delivery_promise_breach", "activation_promise_breach", "activation_failure_spike",
+    "call_center_overload", "quiet_hours_messages", "contradicting_messages", "retracted_batch",
+    "stalled_stage", "stalled_hub",
+)
+# Where the dashboard explains each alert.
+ALERT_PAGES = {
+    "delivery_promise_breach": "pipeline", "activation_promise_breach": "activations",
+    "activation_failure_spike": "activations", "call_center_overload": "calls",
+    "quiet_hours_messages": "messages", "contradicting_messages": "messages",
+    "retracted_batch": "messages", "stalled_stage": "pipeline", "stalled_hub": "pipeline",
+}
+SEVERITY = {
+    "delivery_promise_breach": "critical", "activation_promise_breach": "critical",
+    "activation_failure_spike": "critical", "call_center_overload": "critical",
+    "stalled_hub": "critical", "stalled_stage": "critical",
+    "quiet_hours_messages": "warning", "contradicting_messages": "warning", "retracted_batch": "warning",
+}
+NO_CODE = "(none)"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Page filters: an empty tuple means no filter on that field."""
+    channels: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    skus: tuple[str, ...] = ()
+    couriers: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.channels or self.regions or self.skus or self.couriers)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Everything a query may bind; ``sql.bind`` passes each query the subset it uses."""
+    as_of: datetime
+    config: LaunchConfig
+    scope: Scope = field(default_factory=Scope)
+
+    def values(self) -> dict:
+        a = self.config.alerts
+        return {
+            "as_of": self.as_of,
+            "channels": list(self.scope.channels), "regions": list(self.scope.regions),
+            "skus": list(self.scope.skus), "couriers": list(self.scope.couriers),
+            "quiet_start": self.config.quiet_start, "quiet_end": self.config.quiet_end,
+            "conflict_window_hours": self.config.conflict_window_hours,
+            "service_level_seconds": self.config.service_level_seconds,
+            "window_minutes": int(a["window_minutes"]), "stall_minutes": int(a["stall_minutes"]),
+        }
+
+    def shifted(self, delta: timedelta) -> "Params":
+        return Params(self.as_of + delta, self.config, self.scope)
+
+
+def rate(numerator: float, denominator: float) -> float | None:
+    """A fraction in [0, 1], or None when the denominator is zero (spec 5)."""
+    return None if not denominator else numerator / denominator
+
+
+def query_row(cur, name: str, p: Params) -> dict:
+    res = sql.run(cur, name, p.values())
+    cols = [d[0] for d in res.description]
+    return dict(zip(cols, res.fetchone()))
+
+
+def query_rows(cur, name: str, p: Params) -> list[dict]:
+    res = sql.run(cur, name, p.values())
+    cols = [d[0] for d in res.description]
+    return [dict(zip(cols, row)) for row in res.fetchall()]
+
+
+def default_as_of(cur) -> datetime | None:
+    """Spec 3b live T: the newest event time in the data, None when there is none."""
+    return sql.run(cur, "default_as_of").fetchone()[0]
+
+
+def ingest(cur) -> dict[str, dict]:
+    """Spec 3 reconciliation per table (not as of T: it describes the files loaded)."""
+    res = sql.run(cur, "ingest_summary")
+    cols = [d[0] for d in res.description]
+    out = {}
+    for row in res.fetchall():
+        rec = dict(zip(cols, row))
+        out[rec.pop("table_name")] = rec
+    return out
+
+
+def orders(cur, p: Params) -> dict:
+    row = query_row(cur, "orders_summary", p)
+    return {
+        "total": row["total"],
+        "by_stage": {s: row[s] for s in STAGES},
+        "missed_delivery_promise": row["missed_delivery_promise"],
+        "missed_activation_promise": row["missed_activation_promise"],
+    }
+
+
+def _by_code(rows: list[dict], value: str) -> dict[str, int]:
+    return {(r["error_code"] if r["error_code"] is not None else NO_CODE): r[value] for r in rows}
+
+
+def activations(cur, p: Params) -> dict:
+    row = query_row(cur, "activations_summary", p)
+    return {
+        **row,
+        "failure_rate": rate(row["failed"], row["succeeded"] + row["failed"]),
+        "failed_by_code": _by_code(query_rows(cur, "activations_failed_by_code", p), "failed"),
+    }
+
+
+def messages(cur, p: Params, fmt=lambda ts: ts) -> dict:
+    row = query_row(cur, "messages_summary", p)
+    batches = [
+        {
+            "batch_id": b["batch_id"],
+            "recipients": b["recipients"],
+            "sent_at": fmt(b["sent_at"]),
+            "corrected_at": fmt(b["corrected_at"]),
+            "hours_to_correction": b["hours_to_correction"],
+        }
+        for b in query_rows(cur, "retracted_batches", p)
+    ]
+    return {
+        "sent": row["sent"],
+        "failed": row["failed"],
+        "failed_by_code": _by_code(query_rows(cur, "messages_failed_by_code", p), "failed"),
+        "quiet_hours": row["quiet_hours"],
+        "contradicting_state": row["contradicting_state"],
+        "conflicting_customers": row["conflicting_customers"],
+        "retracted_batches": batches,
+    }
+
+
+def calls(cur, p: Params) -> dict:
+    row = query_row(cur, "calls_summary", p)
+    offered = row["offered"]
+    return {
+        "offered": offered,
+        "answered": row["answered"],
+        "abandoned": row["abandoned"],
+        "rejected": row["rejected"],
+        "service_level": rate(row["within_service_level"], offered),
+        "abandon_rate": rate(row["abandoned"], offered),
+        "rejected_rate": rate(row["rejected"], offered),
+        "asa_seconds": row["asa_seconds"],
+        "no_info": row["no_info"],
+        "repeat_callers": row["repeat_callers"],
+    }
+
+
+def _alert(kind: str, message: str, since, count: int, subject: str | None = None) -> dict:
+    return {
+        "kind": kind, "subject": subject, "severity": SEVERITY[kind], "message": message,
+        "since": since, "count": count, "page": ALERT_PAGES[kind],
+    }
+
+
+def alerts(cur, p: Params) -> list[dict]:
+    """Spec 3b alerts raised at T; ``since`` is the earliest moment the alert's evidence shows."""
+    a = p.config.alerts
+    out: list[dict] = []
+    prom = query_row(cur, "alert_promises", p)
+    if prom["delivery_breaches"]:
+        out.append(_alert("delivery_promise_breach",
+                          f"{prom['delivery_breaches']} orders are past their delivery promise and not delivered",
+                          prom["delivery_since"], prom["delivery_breaches"]))
+    if prom["activation_breaches"]:
+        out.append(_alert("activation_promise_breach",
+                          f"{prom['activation_breaches']} orders are past their activation promise and not activated",
+                          prom["activation_since"], prom["activation_breaches"]))
+    spike = query_row(cur, "alert_activation_spike", p)
+    spike_rate = rate(spike["failed"], spike["finished"])
+    if spike["finished"] >= a["min_attempts"] and spike_rate is not None and spike_rate > a["activation_failure_rate"]:
+        out.append(_alert("activation_failure_spike",
+                          f"{spike['failed']} of {spike['finished']} attempts failed in the last "
+                          f"{a['window_minutes']} min ({spike_rate:.0%})",
+                          spike["first_failure"], spike["failed"]))
+    load = query_row(cur, "alert_call_overload", p)
+    loss = rate(load["lost"], load["offered"])
+    if load["offered"] >= a["min_calls"] and loss is not None and loss > a["call_loss_rate"]:
+        out.append(_alert("call_center_overload",
+                          f"{load['lost']} of {load['offered']} calls abandoned or rejected in the last "
+                          f"{a['window_minutes']} min ({loss:.0%})",
+                          load["first_lost"], load["lost"]))
+    msg = query_row(cur, "alert_messages", p)
+    if msg["quiet"]:
+        out.append(_alert("quiet_hours_messages",
+                          f"{msg['quiet']} messages sent in quiet hours in the last 24 h",
+                          msg["quiet_since"], msg["quiet"]))
+    if msg["contradicting"]:
+        out.append(_alert("contradicting_messages",
+                          f"{msg['contradicting']} messages contradicted the order's state in the last 24 h",
+                          msg["contradicting_since"], msg["contradicting"]))
+    if msg["corrections"]:
+        out.append(_alert("retracted_batch",
+                          f"batch {msg['corrected_batches']} corrected by {msg['corrections']} messages in the last 24 h",
+                          msg["corrections_since"], msg["corrections"]))
+    stall = timedelta(minutes=int(a["stall_minutes"]))
+    for s in query_rows(cur, "alert_stalled_stages", p):
+        if s["n_now"] >= a["stall_min_orders"] and s["n_before"] >= 1 and s["moved"] == 0:
+            out.append(_alert("stalled_stage",
+                              f"{s['n_now']} orders in {s['stage']}; none of the {s['n_before']} there "
+                              f"{a['stall_minutes']} min ago has moved",
+                              p.as_of - stall, s["n_now"], subject=s["stage"]))
+    for h in query_rows(cur, "alert_stalled_hubs", p):
+        if h["n_now"] >= a["hub_stall_min_orders"] and h["n_before"] >= 1 and h["moved"] == 0:
+            out.append(_alert("stalled_hub",
+                              f"{h['n_now']} orders held at {h['hub']}; none of the {h['n_before']} scanned "
+                              f"there {a['stall_minutes']} min ago has moved",
+                              h["oldest_scan"], h["n_now"], subject=h["hub"]))
+    return out
+
+
+def missing_templates(cur) -> list[str]:
+    """Templates used by messages that the catalog does not describe (spec 4)."""
+    return [r[0] for r in cur.execute(sql.load("missing_templates")).fetchall()]
+

@@ -1,0 +1,23 @@
+-- Bookkeeping tables of the loader (grain: one row per finished file / per rejected row).
+-- Parameters: none.
+CREATE TABLE IF NOT EXISTS files (
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    arrived_at TIMESTAMPTZ,
+    bytes BIGINT,
+    encoding VARCHAR,
+    status VARCHAR NOT NULL,          -- loaded | rejected
+    reason VARCHAR,                   -- why the whole file was rejected
+    rows_read BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    loaded_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS rejected_rows (
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    line BIGINT,
+    reason VARCHAR NOT NULL,
+    content VARCHAR
+);
+CREATE TABLE IF NOT EXISTS template_catalog (template VARCHAR PRIMARY KEY, claims VARCHAR);
+CREATE TABLE IF NOT EXISTS template_conflicts (a VARCHAR, b VARCHAR);

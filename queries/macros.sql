@@ -1,0 +1,68 @@
+-- Macros shared by every query. Run once per database at start-up, after
+-- `SET GLOBAL TimeZone` to the launch time zone (so a timestamp without an
+-- offset is read as launch-local time).
+
+-- An empty or blank CSV field is null.
+CREATE OR REPLACE MACRO lb_blank(s) AS nullif(trim(s), '');
+
+-- Spec 1: YYYY-MM-DD HH:MM[:SS[.ffffff]], 'T' or space, optional Z / +09:00 / +0900 / +09.
+CREATE OR REPLACE MACRO lb_ts(s) AS
+    CASE WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)?')
+         THEN try_cast(replace(s, 'T', ' ') AS TIMESTAMPTZ) END;
+
+-- True when s is null or a timestamp lb_ts can read.
+CREATE OR REPLACE MACRO lb_ts_ok(s) AS s IS NULL OR lb_ts(s) IS NOT NULL;
+
+-- Spec 1: true/false, 1/0, y/n, yes/no in any case.
+CREATE OR REPLACE MACRO lb_bool(s) AS
+    CASE WHEN lower(s) IN ('true', '1', 'y', 'yes') THEN true
+         WHEN lower(s) IN ('false', '0', 'n', 'no') THEN false END;
+
+-- Filters shared by every page: an empty list means "no filter on this field".
+-- Each argument of the row is a list (an order has one channel; a customer may have several).
+CREATE OR REPLACE MACRO lb_in_scope(channels, regions, skus, couriers, f_channels, f_regions, f_skus, f_couriers) AS
+    (len(f_channels) = 0 OR list_has_any(coalesce(channels, []), CAST(f_channels AS VARCHAR[])))
+    AND (len(f_regions) = 0 OR list_has_any(coalesce(regions, []), CAST(f_regions AS VARCHAR[])))
+    AND (len(f_skus) = 0 OR list_has_any(coalesce(skus, []), CAST(f_skus AS VARCHAR[])))
+    AND (len(f_couriers) = 0 OR list_has_any(coalesce(couriers, []), CAST(f_couriers AS VARCHAR[])));
+
+-- The shipment event (struct at, ev, hub) that is the order's latest at t, or null.
+CREATE OR REPLACE MACRO lb_latest_event(events, t) AS
+    (list_filter(coalesce(events, []), lambda e: e.at <= t))[-1];
+
+-- Spec 3b "Order stage at T": the first rule that holds. sf is order_facts.sf.
+CREATE OR REPLACE MACRO lb_stage(sf, t) AS
+    CASE
+        WHEN sf.cancelled_at <= t THEN 'cancelled'
+        WHEN sf.first_success_at <= t THEN 'activated'
+        WHEN len(list_filter(coalesce(sf.attempts, []),
+                 lambda a: a.req <= t AND (a.fin IS NULL OR a.fin > t))) > 0 THEN 'activation_pending'
+        WHEN sf.first_failed_at <= t THEN 'activation_failed'
+        WHEN lb_latest_event(sf.events, t).ev = 'returned' THEN 'returned'
+        WHEN sf.first_delivered_at <= t THEN 'delivered'
+        WHEN sf.first_transit_at <= t THEN 'in_transit'
+        WHEN sf.first_packed_at <= t THEN 'packed'
+        WHEN sf.allocated_at <= t THEN 'allocated'
+        ELSE 'reserved'
+    END;
+
+-- Spec 3b "contradicting_state": is the template's claim false for an order in this stage?
+CREATE OR REPLACE MACRO lb_claim_false(claim, stage) AS
+    CASE claim
+        WHEN 'not_delivered' THEN stage IN ('delivered', 'returned', 'activation_pending', 'activation_failed', 'activated')
+        WHEN 'delivered' THEN stage NOT IN ('delivered', 'activation_pending', 'activation_failed', 'activated')
+        WHEN 'not_activated' THEN stage = 'activated'
+        WHEN 'activated' THEN stage <> 'activated'
+        WHEN 'allocated' THEN stage = 'reserved'
+        ELSE false
+    END;
+
+-- Local (launch time zone) wall-clock time of an instant.
+CREATE OR REPLACE MACRO lb_local(ts) AS timezone(current_setting('TimeZone'), ts);
+
+-- Spec 3b quiet hours: local time of day in [start, end), the window may wrap midnight.
+CREATE OR REPLACE MACRO lb_in_quiet(ts, q_start, q_end) AS
+    CASE WHEN q_start <= q_end
+         THEN CAST(lb_local(ts) AS TIME) >= q_start AND CAST(lb_local(ts) AS TIME) < q_end
+         ELSE CAST(lb_local(ts) AS TIME) >= q_start OR CAST(lb_local(ts) AS TIME) < q_end
+    END;

@@ -1,0 +1,49 @@
+-- Table macros over the current tables; created after order_facts exists.
+
+-- ---------------------------------------------------------------------------------------
+-- Table macros: the rows each figure counts, defined once, as of t and within the filters.
+-- f_* are the page filters (empty lists = everything, orphans and unknown callers included).
+-- ---------------------------------------------------------------------------------------
+
+-- Orders that exist at t (ordered_at <= t), with their stage at t.
+CREATE OR REPLACE MACRO lb_orders_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT f.*, lb_stage(f.sf, t) AS stage
+    FROM order_facts f
+    WHERE f.ordered_at <= t
+      AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+
+-- Activation attempts within the filters (orphans only when no filter is set).
+CREATE OR REPLACE MACRO lb_attempts(f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT a.*, f.channel, f.region, f.sku
+    FROM activations a
+    LEFT JOIN order_facts f USING (order_id)
+    WHERE lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+
+-- Messages sent at or before t, each with the spec 3b checks:
+-- quiet (sent in the quiet window), order_stage (the order's stage at sent_at, null when
+-- the message names no known order), claims (catalog) and contradicting.
+CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT
+        m.*,
+        c.claims,
+        c.template IS NOT NULL AS in_catalog,
+        lb_in_quiet(m.sent_at, q_start, q_end) AS quiet,
+        CASE WHEN f.order_id IS NOT NULL THEN lb_stage(f.sf, m.sent_at) END AS order_stage,
+        coalesce(f.order_id IS NOT NULL AND c.claims IS NOT NULL
+                 AND lb_claim_false(c.claims, lb_stage(f.sf, m.sent_at)), false) AS contradicting
+    FROM messages m
+    LEFT JOIN order_facts f USING (order_id)
+    LEFT JOIN template_catalog c USING (template)
+    WHERE m.sent_at <= t
+      AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+
+-- Calls ended at or before t (offered at t), with wait_seconds for answered calls.
+-- Filters reach calls through the caller's orders (customer_facts).
+CREATE OR REPLACE MACRO lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT
+        c.*,
+        CASE WHEN c.outcome = 'answered' THEN epoch(c.answered_at) - epoch(c.arrived_at) END AS wait_seconds
+    FROM calls c
+    LEFT JOIN customer_facts cf USING (customer_id)
+    WHERE c.ended_at <= t
+      AND lb_in_scope(cf.channels, cf.regions, cf.skus, cf.couriers, f_channels, f_regions, f_skus, f_couriers);

@@ -1,0 +1,127 @@
+"""Controls shared by every page (as-of, filters, auto-refresh), mirrored in the URL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import streamlit as st
+
+from launchboard import metrics
+from launchboard.loader import Store
+from launchboard.metrics import Params, Scope
+from launchboard.timeutil import local_text, parse_moment
+
+FILTERS = {"channel": "channels", "region": "regions", "sku": "skus", "courier": "couriers"}
+REFRESH_CHOICES = (10, 30, 60, 300)
+
+
+@dataclass(frozen=True)
+class View:
+    live: bool
+    moment: datetime | None  # the chosen moment when not live
+    scope: Scope
+    refresh_seconds: int | None  # auto-refresh interval, None when paused
+
+    def as_of(self, s: Store) -> datetime | None:
+        """The moment the figures describe: the chosen one, or the newest event when live."""
+        if not self.live:
+            return self.moment
+        cur = s.cursor()
+        try:
+            return metrics.default_as_of(cur)
+        finally:
+            cur.close()
+
+    def params(self, s: Store, as_of: datetime) -> dict:
+        return Params(as_of, s.config, self.scope).values()
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _options(path: str, version: int, _s: Store) -> dict[str, list[str]]:
+    cur = _s.cursor()
+    try:
+        return {
+            "channel": [r[0] for r in cur.execute("SELECT DISTINCT channel FROM orders ORDER BY 1").fetchall()],
+            "region": [r[0] for r in cur.execute("SELECT DISTINCT region FROM orders ORDER BY 1").fetchall()],
+            "sku": [r[0] for r in cur.execute("SELECT DISTINCT sku FROM orders ORDER BY 1").fetchall()],
+            "courier": [r[0] for r in cur.execute("SELECT DISTINCT courier FROM shipments ORDER BY 1").fetchall()],
+        }
+    finally:
+        cur.close()
+
+
+def _seed_from_url(s: Store) -> None:
+    """On a session's first run, take the view from the URL (a copied link reproduces it)."""
+    if st.session_state.get("_seeded"):
+        return
+    qp = st.query_params
+    tz = s.config.tz
+    st.session_state["_seeded"] = True
+    moment = None
+    if "as_of" in qp:
+        try:
+            moment = parse_moment(qp["as_of"], tz)
+        except ValueError:
+            st.toast(f"Ignored as_of={qp['as_of']!r} in the link: not a timestamp")
+    if moment is not None:
+        local = moment.astimezone(tz)
+        st.session_state["as_of_mode"] = "Moment"
+        st.session_state["as_of_date"] = local.date()
+        st.session_state["as_of_time"] = local.time().replace(second=0, microsecond=0)
+    for name in FILTERS:
+        if name in qp:
+            st.session_state["f_" + name] = [v for v in qp.get_all(name) if v]
+    if qp.get("refresh") == "off":
+        st.session_state["auto_refresh"] = False
+    elif qp.get("refresh", "").isdigit() and int(qp["refresh"]) in REFRESH_CHOICES:
+        st.session_state["auto_refresh"] = True
+        st.session_state["refresh_every"] = int(qp["refresh"])
+
+
+def controls(s: Store) -> View:
+    """Render the sidebar controls and return the chosen view; keeps the URL in step."""
+    _seed_from_url(s)
+    tz = s.config.tz
+    opts = _options(str(s.data_dir), s.version, s)
+    cur = s.cursor()
+    try:
+        live_t = metrics.default_as_of(cur)
+    finally:
+        cur.close()
+    sb = st.sidebar
+    sb.subheader(s.config.name)
+    st.session_state.setdefault("as_of_mode", "Live")
+    mode = sb.radio("As of", ["Live", "Moment"], key="as_of_mode", horizontal=True,
+                    help="Live follows the newest event; Moment replays the launch as it stood then.")
+    moment = None
+    if mode == "Moment":
+        default = (live_t or datetime.now(tz)).astimezone(tz)
+        st.session_state.setdefault("as_of_date", default.date())
+        st.session_state.setdefault("as_of_time", default.time().replace(second=0, microsecond=0))
+        d: date = sb.date_input("Date", key="as_of_date")
+        t: time = sb.time_input("Time", key="as_of_time", step=timedelta(minutes=15))
+        moment = datetime.combine(d, t, tzinfo=tz)
+        sb.caption(f"Times in {s.config.timezone}.")
+    else:
+        sb.caption(f"Newest event: {local_text(live_t, tz)} ({s.config.timezone})")
+    chosen = {}
+    for name, values in opts.items():
+        chosen[name] = tuple(sb.multiselect(name.capitalize(), values, key="f_" + name))
+    st.session_state.setdefault("auto_refresh", True)
+    st.session_state.setdefault("refresh_every", 30)
+    auto = sb.toggle("Auto-refresh", key="auto_refresh")
+    every = sb.selectbox("Every (seconds)", REFRESH_CHOICES, key="refresh_every", disabled=not auto)
+
+    qp = {}
+    if moment is not None:
+        qp["as_of"] = moment.strftime("%Y-%m-%dT%H:%M")
+    for name, values in chosen.items():
+        if values:
+            qp[name] = list(values)
+    qp["refresh"] = str(every) if auto else "off"
+    if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in qp.items()}:
+        st.query_params.from_dict(qp)
+
+    scope = Scope(chosen["channel"], chosen["region"], chosen["sku"], chosen["courier"])
+    return View(live=moment is None, moment=moment, scope=scope,
+                refresh_seconds=every if (auto and moment is None) else None)

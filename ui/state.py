@@ -1,0 +1,64 @@
+"""The one DuckDB-backed Store per process, and cached figures on top of it."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import streamlit as st
+
+from launchboard import report
+from launchboard.config import ConfigError
+from launchboard.loader import DataDirError, Store
+from launchboard.metrics import Scope
+
+DATA_ENV = "LAUNCHBOARD_DATA"
+DEFAULT_DATA = "sample_data"
+CACHE_TTL = 300  # seconds; keys include the store version, so new data is never stale
+
+
+def data_dir() -> str:
+    return os.environ.get(DATA_ENV, DEFAULT_DATA)
+
+
+@st.cache_resource(show_spinner="Loading the launch extracts…")
+def _open(path: str) -> Store:
+    # Raises on a missing folder or invalid launch.toml: nothing is cached then.
+    return Store(path)
+
+
+def store() -> Store:
+    """The shared Store with any newly arrived files loaded; stops the page on a setup error."""
+    try:
+        s = _open(data_dir())
+    except (DataDirError, ConfigError) as exc:
+        st.error(f"Launchboard cannot open the launch: {exc}")
+        st.stop()
+    s.refresh()
+    return s
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+def _report(path: str, version: int, as_of: datetime | None, scope: Scope, _store: Store) -> dict:
+    return report.build(_store, as_of, scope)
+
+
+def figures(s: Store, as_of: datetime | None, scope: Scope = Scope()) -> dict:
+    """The report dict (spec 5) for this moment and filters: the numbers every page shows."""
+    return _report(str(s.data_dir), s.version, as_of, scope, s)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)
+def _frame(path: str, version: int, name: str, params_key: tuple, _params: dict, _store: Store):
+    from launchboard import sql
+
+    cur = _store.cursor()
+    try:
+        return sql.run(cur, name, _params).df()
+    finally:
+        cur.close()
+
+
+def frame(s: Store, name: str, params: dict):
+    """A small, already aggregated result of ``queries/<name>.sql`` as a DataFrame (cached)."""
+    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _frame(str(s.data_dir), s.version, name, key, params, s)
