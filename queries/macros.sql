@@ -66,3 +66,10 @@ CREATE OR REPLACE MACRO lb_in_quiet(ts, q_start, q_end) AS
          THEN CAST(lb_local(ts) AS TIME) >= q_start AND CAST(lb_local(ts) AS TIME) < q_end
          ELSE CAST(lb_local(ts) AS TIME) >= q_start OR CAST(lb_local(ts) AS TIME) < q_end
     END;
+
+-- Personal data: a phone number is shown as 010-****-5678 (last four digits kept).
+CREATE OR REPLACE MACRO lb_mask_phone(p) AS
+    CASE WHEN p IS NULL THEN NULL
+         WHEN length(regexp_replace(p, '[^0-9]', '', 'g')) < 4 THEN '****'
+         ELSE left(regexp_replace(p, '[^0-9]', '', 'g'), 3) || '-****-' || right(regexp_replace(p, '[^0-9]', '', 'g'), 4)
+    END;

@@ -1,0 +1,38 @@
+"""Pieces every time chart shares: the time axis and the marked moments."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+MARKER_COLORS = {
+    "delivery promise": "#d62728",
+    "activation promise": "#9467bd",
+    "message batch": "#1f77b4",
+    "correction": "#ff7f0e",
+}
+TIME_FORMAT = "%m-%d %H:%M"
+
+
+def time_x(field: str = "at", title: str = "Launch time") -> alt.X:
+    return alt.X(f"{field}:T", title=title, axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30))
+
+
+def markers(df: pd.DataFrame) -> alt.Chart:
+    """Vertical rules for promise deadlines and message batches (columns at, kind, label)."""
+    return (
+        alt.Chart(df)
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x=alt.X("at:T"),
+            color=alt.Color("kind:N", title="Marked moment",
+                            scale=alt.Scale(domain=list(MARKER_COLORS), range=list(MARKER_COLORS.values()))),
+            tooltip=[alt.Tooltip("label:N", title="what"), alt.Tooltip("at:T", title="when", format="%Y-%m-%d %H:%M")],
+        )
+    )
+
+
+def with_markers(chart: alt.Chart, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Layer the marked moments over a time chart; the series keeps its own colour scale."""
+    if marker_df is None or marker_df.empty:
+        return chart
+    return alt.layer(chart, markers(marker_df)).resolve_scale(color="independent")
