@@ -22,4 +22,4 @@ batches AS (
 SELECT lb_local(ts) AS at, kind, kind || ' (' || n || ' orders)' AS label, n FROM top_deadlines
 UNION ALL
 SELECT lb_local(ts), kind, label || ' (' || n || ' messages)', n FROM batches
-ORDER BY at, kind
+ORDER BY 1, 2
