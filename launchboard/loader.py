@@ -14,6 +14,7 @@ import gzip
 import io
 import tempfile
 import threading
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -64,6 +65,11 @@ def discover(data_dir: Path) -> list[FoundFile]:
     return found
 
 
+def _quoted(name: str) -> str:
+    """A file's own column name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -86,7 +92,7 @@ def detect_encoding(path: Path) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
             raise FileRejected(f"cannot read file: {exc}") from exc
     raise FileRejected("cannot decode file as UTF-8 or CP949/EUC-KR")
 
@@ -320,10 +326,13 @@ class Store:
             raise FileRejected("cannot read Parquet: " + str(exc).splitlines()[0]) from exc
         originals = [row[0] for row in described]
         names = column_names(originals)
-        select = ", ".join(
-            "CAST(" + '"' + orig.replace('"', '""') + '"' + " AS VARCHAR) AS " + ident(n)
-            for orig, n in zip(originals, names)
-        )
+        # A nanosecond timestamp (pandas' default) is read to the microsecond, like every other.
+        as_text = [
+            "CAST(" + ("CAST(" + _quoted(orig) + " AS TIMESTAMP)" if typ == "TIMESTAMP_NS" else _quoted(orig))
+            + " AS VARCHAR) AS " + ident(n)
+            for (orig, typ, *_), n in zip(described, names)
+        ]
+        select = ", ".join(as_text)
         try:
             cur.execute(
                 "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS _line, " + select

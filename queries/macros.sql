@@ -5,10 +5,11 @@
 -- An empty or blank CSV field is null.
 CREATE OR REPLACE MACRO lb_blank(s) AS nullif(trim(s), '');
 
--- Spec 1: YYYY-MM-DD HH:MM[:SS[.ffffff]], 'T' or space, optional Z / +09:00 / +0900 / +09.
+-- Spec 1: YYYY-MM-DD HH:MM[:SS[.ffffff]], 'T' or space, optional Z / +09:00 / +0900 / +09
+-- (z in any case, blanks allowed before the offset, as launchboard.timeutil.parse_moment).
 CREATE OR REPLACE MACRO lb_ts(s) AS
     CASE WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)?')
-         THEN try_cast(replace(s, 'T', ' ') AS TIMESTAMPTZ) END;
+         THEN try_cast(regexp_replace(replace(upper(s), 'T', ' '), '\s+([Z+-])', '\1') AS TIMESTAMPTZ) END;
 
 -- True when s is null or a timestamp lb_ts can read.
 CREATE OR REPLACE MACRO lb_ts_ok(s) AS s IS NULL OR lb_ts(s) IS NOT NULL;
