@@ -50,6 +50,23 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(args: argparse.Namespace) -> int:
+    from .replay import ReplayError, replay
+    from .timeutil import local_text
+
+    try:
+        for drop, files in replay(Path(args.source), Path(args.to), speed=args.speed, drop_minutes=args.drop_minutes,
+                                  wait=not args.no_wait):
+            counts = ", ".join(f"{t} {drop.rows(t):,}" for t in ("orders", "shipments", "activations",
+                                                                  "messages", "calls") if drop.rows(t))
+            print(f"drop {drop.seq}: launch time to {local_text(drop.window_end, drop.window_end.tzinfo)}"
+                  f" · {len(files)} file(s) · {counts or 'no rows'}", flush=True)
+    except (ReplayError, ConfigError) as exc:
+        print(f"launchboard: replay: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m launchboard", description="Launchboard engine")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--out", required=True)
     gen.set_defaults(func=_generate)
+
+    rpl = sub.add_parser("replay", help="write a finished launch into a live folder as timed drops")
+    rpl.add_argument("--from", dest="source", required=True, help="the finished launch (a data folder)")
+    rpl.add_argument("--to", required=True, help="the live folder the dashboard watches (new or without extracts)")
+    rpl.add_argument("--speed", type=float, default=600, help="launch seconds per real second (default 600)")
+    rpl.add_argument("--drop-minutes", type=float, default=10, help="launch minutes per drop (default 10)")
+    rpl.add_argument("--no-wait", action="store_true", help="write every drop at once, without waiting")
+    rpl.set_defaults(func=_replay)
 
     args = parser.parse_args(argv)
     return args.func(args)
