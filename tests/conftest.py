@@ -1,0 +1,78 @@
+"""Shared test helpers: write a launch data folder from hand-written extracts.
+
+    def test_x(launch):
+        store, rep = launch({"orders/o1.csv": ORDERS + "O1,C1,web,IP7,Seoul,2016-10-07 10:00\\n"},
+                            toml='[launch]\\ntimezone = "UTC"\\n', as_of="2016-10-08 00:00")
+
+``make_launch(tmp_path, files, toml=None)`` writes the folder; values of ``files`` are text
+(written as UTF-8) or bytes (written as is, for BOMs, CP949 and gzip). Stores opened through the
+``launch``/``open_launch`` fixtures are closed at teardown.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from launchboard import report
+from launchboard.loader import Store, open_store
+from launchboard.timeutil import parse_moment
+
+
+def make_launch(root: Path, files: dict[str, str | bytes], toml: str | None = None) -> Path:
+    """A data folder under ``root`` with ``files`` (relative path -> content) and launch.toml."""
+    data = root / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    if toml is not None:
+        (data / "launch.toml").write_text(toml, encoding="utf-8")
+    for rel, content in files.items():
+        path = data / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+    return data
+
+
+@pytest.fixture
+def open_launch(tmp_path):
+    """``open_launch(files, toml=None) -> Store`` with every file loaded; closed at teardown."""
+    opened: list[Store] = []
+    counter = iter(range(1_000))
+
+    def _open(files: dict[str, str | bytes], toml: str | None = None) -> Store:
+        store = open_store(make_launch(tmp_path / f"launch{next(counter)}", files, toml))
+        opened.append(store)
+        return store
+
+    yield _open
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def launch(open_launch):
+    """``launch(files, toml=None, as_of=None) -> (store, report dict)``; as_of is spec text."""
+
+    def _launch(files: dict[str, str | bytes], toml: str | None = None, as_of: str | datetime | None = None):
+        store = open_launch(files, toml)
+        moment = parse_moment(as_of, store.config.tz) if isinstance(as_of, str) else as_of
+        return store, report.build(store, moment)
+
+    return _launch
+
+
+def rows(store: Store, query: str, params: dict | None = None) -> list[tuple]:
+    """Helper for assertions: every row of a SQL query on the store."""
+    cur = store.cursor()
+    try:
+        return cur.execute(query, params or {}).fetchall()
+    finally:
+        cur.close()
+
+
+@pytest.fixture
+def sql_rows():
+    return rows
