@@ -1,11 +1,128 @@
-"""Pipeline & bottlenecks (being built)."""
+"""Pipeline & bottlenecks: where orders wait, for how long, and who is late."""
+from datetime import datetime
+
+import pandas as pd
 import streamlit as st
 
+from launchboard.charts import pipeline as charts
+from launchboard.timeutil import local_text
+from ui import state
 from ui.page import run_page
 
 
+def _csv(df: pd.DataFrame, name: str, key: str) -> None:
+    st.download_button("Download (CSV)", df.to_csv(index=False), name, "text/csv", key=key)
+
+
+def _flow(s, params, marks):
+    st.subheader("Work in progress per stage")
+    flow = state.frame(s, "status_stages_over_time", params)
+    if flow.empty:
+        st.info("No order has been placed by this moment.")
+    else:
+        st.altair_chart(charts.wip_over_time(flow, marks), key="pipeline_wip")
+
+    st.subheader("Dwell time per stage transition")
+    dwell = state.frame(s, "pipeline_dwell", params)
+    if dwell.empty:
+        st.info("No order has completed a stage transition by this moment.")
+        return
+    st.caption("Hours from one milestone to the next, for orders that completed the transition by T; "
+               "slowest (median) first.")
+    st.altair_chart(charts.dwell_chart(dwell), key="pipeline_dwell")
+    table = dwell.drop(columns="pos").round({"median_hours": 1, "p90_hours": 1})
+    st.dataframe(table, hide_index=True, key="pipeline_dwell_table")
+    _csv(table, "dwell_times.csv", "pipeline_dwell_csv")
+
+
+def _aging(s, params):
+    st.subheader("Aging orders")
+    hours = st.number_input("In one stage longer than (hours)", min_value=0.0, value=24.0, step=1.0,
+                            key="pipeline_aging_hours")
+    aging = state.frame(s, "pipeline_aging", {**params, "aging_hours": hours})
+    if aging.empty:
+        st.success(f"No order has been in its stage longer than {hours:g} h.")
+        return
+    total = int(aging["aging_total"].iloc[0])
+    listed = aging.drop(columns="aging_total")
+    note = "" if total == len(listed) else f" (the {len(listed):,} oldest listed)"
+    st.markdown(f"**{total:,}** orders in one stage longer than {hours:g} h{note}. "
+                "Activated and cancelled orders do not age.")
+    by_stage = listed.groupby("stage").size().rename("orders").reset_index().sort_values("orders", ascending=False)
+    st.caption("By stage: " + ", ".join(f"{r.stage} {r.orders:,}" for r in by_stage.itertuples()))
+    st.dataframe(listed, hide_index=True, key="pipeline_aging_table")
+    _csv(listed, "aging_orders.csv", "pipeline_aging_csv")
+
+
+def _couriers(s, params, marks, fig):
+    st.subheader("Couriers and hubs")
+    stalled = [a for a in fig["alerts"] if a["kind"] == "stalled_hub"]
+    tz = s.config.tz
+    for a in stalled:
+        st.error(f"Stalled hub **{a['subject']}** since {local_text(datetime.fromisoformat(a['since']), tz)}: "
+                 f"{a['message']}", icon=":material/warehouse:")
+    if stalled:
+        table = pd.DataFrame(stalled)[["subject", "count", "since", "message"]].rename(
+            columns={"subject": "hub", "count": "orders held"})
+        _csv(table, "stalled_hubs.csv", "pipeline_stalled_csv")
+    else:
+        st.success("No hub is stalled.")
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Pickups per courier**")
+        pickups = state.frame(s, "pipeline_pickups", params)
+        if pickups.empty:
+            st.info("No pickup scan by this moment.")
+        else:
+            st.altair_chart(charts.pickups_chart(pickups, marks), key="pipeline_pickups")
+            _csv(pickups, "pickups.csv", "pipeline_pickups_csv")
+    with right:
+        st.markdown("**Orders sitting at each hub**")
+        hubs = state.frame(s, "pipeline_hub_hours", params)
+        if hubs.empty:
+            st.info("No order has been scanned at a hub by this moment.")
+        else:
+            st.altair_chart(charts.hub_heatmap(hubs, marks), key="pipeline_hubs")
+            _csv(hubs, "orders_at_hubs.csv", "pipeline_hubs_csv")
+
+
+def _promises(s, params, fig):
+    st.subheader("Delivery promise tracking")
+    missed = fig["orders"]["missed_delivery_promise"]
+    late = state.frame(s, "pipeline_promise_late", params)
+    if late.empty:
+        st.info("No delivery promise is due by this moment.")
+        return
+    st.markdown(f"**{missed:,}** orders missed their delivery promise (not cancelled, promise due, "
+                "not delivered by the promised time).")
+    cols = st.columns(3)
+    for col, dim in zip(cols, ("region", "courier", "hub")):
+        with col:
+            st.altair_chart(charts.promise_late_chart(late, dim), key=f"pipeline_late_{dim}")
+    _csv(late, "late_deliveries.csv", "pipeline_late_csv")
+
+
+def _allocation(s, params):
+    st.subheader("Allocation queue per SKU")
+    queue = state.frame(s, "pipeline_allocation_queue", params)
+    if queue.empty:
+        st.success("No order is waiting for stock or for packing.")
+        return
+    st.altair_chart(charts.allocation_queue_chart(queue), key="pipeline_queue")
+    st.dataframe(queue, hide_index=True, key="pipeline_queue_table")
+    _csv(queue, "allocation_queue.csv", "pipeline_queue_csv")
+
+
 def body(s, view, as_of):
-    st.info("This page is being built.")
+    fig = state.figures(s, as_of, view.scope)
+    params = view.params(s, as_of)
+    marks = state.frame(s, "launch_markers", params)
+    _flow(s, params, marks)
+    _aging(s, params)
+    _couriers(s, params, marks, fig)
+    _promises(s, params, fig)
+    _allocation(s, params)
 
 
 run_page("Pipeline & bottlenecks", body)

@@ -1,34 +1,86 @@
-"""Launch status: KPI tiles, alerts, stage counts, reconciliation."""
+"""Launch status: KPI tiles against one hour earlier, alerts, stage funnel and flow, feed freshness."""
+from datetime import datetime, timedelta
+
 import pandas as pd
 import streamlit as st
 
-from launchboard.schema import STAGES
+from launchboard.charts import status as charts
+from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
 
+ALERT_ICONS = {"critical": ":material/error:", "warning": ":material/warning:"}
+
+
+def _tiles(s, view, as_of):
+    now = state.figures(s, as_of, view.scope)
+    hour_ago = state.figures(s, as_of - timedelta(hours=1), view.scope)
+    for col, tile in zip(st.columns(6), charts.kpi_tiles(now, hour_ago)):
+        col.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help + " Change: vs 1 h earlier.")
+    return now
+
+
+def _alerts(s, fig):
+    st.subheader("Alerts")
+    alerts = fig["alerts"]
+    if not alerts:
+        st.success("No alert is raised.")
+        return
+    tz = s.config.tz
+    for i, a in enumerate(alerts):
+        with st.container(border=True):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            subject = f" · **{a['subject']}**" if a["subject"] else ""
+            since = local_text(datetime.fromisoformat(a["since"]), tz) if a["since"] else "—"
+            left.markdown(f"{ALERT_ICONS.get(a['severity'], '')} **{a['severity']}** · `{a['kind']}`{subject} · "
+                          f"since {since}  \n{a['message']}")
+            right.page_link(f"pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:")
+    table = pd.DataFrame(alerts)[["severity", "kind", "subject", "since", "count", "message", "page"]]
+    st.download_button("Download alerts (CSV)", table.to_csv(index=False), "alerts.csv", "text/csv",
+                       key="status_alerts_csv")
+
+
+def _stages(s, view, as_of, fig):
+    params = view.params(s, as_of)
+    left, right = st.columns([1, 2])
+    with left:
+        st.subheader("Orders by stage")
+        st.altair_chart(charts.stage_funnel(fig["orders"]["by_stage"]), key="status_funnel")
+    with right:
+        st.subheader("Orders per stage over time")
+        flow = state.frame(s, "status_stages_over_time", params)
+        if flow.empty:
+            st.info("No order has been placed by this moment.")
+        else:
+            marks = state.frame(s, "launch_markers", params)
+            st.altair_chart(charts.stages_over_time(flow, marks), key="status_flow")
+            st.download_button("Download (CSV)", flow.to_csv(index=False), "orders_per_stage.csv", "text/csv",
+                               key="status_flow_csv")
+
+
+def _freshness(s, view):
+    st.subheader("Feed freshness")
+    minutes = s.config.alerts["stale_feed_minutes"]
+    fresh = charts.freshness_table(state.frame(s, "status_freshness", {}), now=datetime.now(s.config.tz),
+                                   stale_minutes=minutes, live=view.live)
+    for row in fresh.itertuples(index=False):
+        if row.status.startswith("stale"):
+            st.warning(f"**{row.table}** feed is {row.status} (threshold {minutes:g} min).", icon=":material/schedule:")
+    if not view.live:
+        st.caption("Replay: the stale-feed warning is only given while live.")
+    tz = s.config.tz
+    shown = fresh.assign(**{c: fresh[c].map(lambda t: local_text(None if pd.isna(t) else t, tz))
+                            for c in ("newest file arrived", "newest event")})
+    st.dataframe(shown, hide_index=True, key="status_freshness")
+    st.download_button("Download (CSV)", shown.to_csv(index=False), "feed_freshness.csv", "text/csv",
+                       key="status_freshness_csv")
+
 
 def body(s, view, as_of):
-    fig = state.figures(s, as_of, view.scope)
-    o, a, c, m = fig["orders"], fig["activations"], fig["calls"], fig["messages"]
-    cols = st.columns(6)
-    cols[0].metric("Orders", f"{o['total']:,}")
-    cols[1].metric("Delivered", f"{o['by_stage']['delivered']:,}")
-    cols[2].metric("Activated", f"{o['by_stage']['activated']:,}")
-    cols[3].metric("Activation failure rate", "n/a" if a["failure_rate"] is None else f"{a['failure_rate']:.1%}")
-    lost = None if not c["offered"] else (c["abandoned"] + c["rejected"]) / c["offered"]
-    cols[4].metric("Calls abandoned + rejected", "n/a" if lost is None else f"{lost:.1%}")
-    cols[5].metric("Message errors", f"{m['failed']:,}")
-
-    st.subheader("Alerts")
-    if fig["alerts"]:
-        st.dataframe(pd.DataFrame(fig["alerts"])[["severity", "kind", "subject", "since", "message"]],
-                     hide_index=True, key="status_alerts")
-    else:
-        st.success("No alert is raised.")
-
-    st.subheader("Orders by stage")
-    st.dataframe(pd.DataFrame({"stage": list(STAGES), "orders": [o["by_stage"][x] for x in STAGES]}),
-                 hide_index=True, key="status_stages")
+    fig = _tiles(s, view, as_of)
+    _alerts(s, fig)
+    _stages(s, view, as_of, fig)
+    _freshness(s, view)
 
 
 run_page("Launch status", body)

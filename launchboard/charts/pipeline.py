@@ -1,0 +1,112 @@
+"""Pipeline & bottlenecks: work in progress, dwell times, couriers and hubs, promises, allocation.
+
+Pure functions over small query results (queries/pipeline_*.sql); no streamlit here.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .common import time_x, with_markers
+from .status import STAGE_COLORS, complete_stages
+
+# Stages in which an order is still moving through the pipeline (work in progress).
+WIP_STAGES = ("reserved", "allocated", "packed", "in_transit", "activation_pending")
+TIME_TOOLTIP = alt.Tooltip("at:T", title="time", format="%Y-%m-%d %H:%M")
+
+
+def wip_over_time(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Orders in each work-in-progress stage at each bucket time (query status_stages_over_time)."""
+    data = complete_stages(df[df["stage"].isin(WIP_STAGES)], WIP_STAGES)
+    lines = (
+        alt.Chart(data)
+        .mark_line(interpolate="monotone")
+        .encode(
+            x=time_x(),
+            y=alt.Y("orders:Q", title="Orders in stage"),
+            color=alt.Color("stage:N", sort=list(WIP_STAGES), title="Stage",
+                            scale=alt.Scale(domain=list(WIP_STAGES),
+                                            range=[STAGE_COLORS[s] for s in WIP_STAGES])),
+            tooltip=[TIME_TOOLTIP, alt.Tooltip("stage:N"), alt.Tooltip("orders:Q", format=",")],
+        )
+    )
+    return with_markers(lines, marker_df)
+
+
+def dwell_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """Median (bar) and p90 (tick) hours per stage transition, slowest first (query pipeline_dwell)."""
+    order = list(df.sort_values(["median_hours", "pos"], ascending=[False, True])["transition"])
+    tooltip = [alt.Tooltip("transition:N"), alt.Tooltip("orders:Q", format=","),
+               alt.Tooltip("median_hours:Q", title="median hours", format=".1f"),
+               alt.Tooltip("p90_hours:Q", title="p90 hours", format=".1f")]
+    base = alt.Chart(df).encode(y=alt.Y("transition:N", sort=order, title=None), tooltip=tooltip)
+    median = base.mark_bar(color="#3182bd").encode(x=alt.X("median_hours:Q", title="Hours (bar: median, tick: p90)"))
+    p90 = base.mark_tick(color="#d62728", thickness=3, size=18).encode(x=alt.X("p90_hours:Q"))
+    return alt.layer(median, p90)
+
+
+def pickups_chart(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Pickups per courier per hour (query pipeline_pickups)."""
+    lines = (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=time_x(),
+            y=alt.Y("pickups:Q", title="Pickups per bucket"),
+            color=alt.Color("courier:N", title="Courier"),
+            tooltip=[TIME_TOOLTIP, alt.Tooltip("bucket_hours:Q", title="bucket (h)"), alt.Tooltip("courier:N"),
+                     alt.Tooltip("pickups:Q", format=",")],
+        )
+    )
+    return with_markers(lines, marker_df)
+
+
+def hub_heatmap(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Orders sitting at each hub per hour, hub × time cells (query pipeline_hub_hours)."""
+    cells = (
+        alt.Chart(df)
+        .mark_rect()
+        .encode(
+            x=time_x("at_start"),
+            x2=alt.X2("at"),
+            y=alt.Y("hub:N", title="Hub"),
+            color=alt.Color("orders:Q", title="Orders at hub", scale=alt.Scale(scheme="orangered")),
+            tooltip=[alt.Tooltip("hub:N"), TIME_TOOLTIP, alt.Tooltip("orders:Q", format=","),
+                     alt.Tooltip("oldest_hours:Q", title="oldest scan (h ago)", format=".1f")],
+        )
+    )
+    return with_markers(cells, marker_df)
+
+
+def promise_late_chart(df: pd.DataFrame, dimension: str) -> alt.Chart:
+    """Orders late against their delivery promise for one dimension (region, courier or hub)."""
+    data = df[df["dimension"] == dimension].copy()
+    data["late_rate"] = data["late"] / data["due"]
+    return (
+        alt.Chart(data)
+        .mark_bar(color="#d62728")
+        .encode(
+            y=alt.Y("value:N", sort="-x", title=dimension.capitalize()),
+            x=alt.X("late:Q", title="Orders late"),
+            tooltip=[alt.Tooltip("value:N", title=dimension), alt.Tooltip("late:Q", format=","),
+                     alt.Tooltip("due:Q", title="promise due", format=","),
+                     alt.Tooltip("late_rate:Q", title="late share", format=".1%")],
+        )
+    )
+
+
+def allocation_queue_chart(df: pd.DataFrame) -> alt.Chart:
+    """Orders waiting for stock (reserved) and allocated, not yet packed, per sku."""
+    data = df.melt(id_vars="sku", value_vars=["reserved", "allocated"], var_name="stage", value_name="orders")
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("sku:N", sort=list(df["sku"]), title="SKU"),
+            x=alt.X("orders:Q", stack="zero", title="Orders"),
+            color=alt.Color("stage:N", title="Stage", sort=["reserved", "allocated"],
+                            scale=alt.Scale(domain=["reserved", "allocated"],
+                                            range=[STAGE_COLORS["reserved"], STAGE_COLORS["allocated"]])),
+            tooltip=[alt.Tooltip("sku:N"), alt.Tooltip("stage:N"), alt.Tooltip("orders:Q", format=",")],
+        )
+    )

@@ -1,0 +1,21 @@
+-- Pickups per courier per launch-local hour: `picked_up` scans with event_at <= $as_of.
+-- The bucket widens to 2, 3, ... hours when the scans span more than 200 hours (chart size).
+-- Filters: channel / region / sku through the scan's order (orphan scans only when none of
+-- these is set); the courier filter applies to the scan's own courier.
+-- Grain: one row per bucket and courier with at least one pickup; `at` = bucket start (local),
+-- `bucket_hours` its width. Parameters: $as_of, $channels, $regions, $skus, $couriers.
+WITH scans AS (
+    SELECT lb_local(s.event_at) AS local_at, s.courier
+    FROM shipments s
+    LEFT JOIN order_facts f USING (order_id)
+    WHERE s.event = 'picked_up' AND s.event_at <= $as_of
+      AND lb_in_scope([f.channel], [f.region], [f.sku], [s.courier], $channels, $regions, $skus, $couriers)
+),
+step AS (
+    SELECT greatest(1, ceil((epoch(max(local_at)) - epoch(min(local_at))) / 3600 / 200))::INTEGER AS hours
+    FROM scans
+)
+SELECT time_bucket(to_hours(step.hours), local_at) AS at, step.hours AS bucket_hours, courier, count(*) AS pickups
+FROM scans, step
+GROUP BY ALL
+ORDER BY 1, 3
