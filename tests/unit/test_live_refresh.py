@@ -1,0 +1,183 @@
+"""Live refresh (issue 5): new files are picked up without a restart, each read once; late files
+and re-sent versions follow spec 3; every session shares one Store safely across threads."""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from conftest import make_launch
+
+from launchboard import report
+from launchboard.loader import Store
+
+HEAD = "order_id,customer_id,channel,sku,region,ordered_at,allocated_at,updated_at\n"
+ACT_HEAD = "attempt_id,order_id,requested_via,requested_at,result,finished_at,error_code\n"
+
+
+def _write(folder, rel: str, text: str) -> None:
+    path = folder / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _orders(store: Store) -> dict:
+    return report.build(store)["orders"]
+
+
+def test_refresh_reads_only_files_it_has_not_seen(tmp_path, monkeypatch):
+    data = make_launch(tmp_path, {"orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n"})
+    loaded: list[str] = []
+    original = Store._load_file
+
+    def spy(self, cur, found):
+        loaded.append(found.name)
+        return original(self, cur, found)
+
+    monkeypatch.setattr(Store, "_load_file", spy)
+    store = Store(data)
+    try:
+        assert store.refresh() == 1 and loaded == ["o_001.csv"]
+        version = store.version
+        assert store.refresh() == 0 and store.version == version and loaded == ["o_001.csv"]
+        _write(data, "orders/o_002.csv", HEAD + "O2,C2,sms,IP7,Busan,2016-10-07 09:10,,\n")
+        _write(data, "shipments/s_001.csv", "event_id,order_id,courier,event,event_at\n"
+                                            "E1,O1,CJ,packed,2016-10-07 09:20\n")
+        assert store.refresh() == 2
+        assert loaded == ["o_001.csv", "o_002.csv", "s_001.csv"]
+        assert store.version == version + 1
+        got = _orders(store)
+        assert got["total"] == 2 and got["by_stage"]["packed"] == 1 and got["by_stage"]["reserved"] == 1
+    finally:
+        store.close()
+
+
+def test_unfinished_files_wait_until_renamed(tmp_path):
+    data = make_launch(tmp_path, {"orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n"})
+    store = Store(data)
+    try:
+        store.refresh()
+        for name in ("o_002.csv.part", "o_003.csv.tmp", ".o_004.csv"):
+            _write(data, "orders/" + name, HEAD + "O9,C9,web,IP7,Seoul,2016-10-07 09:30,,\n")
+        assert store.refresh() == 0 and _orders(store)["total"] == 1
+        os.replace(data / "orders" / "o_002.csv.part", data / "orders" / "o_002.csv")
+        assert store.refresh() == 1 and _orders(store)["total"] == 2
+    finally:
+        store.close()
+
+
+def test_a_late_file_without_updated_at_loses_to_the_file_that_sorts_last(tmp_path):
+    data = make_launch(tmp_path, {"orders/o_002.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,2016-10-07 10:00,\n"})
+    store = Store(data)
+    try:
+        store.refresh()
+        # Arrives later but its name sorts first: the allocated version in o_002.csv still wins.
+        _write(data, "orders/o_001.csv", HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n")
+        assert store.refresh() == 1
+        got = _orders(store)
+        assert got["by_stage"]["allocated"] == 1 and got["by_stage"]["reserved"] == 0
+        ingest = report.build(store)["ingest"]["orders"]
+        assert (ingest["files"], ingest["rows_accepted"], ingest["superseded"]) == (2, 2, 1)
+    finally:
+        store.close()
+
+
+def test_a_late_file_with_a_newer_updated_at_wins_whatever_its_name(tmp_path):
+    data = make_launch(tmp_path, {
+        "orders/o_002.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,2016-10-07 09:00\n"})
+    store = Store(data)
+    try:
+        store.refresh()
+        assert _orders(store)["by_stage"]["reserved"] == 1
+        _write(data, "orders/o_001.csv",
+               HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,2016-10-07 10:00,2016-10-07 10:00\n")
+        store.refresh()
+        got = _orders(store)
+        assert got["by_stage"]["allocated"] == 1 and got["by_stage"]["reserved"] == 0
+        # An older version arriving even later changes nothing.
+        _write(data, "orders/o_003.csv", HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,2016-10-07 09:30\n")
+        store.refresh()
+        got = _orders(store)
+        assert got["by_stage"]["allocated"] == 1 and got["by_stage"]["reserved"] == 0
+    finally:
+        store.close()
+
+
+def test_a_re_sent_attempt_moves_the_order_from_pending_to_activated(tmp_path):
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
+        "activations/a_001.csv": ACT_HEAD + "A1,O1,auto,2016-10-07 09:30,pending,,\n",
+    })
+    store = Store(data)
+    try:
+        store.refresh()
+        first = report.build(store)
+        assert first["orders"]["by_stage"]["activation_pending"] == 1 and first["activations"]["pending"] == 1
+        _write(data, "activations/a_002.csv", ACT_HEAD + "A1,O1,auto,2016-10-07 09:30,success,2016-10-07 09:31,\n")
+        store.refresh()
+        second = report.build(store)
+        assert second["orders"]["by_stage"]["activated"] == 1
+        assert (second["activations"]["attempts"], second["activations"]["pending"], second["activations"]["succeeded"]) == (1, 0, 1)
+        assert second["ingest"]["activations"]["superseded"] == 1
+        assert second["as_of"] == "2016-10-07T09:31:00+09:00"
+    finally:
+        store.close()
+
+
+def test_file_arrival_time_is_its_modification_time(tmp_path, sql_rows):
+    data = make_launch(tmp_path, {"orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n"})
+    arrived = datetime(2016, 10, 7, 0, 5, tzinfo=timezone.utc)
+    os.utime(data / "orders" / "o_001.csv", (arrived.timestamp(), arrived.timestamp()))
+    store = Store(data)
+    try:
+        store.refresh()
+        assert sql_rows(store, "SELECT file, arrived_at FROM files") == [("o_001.csv", arrived)]
+    finally:
+        store.close()
+
+
+def test_sessions_share_one_store_safely_across_threads(tmp_path, sql_rows):
+    """Four 'sessions' refresh and read while eight drops arrive; every file is loaded once and
+    every reader sees a consistent launch (orders and order_facts from the same rebuild)."""
+    data = make_launch(tmp_path, {"orders/o_000.csv": HEAD + "O0,C0,web,IP7,Seoul,2016-10-07 09:00,,\n"})
+    store = Store(data)
+    drops = 8
+    done = threading.Event()
+
+    def session() -> list[int]:
+        totals = []
+        while True:
+            finished = done.is_set()
+            store.refresh()
+            cur = store.cursor()
+            try:
+                n_orders, n_facts = cur.execute(
+                    "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_facts)").fetchone()
+            finally:
+                cur.close()
+            assert n_orders == n_facts
+            totals.append(n_orders)
+            if finished:
+                return totals
+
+    def writer() -> None:
+        for k in range(1, drops + 1):
+            part = data / "orders" / f"o_{k:03d}.csv.part"
+            _write(data, f"orders/{part.name}", HEAD + f"O{k},C{k},web,IP7,Seoul,2016-10-07 09:{k:02d},,\n")
+            os.replace(part, part.with_name(f"o_{k:03d}.csv"))
+            store.refresh()
+        done.set()
+
+    try:
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            sessions = [pool.submit(session) for _ in range(4)]
+            pool.submit(writer).result()
+            seen = [f.result() for f in sessions]  # re-raises any session's error
+        files = sql_rows(store, "SELECT file, count(*) FROM files GROUP BY file ORDER BY file")
+        assert files == [(f"o_{k:03d}.csv", 1) for k in range(drops + 1)]
+        assert sql_rows(store, "SELECT count(*) FROM acc_orders") == [(drops + 1,)]
+        for totals in seen:
+            assert totals == sorted(totals) and totals[-1] == drops + 1
+    finally:
+        store.close()
