@@ -1,0 +1,4 @@
+-- Explore sandbox table `messages`: the current version of each row, extra columns included.
+-- Phone-like columns are masked by launchboard.sandbox before the rows leave the Store.
+-- Grain: one row per message_id. Parameters: none.
+SELECT * FROM messages ORDER BY message_id

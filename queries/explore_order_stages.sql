@@ -1,0 +1,15 @@
+-- Explore sandbox table `order_stages`: every order that exists at $as_of with its spec 3b
+-- stage at $as_of and the milestone times the stage rules use (no page filters).
+-- Grain: one row per order_id. Parameters: $as_of.
+SELECT
+    order_id, customer_id, channel, sku, region, model, priority, ordered_at,
+    allocated_at, cancelled_at, promised_delivery_by, promised_activation_by,
+    sf.first_packed_at AS first_packed_at,
+    sf.first_transit_at AS first_transit_at,
+    sf.first_delivered_at AS first_delivered_at,
+    sf.first_success_at AS first_activated_at,
+    lb_stage(sf, $as_of) AS stage,
+    $as_of AS stage_as_of
+FROM order_facts
+WHERE ordered_at <= $as_of
+ORDER BY order_id

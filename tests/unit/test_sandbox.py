@@ -1,0 +1,138 @@
+"""Explore sandbox: analysts' SQL runs on a locked-down copy of the curated tables.
+
+The hand-written launch: three orders (two with phones in different spellings), one
+delivered shipment, one rejected order row whose content holds a phone number.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from conftest import make_launch
+from launchboard.loader import open_store
+from launchboard.sandbox import EXAMPLES, VIEWS, Sandbox, SandboxError, check_statement
+
+SEOUL = ZoneInfo("Asia/Seoul")
+ORDERS = (
+    "order_id,customer_id,channel,sku,region,ordered_at,phone,allocated_at,promised_delivery_by,contact_mobile\n"
+    "O1,C1,web,IP7-128-JBK,Seoul,2016-10-20 20:10,010-1234-5678,2016-10-20 21:00,2016-10-21 12:00,010 2222 3333\n"
+    "O2,C2,store,IP7-32-BLK,Busan,2016-10-20 20:40,01098765432,,2016-10-21 13:00,\n"
+    "O3,C3,app,IP7-32-BLK,Seoul,2016-10-21 09:00,,,,\n"
+    "O4,C4,app,IP7-32-BLK,Seoul,not a time,010-5555-6666,,,\n"
+)
+SHIPMENTS = (
+    "event_id,order_id,courier,event,event_at,hub\n"
+    "E1,O1,CJ,delivered,2016-10-21 11:30,Seoul HUB\n"
+)
+AS_OF = datetime(2016, 10, 21, 12, 0, tzinfo=SEOUL)
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    store = open_store(make_launch(tmp_path_factory.mktemp("sandbox"),
+                                   {"orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS}))
+    box = Sandbox.from_store(store, AS_OF)
+    yield box
+    box.close()
+    store.close()
+
+
+def test_a_normal_query_works_and_phones_are_masked(sandbox):
+    res = sandbox.run("SELECT order_id, phone, contact_mobile FROM orders ORDER BY order_id")
+    assert res.table.to_pylist() == [
+        {"order_id": "O1", "phone": "010-****-5678", "contact_mobile": "010-****-3333"},
+        {"order_id": "O2", "phone": "010-****-5432", "contact_mobile": None},
+        {"order_id": "O3", "phone": None, "contact_mobile": None},
+    ]
+    assert not res.truncated
+
+
+def test_rejected_row_content_has_the_phone_masked(sandbox):
+    (content,) = sandbox.run("SELECT content FROM rejected_rows").table.column("content").to_pylist()
+    assert "010-****-6666" in content
+    assert "5555" not in content and "not a time" in content
+
+
+def test_order_stages_are_the_stages_at_the_moment(sandbox):
+    res = sandbox.run("SELECT order_id, stage FROM order_stages ORDER BY order_id")
+    # At 12:00: O1 delivered 11:30; O2 never allocated; O3 ordered 09:00, nothing else.
+    assert res.table.to_pylist() == [
+        {"order_id": "O1", "stage": "delivered"},
+        {"order_id": "O2", "stage": "reserved"},
+        {"order_id": "O3", "stage": "reserved"},
+    ]
+
+
+def test_every_curated_table_is_there_and_examples_run(sandbox):
+    assert list(sandbox.row_counts()) == list(VIEWS)
+    assert sandbox.row_counts()["orders"] == 3
+    assert sandbox.row_counts()["rejected_rows"] == 1
+    for name, query in EXAMPLES.items():
+        sandbox.run(query)  # raises SandboxError if an example is broken
+    top = sandbox.run(EXAMPLES["Orders by stage (at the moment)"]).table.to_pylist()
+    assert top == [{"stage": "reserved", "orders": 2}, {"stage": "delivered", "orders": 1}]
+
+
+@pytest.mark.parametrize("query, says", [
+    ("SELECT * FROM read_csv('/etc/passwd')", "Not allowed here"),
+    ("SELECT * FROM '/etc/passwd'", "Table with name /etc/passwd does not exist"),
+    ("SELECT * FROM read_text('/etc/hostname')", "Not allowed here"),
+    ("COPY orders TO '/tmp/pagesd_leak.csv'", "this is a COPY statement"),
+    ("ATTACH '/tmp/pagesd_other.duckdb' AS other", "this is a ATTACH statement"),
+    ("INSTALL httpfs", "this is a LOAD statement"),
+    ("LOAD httpfs", "this is a LOAD statement"),
+    ("SET enable_external_access = true", "this is a SET statement"),
+    ("PRAGMA enable_profiling", "this is a PRAGMA statement"),
+    ("CREATE TABLE x AS SELECT 1", "this is a CREATE statement"),
+    ("SELECT 1; SELECT 2", "Only one statement at a time"),
+    ("SELECT 1; DROP TABLE orders", "Only one statement at a time"),
+    ("", "Write one SELECT query"),
+    ("-- only a comment", "Write one SELECT query"),
+    ("SELEC 1", "syntax error"),
+    ("SELECT nope FROM orders", "nope"),
+])
+def test_escapes_and_bad_sql_are_refused_with_a_clear_message(sandbox, query, says):
+    with pytest.raises(SandboxError) as info:
+        sandbox.run(query)
+    assert says in str(info.value)
+
+
+def test_the_locked_configuration_stops_what_the_parser_lets_through(sandbox):
+    # Defence in depth: even a statement that passed the check cannot reach files or settings.
+    con = sandbox._con.cursor()
+    for stmt in ("COPY orders TO '/tmp/pagesd_leak.csv'", "SET enable_external_access = true",
+                 "ATTACH '/tmp/pagesd_other.duckdb'", "CREATE TABLE x (a INT)"):
+        with pytest.raises(duckdb.Error) as info:
+            con.execute(stmt)
+        assert any(s in str(info.value) for s in ("disabled by configuration", "locked", "read-only")), str(info.value)
+    con.close()
+
+
+def test_a_query_past_the_time_limit_is_interrupted(sandbox):
+    with pytest.raises(SandboxError, match=r"ran past the 1 s time limit"):
+        sandbox.run("SELECT count(*) FROM range(1000000000) a, range(1000000000) b WHERE a.range + b.range < 0",
+                    time_limit=1.0)
+    # The sandbox still works afterwards.
+    assert sandbox.run("SELECT 42 AS x").table.to_pylist() == [{"x": 42}]
+
+
+def test_a_result_past_the_cap_is_truncated(sandbox):
+    res = sandbox.run("SELECT range AS n FROM range(10)", row_cap=4)
+    assert res.truncated and res.table.column("n").to_pylist() == [0, 1, 2, 3]
+    exact = sandbox.run("SELECT range AS n FROM range(4)", row_cap=4)
+    assert not exact.truncated and exact.table.num_rows == 4
+
+
+def test_duplicate_names_and_odd_types_display(sandbox):
+    res = sandbox.run("SELECT 1 AS a, 2 AS a, INTERVAL 3 HOUR AS i, [1, 2] AS l, 1.50::DECIMAL(5, 2) AS d")
+    df = res.frame()
+    assert list(df.columns) == ["a", "a_1", "i", "l", "d"]
+    assert df.loc[0, "d"] == 1.5 and isinstance(df.loc[0, "i"], str) and df.loc[0, "l"] == "[1 2]"
+
+
+def test_check_statement_returns_the_single_select():
+    assert check_statement("  WITH t AS (SELECT 1 AS x) SELECT x FROM t;  ") == "WITH t AS (SELECT 1 AS x) SELECT x FROM t"
+    assert check_statement("FROM orders") == "FROM orders"
