@@ -36,17 +36,31 @@ def make_launch(root: Path, files: dict[str, str | bytes], toml: str | None = No
     return data
 
 
-@pytest.fixture
-def open_launch(tmp_path):
-    """``open_launch(files, toml=None) -> Store`` with every file loaded; closed at teardown."""
+def _opener(root: Path):
     opened: list[Store] = []
     counter = iter(range(1_000))
 
     def _open(files: dict[str, str | bytes], toml: str | None = None) -> Store:
-        store = open_store(make_launch(tmp_path / f"launch{next(counter)}", files, toml))
+        store = open_store(make_launch(root / f"launch{next(counter)}", files, toml))
         opened.append(store)
         return store
 
+    return _open, opened
+
+
+@pytest.fixture
+def open_launch(tmp_path):
+    """``open_launch(files, toml=None) -> Store`` with every file loaded; closed at teardown."""
+    _open, opened = _opener(tmp_path)
+    yield _open
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def open_module_launch(tmp_path_factory):
+    """Like ``open_launch`` but the stores live for the whole test module (load once, ask many times)."""
+    _open, opened = _opener(tmp_path_factory.mktemp("module"))
     yield _open
     for store in opened:
         store.close()
