@@ -1,11 +1,129 @@
-"""Order lookup (being built)."""
+"""Order lookup: an agent finds the caller's orders and reads where each one stands."""
+import pandas as pd
 import streamlit as st
 
+from launchboard import lookup
+from launchboard.timeutil import local_text
+from ui import state
 from ui.page import run_page
+
+KIND_LABELS = {"order": "Order id", "customer": "Customer id", "phone": "Phone, last 4 digits"}
+PLACEHOLDERS = {"order": "e.g. O-000123", "customer": "e.g. C-004567", "phone": "e.g. 5678"}
+SOURCE_ICONS = {"order": "🧾 order", "courier": "🚚 courier", "activation": "📶 activation",
+                "message": "✉️ message", "call": "📞 call"}
+
+
+def _search_controls(s):
+    opts = state.frame(s, "lookup_options", {})
+    regions = opts.loc[opts["field"] == "region", "value"].tolist()
+    skus = opts.loc[opts["field"] == "sku", "value"].tolist()
+    c1, c2, c3, c4 = st.columns([1.3, 2.2, 1.3, 1.3])
+    kind = c1.selectbox("Search by", lookup.KINDS, format_func=KIND_LABELS.get, key="lookup_kind")
+    query = c2.text_input(KIND_LABELS[kind], key="lookup_query", placeholder=PLACEHOLDERS[kind])
+    phone = kind == "phone"
+    region = c3.selectbox("Region", regions, index=None, placeholder="Any region", key="lookup_region",
+                          disabled=not phone, help="Narrows a phone search")
+    sku = c4.selectbox("SKU", skus, index=None, placeholder="Any sku", key="lookup_sku",
+                       disabled=not phone, help="Narrows a phone search")
+    return kind, query, (region if phone else None), (sku if phone else None)
+
+
+def _timeline_frame(card: dict, tz) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"time": t["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), "source": SOURCE_ICONS[t["source"]],
+          "what": t["what"], "detail": t["detail"], "warning": t["flags"], "id": t["ref"]}
+         for t in card["timeline"]],
+        columns=["time", "source", "what", "detail", "warning", "id"],
+    )
+
+
+def _show_card(s, card: dict, as_of) -> None:
+    tz = s.config.tz
+    o, outl = card["order"], card["outlook"]
+    st.markdown(f"**Stage:** :blue-background[{card['stage_text']}] · `{card['stage']}` as of "
+                f"{local_text(as_of, tz)}")
+    facts = [f"Customer **{o['customer_id']}**", f"phone {card['phone'] or '—'}", f"sku {o['sku']}",
+             f"region {o['region']}", f"channel {o['channel']}",
+             f"ordered {local_text(o['ordered_at'], tz)}"] + (["priority allocation"] if o["priority"] else [])
+    st.caption(" · ".join(facts))
+    st.info(card["answer"], icon=":material/record_voice_over:")
+
+    d, a = card["delivery_promise"], card["activation_promise"]
+    c1, c2, c3 = st.columns(3)
+    c1.markdown("**Delivery promise**  \n" + (f":red[{d.text}]" if d.status == "late" else d.text))
+    c2.markdown("**Activation promise**  \n" + (f":red[{a.text}]" if a.status == "late" else a.text))
+    queue = (f"#{outl['queue_position']:,} of {outl['queue_waiting']:,} waiting for {o['sku']}"
+             if outl["queue_position"] is not None else "Not waiting for stock")
+    c3.markdown("**Allocation queue**  \n" + queue)
+    expected = [f"- **{step.capitalize()}**: {outl[step]['text']}" for step in ("allocation", "delivery", "activation")
+                if outl[step]]
+    if expected:
+        st.markdown(f"**Expected at the current pace** (last {lookup.PACE_HOURS} h, first come first served)  \n"
+                    + "\n".join(expected))
+
+    frame = _timeline_frame(card, tz)
+    st.markdown(f"**Timeline** ({len(frame)} events up to {local_text(as_of, tz)})")
+    st.dataframe(frame, hide_index=True, key=f"lookup_timeline_{o['order_id']}",
+                 column_config={"time": st.column_config.TextColumn(width="medium"),
+                                "what": st.column_config.TextColumn(width="medium"),
+                                "detail": st.column_config.TextColumn(width="large"),
+                                "warning": st.column_config.TextColumn(width="large")})
+    st.download_button("Timeline CSV", frame.to_csv(index=False), file_name=f"timeline_{o['order_id']}.csv",
+                       mime="text/csv", key=f"lookup_timeline_csv_{o['order_id']}", icon=":material/download:")
+
+
+def _pick_customer(matches: list[dict]) -> str | None:
+    """Several customers share the phone digits: list them and let the agent pick the caller."""
+    frame = pd.DataFrame(matches)[["customer_id", "phone", "order_id", "sku", "region", "stage"]]
+    st.warning(f"{frame['customer_id'].nunique():,} customers match: ask the caller for the region or "
+               "the model, or pick the caller below.")
+    st.dataframe(frame, hide_index=True, key="lookup_matches")
+    st.download_button("Matches CSV", frame.to_csv(index=False), file_name="lookup_matches.csv", mime="text/csv",
+                       key="lookup_matches_csv", icon=":material/download:")
+    labels = {}
+    for cid, rows in frame.groupby("customer_id", sort=True):
+        labels[cid] = (f"{cid} · {rows['phone'].iloc[0]} · {', '.join(sorted(rows['region'].unique()))} · "
+                       f"{len(rows)} order(s)")
+    return st.selectbox("Caller", list(labels), index=None, format_func=labels.get,
+                        placeholder="Pick the caller", key="lookup_pick")
 
 
 def body(s, view, as_of):
-    st.info("This page is being built.")
+    st.caption("Find a caller's orders by order id, customer id or the last four digits of the phone. "
+               "The sidebar filters do not apply here.")
+    kind, query, region, sku = _search_controls(s)
+    if not query.strip():
+        st.info("Type an order id, a customer id, or the last four digits of the caller's phone.")
+        return
+    cur = s.cursor()
+    try:
+        try:
+            matches = lookup.find(cur, kind, query, as_of, region=region, sku=sku)
+        except ValueError as exc:
+            st.warning(str(exc))
+            return
+        if not matches:
+            st.warning(f"No order with {KIND_LABELS[kind].lower()} “{query.strip()}” exists as of "
+                       f"{local_text(as_of, s.config.tz)}.")
+            return
+        if len(matches) >= lookup.MAX_MATCHES:
+            st.warning(f"Showing the first {lookup.MAX_MATCHES} matches: narrow by region or sku.")
+        customers = list(dict.fromkeys(m["customer_id"] for m in matches))
+        customer = customers[0] if len(customers) == 1 else _pick_customer(matches)
+        if customer is None:
+            return
+        orders = lookup.find(cur, "customer", customer, as_of)
+        if kind == "order":  # the order asked about first, then the customer's others
+            orders.sort(key=lambda r: r["order_id"] != matches[0]["order_id"])
+        st.subheader(f"Customer {customer} · {orders[0]['phone'] or 'no phone'} · "
+                     f"{len(orders)} order{'s' if len(orders) > 1 else ''}")
+        for i, row in enumerate(orders):
+            card = lookup.card(cur, row["order_id"], as_of, s.config)
+            label = f"{row['order_id']} · {row['model'] or row['sku']} · {row['region']} — {card['stage_text']}"
+            with st.expander(label, expanded=i == 0 or len(orders) <= 2, icon=":material/package_2:"):
+                _show_card(s, card, as_of)
+    finally:
+        cur.close()
 
 
 run_page("Order lookup", body)
