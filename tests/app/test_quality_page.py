@@ -1,0 +1,106 @@
+"""Data quality page (AppTest): runs on every kind of folder; shows the report's ingest figures,
+the rejected rows and files, and a reconciliation that adds up."""
+from pathlib import Path
+
+import pytest
+
+from launchboard import report
+from launchboard.loader import open_store
+from launchboard.schema import TABLES
+
+FIGURES = ["files", "files_rejected", "rows_read", "rows_accepted", "rows_rejected", "superseded", "orphans"]
+
+# orders: 4 rows read in o1 (O1 twice: 1 superseded; one bad timestamp on line 5), 1 in o2 (O2 again);
+# o3.csv lacks sku: rejected whole. shipments: 2 rows, one orphan (O9), one unknown event (line 3).
+ORDERS_1 = """\
+order_id,customer_id,channel,sku,region,ordered_at
+O1,C1,web,IP7-128-JBK,Seoul,2016-10-07 09:00
+O2,C2,web,IP7-128-JBK,Seoul,2016-10-07 09:10
+O1,C1,web,IP7-128-JBK,Busan,2016-10-07 09:00
+O3,C3,web,IP7-128-JBK,Seoul,2016-10-32 09:00
+"""
+ORDERS_2 = "order_id,customer_id,channel,sku,region,ordered_at\nO2,C2,app,IP7-128-JBK,Seoul,2016-10-07 09:10\n"
+ORDERS_3 = "order_id,customer_id,channel,region,ordered_at\nO4,C4,web,Seoul,2016-10-07 09:20\n"
+SHIPMENTS = """\
+event_id,order_id,courier,event,event_at
+E1,O9,CJ,packed,2016-10-20 15:00
+E2,O1,CJ,teleported,2016-10-20 16:00
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def ingest_of(data: Path) -> dict:
+    store = open_store(data)
+    try:
+        return report.build(store)["ingest"]
+    finally:
+        store.close()
+
+
+def overview(at):
+    frame = next(df.value for df in at.dataframe if "rows_accepted" in df.value.columns)
+    return frame.set_index("table")
+
+
+def reconciliation(at) -> str:
+    return next(m.value for m in at.markdown if "rows read" in m.value)
+
+
+def check_page_matches_report(at, ingest: dict) -> None:
+    shown = overview(at)
+    for t in TABLES:
+        assert {k: int(shown.loc[t, k]) for k in FIGURES} == ingest[t]
+        assert shown.loc[t, "adds up"] == "✓"
+        if ingest[t]["files"]:
+            assert f"**Rejected rows: {ingest[t]['rows_rejected']:,}**" in [m.value for m in at.markdown]
+        else:
+            assert f"No {t} file has arrived yet." in [i.value for i in at.info]
+    assert "✗" not in reconciliation(at)
+
+
+@pytest.mark.parametrize("files", [{}, {"orders/o1.csv": ORDERS_1}], ids=["empty", "only_orders"])
+def test_runs_and_matches_report(app_at, tmp_path, files):
+    data = write(tmp_path / "data", files)
+    at = app_at("quality", data)
+    assert not at.exception
+    assert at.title[0].value == "Data quality"
+    if files:  # an empty folder has no as-of moment: the page says it waits for the first drop
+        check_page_matches_report(at, ingest_of(data))
+
+
+def test_sample_data(app_at, sample_dir):
+    at = app_at("quality", sample_dir)
+    assert not at.exception
+    ingest = ingest_of(sample_dir)
+    check_page_matches_report(at, ingest)
+    rejected = sum(i["rows_rejected"] for i in ingest.values())
+    assert sum(int(x) for x in overview(at)["rows_rejected"]) == rejected
+
+
+def test_rejects_files_and_reconciliation(app_at, tmp_path):
+    data = write(tmp_path / "data", {"orders/o1.csv": ORDERS_1, "orders/o2.csv": ORDERS_2,
+                                     "orders/o3.csv": ORDERS_3, "shipments/s1.csv": SHIPMENTS})
+    at = app_at("quality", data)
+    assert not at.exception
+    ingest = ingest_of(data)
+    assert ingest["orders"] == {"files": 3, "files_rejected": 1, "rows_read": 5, "rows_accepted": 4,
+                                "rows_rejected": 1, "superseded": 2, "orphans": 0}
+    assert ingest["shipments"] == {"files": 1, "files_rejected": 0, "rows_read": 2, "rows_accepted": 1,
+                                   "rows_rejected": 1, "superseded": 0, "orphans": 1}
+    check_page_matches_report(at, ingest)
+    text = reconciliation(at)
+    assert "**orders** — rows read 5 = accepted 4 + rejected 1 :green[✓] · accepted 4 = distinct keys 2 + superseded 2 :green[✓]" in text
+    assert "**shipments** — rows read 2 = accepted 1 + rejected 1 :green[✓]" in text
+    assert any("o3.csv" in e.value and "missing required column(s): sku" in e.value for e in at.error)
+    rejects = [df.value for df in at.dataframe if list(df.value.columns) == ["file", "line", "reason", "content"]]
+    assert [(r.file, r.line) for r in rejects[0].itertuples()] == [("o1.csv", 5)]
+    assert rejects[0].reason[0].startswith("ordered_at is not a timestamp")
+    assert [(r.file, r.line) for r in rejects[1].itertuples()] == [("s1.csv", 3)]
+    assert "Orphans: 1" in "\n".join(m.value for m in at.markdown)
