@@ -16,7 +16,8 @@ def _tiles(s, view, as_of):
     now = state.figures(s, as_of, view.scope)
     hour_ago = state.figures(s, as_of - timedelta(hours=1), view.scope)
     for col, tile in zip(st.columns(6), charts.kpi_tiles(now, hour_ago)):
-        col.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help + " Change: vs 1 h earlier.")
+        col.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
+                   delta_description="vs 1 h earlier")
     return now
 
 
@@ -29,7 +30,7 @@ def _alerts(s, fig):
     tz = s.config.tz
     for i, a in enumerate(alerts):
         with st.container(border=True):
-            left, right = st.columns([5, 1], vertical_alignment="center")
+            left, right = st.columns([4, 1], vertical_alignment="center")
             subject = f" · **{a['subject']}**" if a["subject"] else ""
             since = local_text(datetime.fromisoformat(a["since"]), tz) if a["since"] else "—"
             left.markdown(f"{ALERT_ICONS.get(a['severity'], '')} **{a['severity']}** · `{a['kind']}`{subject} · "

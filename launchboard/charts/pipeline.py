@@ -12,6 +12,7 @@ from .status import STAGE_COLORS, complete_stages
 
 # Stages in which an order is still moving through the pipeline (work in progress).
 WIP_STAGES = ("reserved", "allocated", "packed", "in_transit", "activation_pending")
+LABELS = alt.Axis(labelLimit=220)  # category labels (hubs, transitions, skus) shown in full
 TIME_TOOLTIP = alt.Tooltip("at:T", title="time", format="%Y-%m-%d %H:%M")
 
 
@@ -39,10 +40,10 @@ def dwell_chart(df: pd.DataFrame) -> alt.LayerChart:
     tooltip = [alt.Tooltip("transition:N"), alt.Tooltip("orders:Q", format=","),
                alt.Tooltip("median_hours:Q", title="median hours", format=".1f"),
                alt.Tooltip("p90_hours:Q", title="p90 hours", format=".1f")]
-    base = alt.Chart(df).encode(y=alt.Y("transition:N", sort=order, title=None), tooltip=tooltip)
+    base = alt.Chart(df).encode(y=alt.Y("transition:N", sort=order, title=None, axis=LABELS), tooltip=tooltip)
     median = base.mark_bar(color="#3182bd").encode(x=alt.X("median_hours:Q", title="Hours (bar: median, tick: p90)"))
     p90 = base.mark_tick(color="#d62728", thickness=3, size=18).encode(x=alt.X("p90_hours:Q"))
-    return alt.layer(median, p90)
+    return alt.layer(median, p90).properties(height=alt.Step(28))
 
 
 def pickups_chart(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
@@ -69,13 +70,13 @@ def hub_heatmap(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerCh
         .encode(
             x=time_x("at_start"),
             x2=alt.X2("at"),
-            y=alt.Y("hub:N", title="Hub"),
+            y=alt.Y("hub:N", title="Hub", axis=LABELS, scale=alt.Scale(paddingInner=0.05)),
             color=alt.Color("orders:Q", title="Orders at hub", scale=alt.Scale(scheme="orangered")),
             tooltip=[alt.Tooltip("hub:N"), TIME_TOOLTIP, alt.Tooltip("orders:Q", format=","),
                      alt.Tooltip("oldest_hours:Q", title="oldest scan (h ago)", format=".1f")],
         )
     )
-    return with_markers(cells, marker_df)
+    return with_markers(cells.properties(height=max(140, 30 * df["hub"].nunique())), marker_df)
 
 
 def promise_late_chart(df: pd.DataFrame, dimension: str) -> alt.Chart:
@@ -86,7 +87,7 @@ def promise_late_chart(df: pd.DataFrame, dimension: str) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(color="#d62728")
         .encode(
-            y=alt.Y("value:N", sort="-x", title=dimension.capitalize()),
+            y=alt.Y("value:N", sort="-x", title=dimension.capitalize(), axis=LABELS),
             x=alt.X("late:Q", title="Orders late"),
             tooltip=[alt.Tooltip("value:N", title=dimension), alt.Tooltip("late:Q", format=","),
                      alt.Tooltip("due:Q", title="promise due", format=","),
@@ -102,7 +103,7 @@ def allocation_queue_chart(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("sku:N", sort=list(df["sku"]), title="SKU"),
+            y=alt.Y("sku:N", sort=list(df["sku"]), title="SKU", axis=LABELS),
             x=alt.X("orders:Q", stack="zero", title="Orders"),
             color=alt.Color("stage:N", title="Stage", sort=["reserved", "allocated"],
                             scale=alt.Scale(domain=["reserved", "allocated"],

@@ -26,7 +26,7 @@ STAGE_COLORS = {
 class Tile:
     label: str
     value: str
-    delta: str | None  # change against one hour earlier, None when either side is n/a
+    delta: str | None  # change against one hour earlier ("0" when none), None when either side is n/a
     delta_color: str  # st.metric: "normal" (up is good) or "inverse" (up is bad)
     help: str
 
@@ -36,12 +36,16 @@ def _lost_rate(calls: dict) -> float | None:
 
 
 def _count_tile(label: str, now: int, before: int, *, up_is_bad: bool = False, help: str) -> Tile:
-    return Tile(label, f"{now:,}", f"{now - before:+,}", "inverse" if up_is_bad else "normal", help)
+    change = now - before
+    return Tile(label, f"{now:,}", f"{change:+,}" if change else "0", "inverse" if up_is_bad else "normal", help)
 
 
 def _rate_tile(label: str, now: float | None, before: float | None, help: str) -> Tile:
     value = "n/a" if now is None else f"{now:.1%}"
-    delta = None if now is None or before is None else f"{(now - before) * 100:+.1f} pp"
+    delta = None
+    if now is not None and before is not None:
+        points = round((now - before) * 100, 1)
+        delta = f"{points:+.1f} pp" if points else "0"  # "0": st.metric shows no arrow
     return Tile(label, value, delta, "inverse", help)
 
 
@@ -57,7 +61,7 @@ def kpi_tiles(now: dict, hour_ago: dict) -> list[Tile]:
         _rate_tile("Activation failure rate", now["activations"]["failure_rate"],
                    hour_ago["activations"]["failure_rate"],
                    "Failed / (succeeded + failed) of attempts finished by T."),
-        _rate_tile("Calls abandoned + rejected", _lost_rate(now["calls"]), _lost_rate(hour_ago["calls"]),
+        _rate_tile("Abandoned + rejected calls", _lost_rate(now["calls"]), _lost_rate(hour_ago["calls"]),
                    "(Abandoned + rejected) / offered calls ended by T."),
         _count_tile("Message errors", now["messages"]["failed"], hour_ago["messages"]["failed"], up_is_bad=True,
                     help="Messages sent by T with delivery status failed."),
