@@ -77,3 +77,12 @@ def agents_needed(calls_per_hour: float, handle_seconds: float, target_seconds: 
         b = traffic * b / (n + traffic * b)
         if n > traffic and _level(traffic, n, _c_from_b(traffic, n, b), handle_seconds, target_seconds) >= target_level:
             return n
+
+
+def agents_for_load(calls: int, minutes: float, handle_seconds: float | None, target_seconds: float,
+                    target_level: float = 0.8) -> int | None:
+    """Agents needed for ``calls`` arrivals over ``minutes`` with the observed mean handle time;
+    None when there is nothing to size from (no minutes, or no answered call for a handle time)."""
+    if minutes <= 0 or handle_seconds is None or math.isnan(handle_seconds) or handle_seconds <= 0:
+        return None
+    return agents_needed(calls * 60.0 / minutes, handle_seconds, target_seconds, target_level)

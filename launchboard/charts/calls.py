@@ -1,0 +1,154 @@
+"""Call centre: traffic per 15 minutes, service level and ASA, waits, reasons, staffing.
+
+Pure functions over small query results (queries/calls_*.sql); no streamlit here.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..schema import STAGES
+from .common import time_x, with_markers
+
+SERIES = {"offered": "#7f7f7f", "answered": "#2ca02c", "abandoned": "#ff7f0e", "rejected": "#d62728"}
+STAFF = {"agents needed (Erlang C)": "#d62728", "agents answering": "#1f77b4"}
+HOUR_TOOLTIP = alt.Tooltip("at:T", title="hour", format="%Y-%m-%d %H:%M")
+
+
+def per_15min(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Offered, answered, abandoned and rejected calls per quarter hour (query calls_per_15min)."""
+    lines = (
+        alt.Chart(df)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=time_x(),
+            y=alt.Y("calls:Q", title="Calls per 15 min"),
+            color=alt.Color("series:N", title="Calls",
+                            scale=alt.Scale(domain=list(SERIES), range=list(SERIES.values()))),
+            tooltip=[alt.Tooltip("at:T", title="quarter from", format="%Y-%m-%d %H:%M"), alt.Tooltip("series:N"),
+                     alt.Tooltip("calls:Q", format=",")],
+        )
+    )
+    return with_markers(lines, marker_df)
+
+
+def _service_tooltip() -> list[alt.Tooltip]:
+    return [HOUR_TOOLTIP, alt.Tooltip("offered:Q", format=","), alt.Tooltip("answered:Q", format=","),
+            alt.Tooltip("within_target:Q", title="answered within target", format=","),
+            alt.Tooltip("service_level:Q", title="service level", format=".1%"),
+            alt.Tooltip("asa_seconds:Q", title="ASA (s)", format=".0f"),
+            alt.Tooltip("no_info:Q", title="no_info", format=",")]
+
+
+def service_level(df: pd.DataFrame, target_level: float, target_seconds: float,
+                  marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Service level per hour (query calls_service_hourly) against the target level."""
+    line = (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=14), color="#1f77b4")
+        .encode(x=time_x(),
+                y=alt.Y("service_level:Q", title=f"Answered within {target_seconds:g} s / offered",
+                        axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+                tooltip=_service_tooltip())
+    )
+    target = (
+        alt.Chart(pd.DataFrame({"target": [target_level]}))
+        .mark_rule(color="#2ca02c", strokeDash=[2, 2])
+        .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="target", format=".0%")])
+    )
+    return with_markers(alt.layer(line, target), marker_df)
+
+
+def asa(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Average speed of answer per hour in seconds (query calls_service_hourly)."""
+    line = (
+        alt.Chart(df)
+        .mark_line(point=alt.OverlayMarkDef(size=14), color="#9467bd")
+        .encode(x=time_x(), y=alt.Y("asa_seconds:Q", title="ASA (seconds)"), tooltip=_service_tooltip())
+    )
+    return with_markers(line, marker_df)
+
+
+def wait_histogram(df: pd.DataFrame, bin_seconds: int, target_seconds: float) -> alt.LayerChart:
+    """Calls per wait bin (query calls_wait_histogram), with the service-level target as a rule.
+    The last bin is open-ended (to_seconds null): it is drawn one bin wide and labelled 'or more'."""
+    data = df.assign(
+        to_plot=df["to_seconds"].fillna(df["from_seconds"] + bin_seconds),
+        range=[f"{int(a)}–{int(b)} s" if pd.notna(b) else f"{int(a)} s or more"
+               for a, b in zip(df["from_seconds"], df["to_seconds"])],
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar(opacity=0.8, binSpacing=1)
+        .encode(
+            x=alt.X("from_seconds:Q", title="Seconds waiting (last bar: that long or more)"),
+            x2="to_plot:Q",
+            y=alt.Y("calls:Q", title="Calls", stack="zero"),
+            color=alt.Color("kind:N", title=None, scale=alt.Scale(range=["#ff7f0e", "#2ca02c"]),
+                            legend=alt.Legend(orient="top")),
+            tooltip=[alt.Tooltip("kind:N"), alt.Tooltip("range:N", title="wait"), alt.Tooltip("calls:Q", format=",")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target_seconds]}))
+        .mark_rule(color="#1f77b4", strokeDash=[4, 3], strokeWidth=2)
+        .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", title="service-level target (s)")])
+    )
+    return alt.layer(bars, rule)
+
+
+def reason_stage(df: pd.DataFrame) -> alt.LayerChart:
+    """Calls by reason × the caller's order stage at call time (query calls_reason_stage)."""
+    stages = [s for s in (*STAGES, "unknown") if s in set(df["stage"])]
+    reasons = list(df.groupby("reason")["calls"].sum().sort_values(ascending=False).index)
+    base = alt.Chart(df).encode(
+        x=alt.X("stage:N", title="Caller's order stage at call time", sort=stages, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("reason:N", title="Reason", sort=reasons),
+        tooltip=[alt.Tooltip("reason:N"), alt.Tooltip("stage:N"), alt.Tooltip("calls:Q", format=",")],
+    )
+    cells = base.mark_rect().encode(color=alt.Color("calls:Q", title="Calls", scale=alt.Scale(scheme="blues")))
+    dark = float(df["calls"].max()) * 0.5
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("calls:Q", format=","),
+        color=alt.condition(alt.datum.calls > dark, alt.value("white"), alt.value("black")),
+    )
+    return alt.layer(cells, text)
+
+
+def repeat_callers(df: pd.DataFrame) -> alt.Chart:
+    """Known callers by number of calls (query calls_repeat_distribution)."""
+    return (
+        alt.Chart(df)
+        .mark_bar(color="#1f77b4")
+        .encode(
+            x=alt.X("calls_per_customer:O", title="Calls per customer", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("customers:Q", title="Customers"),
+            tooltip=[alt.Tooltip("calls_per_customer:O", title="calls per customer"),
+                     alt.Tooltip("customers:Q", format=","),
+                     alt.Tooltip("no_info_calls:Q", title="no_info answers among them", format=",")],
+        )
+    )
+
+
+def staffing(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Agents needed by Erlang C against agents answering, per hour (calls_staffing rows with
+    an agents_needed column added by the page)."""
+    long = df.melt(id_vars=["at", "calls", "calls_per_hour", "handle_seconds"],
+                   value_vars=["agents_needed", "agents_answering"], var_name="series", value_name="agents")
+    long["series"] = long["series"].map({"agents_needed": "agents needed (Erlang C)",
+                                         "agents_answering": "agents answering"})
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=alt.OverlayMarkDef(size=14))
+        .encode(
+            x=time_x(),
+            y=alt.Y("agents:Q", title="Agents"),
+            color=alt.Color("series:N", title=None,
+                            scale=alt.Scale(domain=list(STAFF), range=list(STAFF.values()))),
+            tooltip=[HOUR_TOOLTIP, alt.Tooltip("series:N"), alt.Tooltip("agents:Q", format=","),
+                     alt.Tooltip("calls:Q", title="calls arrived", format=","),
+                     alt.Tooltip("calls_per_hour:Q", title="calls per hour", format=",.0f"),
+                     alt.Tooltip("handle_seconds:Q", title="mean handle time (s)", format=".0f")],
+        )
+    )
+    return with_markers(lines, marker_df)

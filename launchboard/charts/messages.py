@@ -1,0 +1,96 @@
+"""Messages: sends per hour by template over shaded quiet windows, retractions, delivery failures.
+
+Pure functions over small query results (queries/messages_*.sql) and the report; no streamlit here.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import altair as alt
+import pandas as pd
+
+from .common import TIME_FORMAT, time_x, with_markers
+
+QUIET_COLOR = "#9e9ac8"
+
+
+def quiet_windows(start: datetime, end: datetime, q_start: time, q_end: time) -> pd.DataFrame:
+    """Each night's quiet window [q_start, q_end) that overlaps [start, end] (naive launch-local
+    times), clipped to it. Columns start, end, label. A window may wrap midnight."""
+    rows = []
+    day = start.date() - timedelta(days=1)
+    while day <= end.date():
+        w_start = datetime.combine(day, q_start)
+        w_end = datetime.combine(day + timedelta(days=1) if q_end <= q_start else day, q_end)
+        if w_start < end and w_end > start:
+            rows.append({"start": max(w_start, start), "end": min(w_end, end),
+                         "label": f"quiet hours {w_start:%m-%d %H:%M} to {w_end:%m-%d %H:%M}"})
+        day += timedelta(days=1)
+    return pd.DataFrame(rows, columns=["start", "end", "label"])
+
+
+def sends_by_template(df: pd.DataFrame, windows: pd.DataFrame, marker_df: pd.DataFrame | None
+                      ) -> alt.LayerChart | alt.Chart:
+    """Messages per hour stacked by template (query messages_hourly_by_template), each night's
+    quiet window shaded (quiet_windows)."""
+    tooltip = [alt.Tooltip("at:T", title="hour", format="%Y-%m-%d %H:%M"), alt.Tooltip("template:N"),
+               alt.Tooltip("sent:Q", format=","), alt.Tooltip("quiet:Q", title="in quiet hours", format=",")]
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=time_x(),
+            y=alt.Y("sent:Q", title="Messages per hour", stack="zero"),
+            color=alt.Color("template:N", title="Template", scale=alt.Scale(scheme="tableau10")),
+            tooltip=tooltip,
+        )
+    )
+    if windows.empty:
+        return with_markers(bars, marker_df)
+    shade = (
+        alt.Chart(windows)
+        .mark_rect(color=QUIET_COLOR, opacity=0.18)
+        .encode(x=alt.X("start:T"), x2="end:T",
+                tooltip=[alt.Tooltip("label:N", title="window")])
+    )
+    return with_markers(alt.layer(shade, bars), marker_df)
+
+
+def retraction_timeline(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """Each retracted batch from its send to its first correction (columns batch_id, sent_at,
+    corrected_at as launch-local times, recipients, hours_to_correction, batch_template,
+    correction_template, correction_messages)."""
+    tooltip = [alt.Tooltip("batch_id:N", title="batch"), alt.Tooltip("batch_template:N", title="template"),
+               alt.Tooltip("recipients:Q", format=","),
+               alt.Tooltip("sent_at:T", title="sent", format="%Y-%m-%d %H:%M"),
+               alt.Tooltip("corrected_at:T", title="corrected", format="%Y-%m-%d %H:%M"),
+               alt.Tooltip("hours_to_correction:Q", title="hours to correction", format=".1f"),
+               alt.Tooltip("correction_template:N", title="correction template"),
+               alt.Tooltip("correction_messages:Q", title="correction messages", format=",")]
+    base = alt.Chart(df).encode(y=alt.Y("batch_id:N", title="Retracted batch"), tooltip=tooltip)
+    span = base.mark_rule(strokeWidth=3, color="#bbbbbb").encode(
+        x=alt.X("sent_at:T", title="Launch time", axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30)),
+        x2="corrected_at:T")
+    sent = base.mark_point(filled=True, size=120, shape="circle", color="#1f77b4").encode(x="sent_at:T")
+    fixed = base.mark_point(filled=True, size=140, shape="diamond", color="#ff7f0e").encode(x="corrected_at:T")
+    label = base.mark_text(align="left", dx=10, dy=-10, fontSize=12).encode(
+        x="sent_at:T",
+        text=alt.Text("caption:N"),
+    ).transform_calculate(
+        caption="format(datum.recipients, ',') + ' recipients, corrected after ' "
+                "+ format(datum.hours_to_correction, '.1f') + ' h'")
+    return with_markers(alt.layer(span, sent, fixed, label), marker_df)
+
+
+def failures_by_code(failed_by_code: dict[str, int]) -> alt.Chart:
+    """Delivery failures per error code (the report's messages.failed_by_code)."""
+    df = pd.DataFrame({"error_code": list(failed_by_code), "failed": list(failed_by_code.values())})
+    return (
+        alt.Chart(df)
+        .mark_bar(color="#d62728")
+        .encode(
+            y=alt.Y("error_code:N", title="Delivery error code", sort="-x"),
+            x=alt.X("failed:Q", title="Failed messages"),
+            tooltip=[alt.Tooltip("error_code:N", title="error code"), alt.Tooltip("failed:Q", format=",")],
+        )
+    )
