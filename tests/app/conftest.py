@@ -39,3 +39,56 @@ def app_at(monkeypatch):
         return at
 
     return make
+
+
+def write_hub_launch(root: Path) -> Path:
+    """Write a small hand-written launch into ``root`` (Asia/Seoul, default launch.toml):
+
+    - O01..O10 (Seoul) and O11..O20 (Busan), sku IP7-128-JBK, ordered 2016-10-08 06:00,
+      allocated 06:10, packed 06:20, picked up 06:40 (CJ), scanned at "Daejeon HUB" 08:00 and
+      nothing since: from 10:00 on, a stalled_hub alert (20 orders, none moved in 120 min);
+    - O21 (Seoul, IP7-32-BLK) ordered 10:30: the newest event, so live T = 10:30;
+    - attempts A1 O01 failed 09:05, A2 O02 success 10:00, A3 O12 failed 10:10;
+    - messages M1 (C01, 09:00) and M2 (C12, 10:00), both failed;
+    - calls K1 answered (ended 09:05, C01) and K2 abandoned (ended 10:01, C12).
+    """
+    orders = ["order_id,customer_id,channel,sku,region,ordered_at,allocated_at"]
+    ships = ["event_id,order_id,courier,event,event_at,hub"]
+    for i in range(1, 21):
+        region = "Seoul" if i <= 10 else "Busan"
+        orders.append(f"O{i:02d},C{i:02d},web,IP7-128-JBK,{region},2016-10-08 06:00,2016-10-08 06:10")
+        ships.append(f"P{i},O{i:02d},CJ,packed,2016-10-08 06:20,")
+        ships.append(f"U{i},O{i:02d},CJ,picked_up,2016-10-08 06:40,")
+        ships.append(f"H{i},O{i:02d},CJ,at_hub,2016-10-08 08:00,Daejeon HUB")
+    orders.append("O21,C21,web,IP7-32-BLK,Seoul,2016-10-08 10:30,")
+    files = {
+        "orders/orders.csv": orders,
+        "shipments/shipments.csv": ships,
+        "activations/activations.csv": [
+            "attempt_id,order_id,requested_via,requested_at,result,finished_at,error_code",
+            "A1,O01,auto,2016-10-08 09:00,failed,2016-10-08 09:05,E-1",
+            "A2,O02,auto,2016-10-08 09:50,success,2016-10-08 10:00,",
+            "A3,O12,auto,2016-10-08 10:00,failed,2016-10-08 10:10,E-1",
+        ],
+        "messages/messages.csv": [
+            "message_id,customer_id,template,sent_at,status,order_id",
+            "M1,C01,DELIVERY_DELAYED,2016-10-08 09:00,failed,O01",
+            "M2,C12,DELIVERY_DELAYED,2016-10-08 10:00,failed,O12",
+        ],
+        "calls/calls.csv": [
+            "call_id,queue,arrived_at,answered_at,ended_at,outcome,customer_id",
+            "K1,iphone,2016-10-08 09:00,2016-10-08 09:00:10,2016-10-08 09:05,answered,C01",
+            "K2,iphone,2016-10-08 10:00,,2016-10-08 10:01,abandoned,C12",
+        ],
+    }
+    for rel, lines in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def hub_launch():
+    """``hub_launch(root)`` writes the launch of ``write_hub_launch`` and returns ``root``."""
+    return write_hub_launch
