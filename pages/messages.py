@@ -1,11 +1,143 @@
-"""Messages (being built)."""
+"""Messages: what was sent when, what it claimed against reality, and what had to be taken back."""
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
+from launchboard.charts import messages as charts
+from ui import state
 from ui.page import run_page
+
+SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
+
+
+def _csv(df: pd.DataFrame, name: str, key: str) -> None:
+    st.download_button("Download (CSV)", df.to_csv(index=False), name, "text/csv", key=key)
+
+
+def _tiles(m: dict) -> None:
+    cols = st.columns(6)
+    cols[0].metric("Sent", f"{m['sent']:,}")
+    cols[1].metric("Delivery failures", f"{m['failed']:,}")
+    cols[2].metric("Sent in quiet hours", f"{m['quiet_hours']:,}")
+    cols[3].metric("Contradicting the order", f"{m['contradicting_state']:,}",
+                   help="The template's claim was false for the order's stage when it was sent")
+    cols[4].metric("Customers with conflicting instructions", f"{m['conflicting_customers']:,}")
+    cols[5].metric("Retracted batches", f"{len(m['retracted_batches']):,}")
+
+
+def _sends(s, p: dict, marks, as_of) -> None:
+    cfg = s.config
+    st.subheader("Sends per hour by template")
+    hourly = state.frame(s, "messages_hourly_by_template", p)
+    if hourly.empty:
+        st.info("No message sent in this period.")
+        return
+    end = as_of.astimezone(cfg.tz).replace(tzinfo=None)
+    start = min(hourly["at"].min().to_pydatetime(), end - timedelta(hours=p["span_hours"]))
+    windows = charts.quiet_windows(start, end + timedelta(hours=1), cfg.quiet_start, cfg.quiet_end)
+    st.caption(f"Shaded: quiet hours {cfg.quiet_start:%H:%M} to {cfg.quiet_end:%H:%M} "
+               f"({cfg.timezone}); dashed rules: marked moments.")
+    st.altair_chart(charts.sends_by_template(hourly, windows, marks), key="messages_sends_chart")
+    _csv(hourly, "messages_per_hour.csv", "messages_sends_csv")
+
+
+def _quiet(s, params: dict, m: dict) -> None:
+    st.subheader("Sent in quiet hours")
+    quiet = state.frame(s, "messages_quiet_by_template", params)
+    if quiet.empty:
+        st.success("No message was sent in quiet hours.")
+        return
+    st.markdown(f"**{m['quiet_hours']:,}** messages went out in the quiet window, by template and batch:")
+    st.dataframe(quiet, hide_index=True, key="messages_quiet_table")
+    _csv(quiet, "quiet_hours_messages.csv", "messages_quiet_csv")
+
+
+def _contradictions(s, params: dict, m: dict) -> None:
+    st.subheader("Messages that contradicted the order")
+    table = state.frame(s, "messages_contradictions", params)
+    if table.empty:
+        st.success("No message contradicted its order's stage.")
+        return
+    st.markdown(f"**{m['contradicting_state']:,}** messages claimed something the order's stage at send time "
+                "said was false (e.g. 'delivery delayed' to an order already delivered):")
+    st.dataframe(table, hide_index=True, key="messages_contradictions_table")
+    _csv(table, "contradicting_messages.csv", "messages_contradictions_csv")
+
+
+def _conflicts(s, params: dict, m: dict) -> None:
+    st.subheader("Conflicting instructions")
+    pairs = state.frame(s, "messages_conflict_pairs", params)
+    if pairs.empty:
+        st.success("No customer received two conflicting templates.")
+        return
+    st.markdown(f"**{m['conflicting_customers']:,}** customers received two templates the catalog declares in "
+                f"conflict within {s.config.conflict_window_hours:g} h of each other:")
+    st.dataframe(pairs, hide_index=True, key="messages_conflicts_table")
+    _csv(pairs, "conflicting_templates.csv", "messages_conflicts_csv")
+
+
+def _retractions(s, params: dict, m: dict, marks) -> None:
+    st.subheader("Retracted batches")
+    batches = m["retracted_batches"]
+    if not batches:
+        st.success("No batch has been corrected or retracted.")
+        return
+    tz = s.config.tz
+    report = pd.DataFrame(batches)
+    for col in ("sent_at", "corrected_at"):
+        report[col] = pd.to_datetime(report[col], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    detail = state.frame(s, "messages_retractions", params)
+    table = report.merge(detail, on="batch_id", how="left")
+    for b in table.itertuples():
+        st.warning(f"Batch **{b.batch_id}** ({b.batch_template}) went to **{b.recipients:,}** recipients at "
+                   f"{b.sent_at:%Y-%m-%d %H:%M}; corrected by {b.correction_template} "
+                   f"{b.hours_to_correction:.1f} h later ({b.corrected_at:%Y-%m-%d %H:%M}).",
+                   icon=":material/undo:")
+    st.altair_chart(charts.retraction_timeline(table, marks), key="messages_retractions_chart")
+    st.dataframe(table, hide_index=True, key="messages_retractions_table")
+    _csv(table, "retracted_batches.csv", "messages_retractions_csv")
+
+
+def _failures(m: dict, missing: list[str]) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Delivery failures by code")
+        if not m["failed_by_code"]:
+            st.success("No delivery failure reported.")
+        else:
+            st.altair_chart(charts.failures_by_code(m["failed_by_code"]), key="messages_failures_chart")
+            table = pd.DataFrame({"error_code": list(m["failed_by_code"]), "failed": list(m["failed_by_code"].values())})
+            _csv(table, "message_failures_by_code.csv", "messages_failures_csv")
+    with right:
+        st.subheader("Templates missing from the catalog")
+        if not missing:
+            st.success("Every template the messages use is in launch.toml's catalog.")
+        else:
+            st.warning(f"{len(missing)} templates make no claim and have no conflicts until launch.toml "
+                       "describes them (`[templates.NAME]`):", icon=":material/playlist_add:")
+            table = pd.DataFrame({"template": missing})
+            st.dataframe(table, hide_index=True, key="messages_missing_table")
+            _csv(table, "templates_missing_from_catalog.csv", "messages_missing_csv")
 
 
 def body(s, view, as_of):
-    st.info("This page is being built.")
+    fig = state.figures(s, as_of, view.scope)
+    m = fig["messages"]
+    _tiles(m)
+    if not m["sent"]:
+        st.info("No message sent by this moment.")
+        return
+    params = view.params(s, as_of)
+    span = st.selectbox("Charts cover", list(SPANS), index=2, key="messages_span")
+    p = {**params, "span_hours": SPANS[span]}
+    marks = state.frame(s, "launch_markers", params)
+    _sends(s, p, marks, as_of)
+    _retractions(s, params, m, marks)
+    _contradictions(s, params, m)
+    _conflicts(s, params, m)
+    _quiet(s, params, m)
+    _failures(m, fig["templates_missing_from_catalog"])
 
 
 run_page("Messages", body)

@@ -1,0 +1,143 @@
+"""Messages page: runs on every kind of folder; tiles and retracted batches are the report's.
+
+Hand-written launch (Asia/Seoul, quiet hours 21:00-08:00): batch B1 "DELIVERY_DELAYED" went
+to C1, C2, C3 on 10-20 22:00 (O1 and O2 were already delivered: 2 contradictions), B4
+"DELAY_CORRECTION" corrected B1 on 10-21 10:00 (12 h later); C1 also got the conflicting
+pair AUTO_BY_DEADLINE / CALL_ARS; PROMO_X is not in the catalog. Live T = 10-21 10:30.
+"""
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+from launchboard import report
+from launchboard.loader import open_store
+from launchboard.metrics import Scope
+from launchboard.timeutil import parse_moment
+
+TOML = """[templates.DELIVERY_DELAYED]
+claims = "not_delivered"
+[templates.ACTIVATION_AUTO_BY_DEADLINE]
+claims = "not_activated"
+conflicts_with = ["ACTIVATION_CALL_ARS"]
+[templates.ACTIVATION_CALL_ARS]
+claims = "delivered"
+[templates.DELAY_CORRECTION]
+"""
+ORDERS = """order_id,customer_id,channel,sku,region,ordered_at
+O1,C1,sms,IP7-128-JBK,Seoul,2016-10-07 10:00
+O2,C2,web,IP7-128-JBK,Busan,2016-10-07 10:05
+O3,C3,sms,IP7-128-JBK,Seoul,2016-10-07 10:10
+"""
+SHIPMENTS = """event_id,order_id,courier,event,event_at
+S1,O1,Post,delivered,2016-10-20 15:00
+S2,O2,CJ,delivered,2016-10-20 16:00
+S3,O3,Post,picked_up,2016-10-20 09:00
+"""
+MESSAGES = """message_id,customer_id,template,sent_at,status,order_id,batch_id,corrects_batch_id,error_code
+M1,C1,DELIVERY_DELAYED,2016-10-20 22:00,delivered,O1,B1,,
+M2,C2,DELIVERY_DELAYED,2016-10-20 22:00,failed,O2,B1,,E-SPAM
+M3,C3,DELIVERY_DELAYED,2016-10-20 22:00,delivered,O3,B1,,
+M4,C1,ACTIVATION_AUTO_BY_DEADLINE,2016-10-20 23:00,delivered,O1,B2,,
+M5,C1,ACTIVATION_CALL_ARS,2016-10-21 07:00,delivered,O1,B3,,
+M6,C2,ACTIVATION_CALL_ARS,2016-10-21 07:00,delivered,O2,B3,,
+M8,C1,DELAY_CORRECTION,2016-10-21 10:00,delivered,O1,B4,B1,
+M9,C4,PROMO_X,2016-10-21 10:30,delivered,,,,
+M10,C2,DELAY_CORRECTION,2016-10-21 10:00,delivered,O2,B4,B1,
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at, *columns: str, exact: bool = False):
+    """The shown dataframe whose (first) columns are ``columns`` (AppTest does not expose their keys)."""
+    return next(d.value for d in at.dataframe
+                if list(d.value.columns if exact else d.value.columns[:len(columns)]) == list(columns))
+
+
+def texts(at) -> str:
+    return "\n".join(x.value for x in [*at.warning, *at.success, *at.info, *at.markdown])
+
+
+def test_figures_retraction_and_filters(app_at, tmp_path):
+    data = write(tmp_path, {"launch.toml": TOML, "orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS,
+                            "messages/m.csv": MESSAGES})
+    at = app_at("messages", data)
+    assert not at.exception
+    t = tiles(at)
+    assert (t["Sent"], t["Delivery failures"], t["Sent in quiet hours"]) == ("9", "1", "6")
+    assert (t["Contradicting the order"], t["Customers with conflicting instructions"], t["Retracted batches"]) == \
+        ("2", "1", "1")
+    assert "Batch **B1** (DELIVERY_DELAYED) went to **3** recipients at 2016-10-20 22:00" in texts(at)
+    assert "12.0 h later" in texts(at)
+    assert table(at, "template", exact=True)["template"].tolist() == ["PROMO_X"]
+    contra = table(at, "template", "claims")
+    assert contra[["template", "stage_at_send", "messages", "example_messages"]].values.tolist() == [
+        ["DELIVERY_DELAYED", "delivered", 2, "M1, M2"]]
+
+    at.multiselect(key="f_region").set_value(["Busan"]).run()  # O2's messages only: M2, M6, M10
+    assert not at.exception
+    assert (tiles(at)["Sent"], tiles(at)["Sent in quiet hours"], tiles(at)["Retracted batches"]) == ("3", "2", "1")
+    assert "went to **1** recipients" in texts(at)
+
+    before = app_at("messages", data, state={"as_of_mode": "Moment", "as_of_date": date(2016, 10, 21),
+                                             "as_of_time": time(9, 0)})
+    assert not before.exception
+    assert (tiles(before)["Sent"], tiles(before)["Retracted batches"]) == ("6", "0")
+    assert "No batch has been corrected or retracted." in texts(before)
+
+
+def test_sample_retracted_batch_is_the_reports(app_at, sample_dir):
+    store = open_store(sample_dir)
+    try:
+        r = report.build(store)
+        region = store.cursor().execute("SELECT min(region) FROM orders").fetchone()[0]
+        r_region = report.build(store, None, Scope(regions=(region,)))
+        r_moment = report.build(store, parse_moment("2016-10-20 12:00", store.config.tz))
+    finally:
+        store.close()
+    batch = next(b for b in r["messages"]["retracted_batches"] if b["batch_id"] == "B-DELAY-1020")
+    at = app_at("messages", sample_dir)
+    assert not at.exception
+    assert f"Batch **B-DELAY-1020** " in texts(at)
+    assert f"went to **{batch['recipients']:,}** recipients" in texts(at)
+    table = table(at, "batch_id", "recipients").set_index("batch_id")
+    assert table.loc["B-DELAY-1020", "recipients"] == batch["recipients"]
+    assert tiles(at)["Sent"] == f"{r['messages']['sent']:,}"
+
+    at.multiselect(key="f_region").set_value([region]).run()
+    assert not at.exception
+    assert tiles(at)["Sent"] == f"{r_region['messages']['sent']:,}" != f"{r['messages']['sent']:,}"
+
+    at = app_at("messages", sample_dir, state={"as_of_mode": "Moment", "as_of_date": date(2016, 10, 20),
+                                               "as_of_time": time(12, 0)})
+    assert not at.exception
+    assert tiles(at)["Sent"] == f"{r_moment['messages']['sent']:,}" != f"{r['messages']['sent']:,}"
+
+
+def test_empty_folder(app_at, tmp_path):
+    at = app_at("messages", tmp_path)
+    assert not at.exception
+    assert any("No data yet" in i.value for i in at.info)
+
+
+def test_only_messages(app_at, tmp_path):
+    # Without orders no message can be checked against a stage; nothing contradicts.
+    at = app_at("messages", write(tmp_path, {"launch.toml": TOML, "messages/m.csv": MESSAGES}))
+    assert not at.exception
+    assert (tiles(at)["Sent"], tiles(at)["Contradicting the order"], tiles(at)["Retracted batches"]) == ("9", "0", "1")
+
+
+def test_only_orders(app_at, tmp_path):
+    at = app_at("messages", write(tmp_path, {"orders/o.csv": ORDERS}))
+    assert not at.exception
+    assert any("No message sent" in i.value for i in at.info)
