@@ -1,0 +1,116 @@
+"""Spec 4: launch.toml, its defaults, and every way it can be invalid (ConfigError)."""
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from launchboard.config import ALERT_DEFAULTS, ConfigError, LaunchConfig, load_config
+from launchboard.loader import DataDirError, Store
+
+SPEC_EXAMPLE = '''
+[launch]
+name = "iPhone 7 launch"
+timezone = "Asia/Seoul"
+quiet_hours = ["21:00", "08:00"]
+
+[calls]
+service_level_seconds = 20
+
+[messages]
+conflict_window_hours = 48
+
+[alerts]                          # the defaults
+window_minutes = 60
+activation_failure_rate = 0.10
+min_attempts = 20
+call_loss_rate = 0.20
+min_calls = 20
+stall_minutes = 120
+stall_min_orders = 50
+hub_stall_min_orders = 20
+stale_feed_minutes = 120          # live freshness warning
+
+[templates.DELIVERY_DELAYED]      # one table per template the data uses
+claims = "not_delivered"          # not_delivered | delivered | not_activated | activated | allocated
+[templates.ACTIVATION_AUTO_BY_DEADLINE]
+conflicts_with = ["ACTIVATION_CALL_ARS"]
+'''
+
+
+def config_of(tmp_path, text: str | bytes) -> LaunchConfig:
+    path = tmp_path / "launch.toml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def test_defaults_without_launch_toml(tmp_path):
+    c = load_config(tmp_path)
+    assert c.timezone == "Asia/Seoul"
+    assert (c.quiet_start, c.quiet_end) == (time(21, 0), time(8, 0))
+    assert c.service_level_seconds == 20 and c.conflict_window_hours == 48
+    assert c.alerts == {"window_minutes": 60, "activation_failure_rate": 0.10, "min_attempts": 20,
+                        "call_loss_rate": 0.20, "min_calls": 20, "stall_minutes": 120, "stall_min_orders": 50,
+                        "hub_stall_min_orders": 20, "stale_feed_minutes": 120}
+    assert c.templates == {}
+
+
+def test_spec_example_parses(tmp_path):
+    c = config_of(tmp_path, SPEC_EXAMPLE)
+    assert c.name == "iPhone 7 launch"
+    assert c.alerts == ALERT_DEFAULTS
+    assert c.templates["DELIVERY_DELAYED"].claims == "not_delivered"
+    assert c.templates["ACTIVATION_AUTO_BY_DEADLINE"].claims is None
+    # declared on one side, the conflict holds both ways
+    assert c.conflict_pairs() == [("ACTIVATION_AUTO_BY_DEADLINE", "ACTIVATION_CALL_ARS"),
+                                  ("ACTIVATION_CALL_ARS", "ACTIVATION_AUTO_BY_DEADLINE")]
+
+
+def test_partial_settings_keep_other_defaults_and_bom_is_fine(tmp_path):
+    c = config_of(tmp_path, '\ufeff[launch]\ntimezone = "UTC"\nquiet_hours = ["22:30", "06:00"]\n'
+                            '[alerts]\nmin_calls = 5\ncall_loss_rate = 0.5\n'.encode("utf-8"))
+    assert c.timezone == "UTC" and (c.quiet_start, c.quiet_end) == (time(22, 30), time(6, 0))
+    assert c.alerts["min_calls"] == 5 and c.alerts["call_loss_rate"] == 0.5
+    assert c.alerts["min_attempts"] == 20
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[launch\nname = 1\n", "launch.toml"),                                   # TOML syntax
+    ('[launch]\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
+    ('[launch]\ntimezone = "Asia/Seol"\n', "unknown timezone"),
+    ('[launch]\nquiet_hours = ["21:00"]\n', "quiet_hours"),
+    ('[launch]\nquiet_hours = ["9pm", "08:00"]\n', "quiet_hours[0]"),
+    ('[launch]\nquiet_hours = ["21:00", "24:00"]\n', "quiet_hours[1]"),
+    ('[templates.X]\nclaims = "shipped"\n', "claims must be one of"),
+    ('[templates.X]\nclaims = 1\n', "claims must be one of"),
+    ('[templates.X]\nconflicts_with = "Y"\n', "conflicts_with"),
+    ('[templates.X]\nconflicts_with = [1]\n', "conflicts_with"),
+    ('templates = 3\n', "[templates] must be a table"),
+    ('[templates]\nX = "not_delivered"\n', "[templates.X] must be a table"),
+    ('[alerts]\nmin_calls = -1\n', "non-negative"),
+    ('[alerts]\nmin_calls = 2.5\n', "whole number"),
+    ('[alerts]\nmin_calls = "20"\n', "non-negative number"),
+    ('[alerts]\nmin_calls = true\n', "non-negative number"),
+    ('[alerts]\ncall_loss_rate = 20\n', "fraction"),
+    ('[alerts]\nactivation_failure_rate = 1.5\n', "fraction"),
+    ('[alerts]\nmin_call = 20\n', "unknown setting alerts.min_call"),
+    ('[calls]\nservice_level_seconds = "20s"\n', "service_level_seconds"),
+    ('[messages]\nconflict_window_hours = -48\n', "conflict_window_hours"),
+    ('alerts = [1, 2]\n', "[alerts] must be a table"),
+    (b'[launch]\nname = "\xff\xfe"\n', "launch.toml"),                       # not UTF-8
+])
+def test_invalid_launch_toml_raises_config_error(tmp_path, text, words):
+    with pytest.raises(ConfigError) as info:
+        config_of(tmp_path, text)
+    assert words in str(info.value)
+
+
+def test_store_refuses_invalid_toml_and_missing_folder(tmp_path):
+    (tmp_path / "launch.toml").write_text('[launch]\ntimezone = "Nowhere/City"\n', encoding="utf-8")
+    with pytest.raises(ConfigError):
+        Store(tmp_path)
+    with pytest.raises(DataDirError):
+        Store(tmp_path / "missing")
