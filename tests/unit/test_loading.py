@@ -440,3 +440,31 @@ def test_boolean_spellings(open_launch, sql_rows):
     assert sorted(r[0] for r in sql_rows(store, "SELECT reason FROM rejected_rows")) == [
         "priority is not a boolean: 2", "priority is not a boolean: t"]
 
+
+
+def test_crlf_quotes_header_only_and_no_final_newline(open_launch, sql_rows):
+    store = open_launch({
+        "orders/a.csv": (ORDERS.rstrip("\n") + ",priority\r\n"
+                         "O1,C1,web,IP7,\"Seoul, Gangnam\",2016-10-07 10:00,yes\r\n"
+                         "O2,C2,web,IP7,\"He said \"\"hi\"\"\",2016-10-07 10:00,no\r\n"
+                         "O3,C3,web,IP7,Busan,2016-10-07 10:00,\r\n").encode("cp949"),
+        "orders/b.csv": ORDERS,                                            # a header and no rows: loaded, empty
+        "orders/c.csv": ORDERS + "O9,C9,web,IP7,Seoul,2016-10-07 10:00",  # no newline at the end
+    })
+    assert sorted(sql_rows(store, "SELECT order_id, region, priority, _line FROM orders")) == [
+        ("O1", "Seoul, Gangnam", True, 2), ("O2", 'He said "hi"', False, 3), ("O3", "Busan", None, 4),
+        ("O9", "Seoul", None, 2)]
+    assert {n: f[0] for n, f in files_of(sql_rows, store).items()} == {"a.csv": "loaded", "b.csv": "loaded",
+                                                                     "c.csv": "loaded"}
+    assert ingest(store)["orders"]["rows_read"] == 4
+
+
+def test_unterminated_quote_keeps_the_rest_of_the_file_as_one_rejected_record(open_launch, sql_rows):
+    store = open_launch({"orders/a.csv": ORDERS
+                         + "O1,C1,web,IP7,Seoul,2016-10-07 10:00\n"
+                         + "O2,C2,web,IP7,\"Seoul,2016-10-07 10:00\n"
+                         + "O3,C3,web,IP7,Seoul,2016-10-07 10:00\n"})
+    assert sql_rows(store, "SELECT order_id FROM orders") == [("O1",)]
+    ((line, reason, content),) = sql_rows(store, "SELECT line, reason, content FROM rejected_rows")
+    assert line == 3 and reason.startswith("malformed CSV line") and "O3,C3" in content
+    assert ingest(store)["orders"]["rows_read"] == 2

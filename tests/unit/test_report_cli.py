@@ -8,6 +8,7 @@ from pathlib import Path
 
 from launchboard import cli, report
 from launchboard.schema import STAGES, TABLES
+from launchboard.timeutil import iso
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ def test_default_as_of_is_the_newest_listed_time_of_current_accepted_rows(open_l
             (store.data_dir / rel).parent.mkdir(exist_ok=True)
             (store.data_dir / rel).write_text(text, encoding="utf-8")
         store.refresh()
-        return report.build(store)["as_of"]
+        return iso(report.resolve_as_of(store, None), store.config.tz)
 
     # allocated_at; promised_delivery_by (10-30) and updated_at (10-31) are not event times
     assert report.build(store)["as_of"] == "2016-10-08T09:00:00+09:00"
