@@ -468,3 +468,13 @@ def test_unterminated_quote_keeps_the_rest_of_the_file_as_one_rejected_record(op
     ((line, reason, content),) = sql_rows(store, "SELECT line, reason, content FROM rejected_rows")
     assert line == 3 and reason.startswith("malformed CSV line") and "O3,C3" in content
     assert ingest(store)["orders"]["rows_read"] == 2
+
+
+def test_version_with_updated_at_beats_one_without(open_launch, sql_rows):
+    # Our reading: a dated version outranks an undated one whatever the file order
+    # (updated_at is the source system's own clock; file order only breaks ties and undated rows).
+    store = open_launch({
+        "orders/a.csv": VERSIONED + "O1,C1,web,IP7,Seoul,2016-10-07 10:00,,2016-10-07 10:00\n",
+        "orders/b.csv": VERSIONED + "O1,C1,app,IP7,Seoul,2016-10-07 10:00,,\n",
+    })
+    assert sql_rows(store, "SELECT channel FROM orders") == [("web",)]
