@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .common import time_x, with_markers
+from .common import TIME_FORMAT, time_x, with_markers
 from .status import STAGE_COLORS, complete_stages
 
 # Stages in which an order is still moving through the pipeline (work in progress).
@@ -47,19 +47,21 @@ def dwell_chart(df: pd.DataFrame) -> alt.LayerChart:
 
 
 def pickups_chart(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
-    """Pickups per courier per hour (query pipeline_pickups)."""
-    lines = (
+    """Pickups per courier per bucket, stacked bars (query pipeline_pickups)."""
+    bars = (
         alt.Chart(df)
-        .mark_line(point=alt.OverlayMarkDef(size=18))
+        .mark_bar()
         .encode(
-            x=time_x(),
-            y=alt.Y("pickups:Q", title="Pickups per bucket"),
-            color=alt.Color("courier:N", title="Courier"),
+            # one bar per launch-local hour (bars fill their time unit)
+            x=alt.X("at:T", timeUnit="yearmonthdatehours", title="Launch time",
+                    axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30)),
+            y=alt.Y("pickups:Q", stack="zero", title="Pickups per bucket"),
+            color=alt.Color("courier:N", title="Courier", scale=alt.Scale(scheme="tableau10")),
             tooltip=[TIME_TOOLTIP, alt.Tooltip("bucket_hours:Q", title="bucket (h)"), alt.Tooltip("courier:N"),
                      alt.Tooltip("pickups:Q", format=",")],
         )
     )
-    return with_markers(lines, marker_df)
+    return with_markers(bars, marker_df)
 
 
 def hub_heatmap(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
@@ -76,7 +78,8 @@ def hub_heatmap(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerCh
                      alt.Tooltip("oldest_hours:Q", title="oldest scan (h ago)", format=".1f")],
         )
     )
-    return with_markers(cells.properties(height=max(140, 30 * df["hub"].nunique())), marker_df)
+    # one 32 px row per hub; legends below so that a few hubs still leave them room
+    return with_markers(cells, marker_df).properties(height=alt.Step(32)).configure_legend(orient="bottom", columns=2)
 
 
 def promise_late_chart(df: pd.DataFrame, dimension: str) -> alt.Chart:

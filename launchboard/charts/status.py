@@ -61,7 +61,7 @@ def kpi_tiles(now: dict, hour_ago: dict) -> list[Tile]:
         _rate_tile("Activation failure rate", now["activations"]["failure_rate"],
                    hour_ago["activations"]["failure_rate"],
                    "Failed / (succeeded + failed) of attempts finished by T."),
-        _rate_tile("Abandoned + rejected calls", _lost_rate(now["calls"]), _lost_rate(hour_ago["calls"]),
+        _rate_tile("Abandon + reject rate", _lost_rate(now["calls"]), _lost_rate(hour_ago["calls"]),
                    "(Abandoned + rejected) / offered calls ended by T."),
         _count_tile("Message errors", now["messages"]["failed"], hour_ago["messages"]["failed"], up_is_bad=True,
                     help="Messages sent by T with delivery status failed."),

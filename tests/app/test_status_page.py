@@ -55,7 +55,7 @@ def expected_tiles(data: Path, as_of: datetime, scope: Scope = Scope()) -> dict[
         "Delivered": count(o["by_stage"]["delivered"], o1["by_stage"]["delivered"]),
         "Activated": count(o["by_stage"]["activated"], o1["by_stage"]["activated"]),
         "Activation failure rate": pct(now["activations"]["failure_rate"], before["activations"]["failure_rate"]),
-        "Abandoned + rejected calls": pct(lost(now), lost(before)),
+        "Abandon + reject rate": pct(lost(now), lost(before)),
         "Message errors": count(now["messages"]["failed"], before["messages"]["failed"]),
     }
 
@@ -72,7 +72,7 @@ def test_tiles_equal_report_live_and_alert_links(app_at, tmp_path, hub_launch):
     assert got["Orders"] == ("21", "+1")
     assert got["Activated"] == ("1", "+1")
     assert got["Activation failure rate"] == ("66.7%", "-33.3 pp")
-    assert got["Abandoned + rejected calls"] == ("50.0%", "+50.0 pp")
+    assert got["Abandon + reject rate"] == ("50.0%", "+50.0 pp")
     assert got["Message errors"] == ("2", "+1")
     # the stalled hub is listed with its subject, linking to the pipeline page
     text = " ".join(m.value for m in at.markdown)

@@ -118,8 +118,9 @@ def test_aging_orders_time_in_current_stage(store):
 
 def test_pickups_per_courier_respect_filters(store):
     df = run(store, "pipeline_pickups")
-    assert df[["at", "courier", "pickups"]].values.tolist() == [
-        [local("2016-10-07 12:00"), "HJ", 1], [local("2016-10-07 16:00"), "CJ", 1]]
+    assert df[["at", "at_end", "courier", "pickups"]].values.tolist() == [
+        [local("2016-10-07 12:00"), local("2016-10-07 13:00"), "HJ", 1],
+        [local("2016-10-07 16:00"), local("2016-10-07 17:00"), "CJ", 1]]
     assert run(store, "pipeline_pickups", scope=Scope(couriers=("CJ",)))["courier"].tolist() == ["CJ"]
     assert run(store, "pipeline_pickups", scope=Scope(regions=("Busan",)))["courier"].tolist() == ["HJ"]
 
@@ -247,7 +248,8 @@ def test_time_charts_have_markers_and_tooltips(store):
     area = _assert_time_chart(status_charts.stages_over_time(flow, MARKS), "area", "orders")
     assert area["encoding"]["y"]["stack"] == "zero"
     _assert_time_chart(pipe_charts.wip_over_time(flow, MARKS), "line", "orders")
-    _assert_time_chart(pipe_charts.pickups_chart(run(store, "pipeline_pickups"), MARKS), "line", "pickups")
+    bars = _assert_time_chart(pipe_charts.pickups_chart(run(store, "pipeline_pickups"), MARKS), "bar", "pickups")
+    assert bars["encoding"]["x"]["timeUnit"] == "yearmonthdatehours" and bars["encoding"]["y"]["stack"] == "zero"
     cells = _assert_time_chart(pipe_charts.hub_heatmap(run(store, "pipeline_hub_hours"), MARKS), "rect", "hub")
     assert cells["encoding"]["x2"]["field"] == "at" and cells["encoding"]["color"]["field"] == "orders"
     # without marked moments the series stands alone
