@@ -88,7 +88,8 @@ TABLES: dict[str, Table] = {
 # Columns the engine adds to every loaded row; an extract's extra column may not take these names.
 INTERNAL = ("_file", "_line")
 
-_SAFE = re.compile(r"[^a-z0-9_]+")
+_SAFE = re.compile(r"[^\w]+")  # letters of any script (Korean headers), digits, '_'
+_IDENT = re.compile(r"[^\W\d]\w*")
 
 
 def normalise_header(name: str) -> str:
@@ -101,6 +102,6 @@ def normalise_header(name: str) -> str:
 
 def ident(name: str) -> str:
     """Quote an identifier that has passed the allow-list or normalise_header."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+    if not _IDENT.fullmatch(name):
         raise ValueError(f"not an allowed identifier: {name!r}")
     return '"' + name + '"'
