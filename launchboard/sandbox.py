@@ -112,7 +112,8 @@ def check_statement(query: str) -> str:
         raise SandboxError(f"Only one statement at a time: this text holds {len(statements)}.")
     kind = statements[0].type.name
     if kind != ALLOWED:
-        raise SandboxError(f"Only SELECT (or WITH … SELECT) queries run here; this is a {kind} statement.")
+        article = "an" if kind[0] in "AEIOU" else "a"
+        raise SandboxError(f"Only SELECT (or WITH … SELECT) queries run here; this is {article} {kind} statement.")
     return statements[0].query.strip().rstrip(";")
 
 

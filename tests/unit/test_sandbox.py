@@ -81,7 +81,7 @@ def test_every_curated_table_is_there_and_examples_run(sandbox):
     ("SELECT * FROM '/etc/passwd'", "Table with name /etc/passwd does not exist"),
     ("SELECT * FROM read_text('/etc/hostname')", "Not allowed here"),
     ("COPY orders TO '/tmp/pagesd_leak.csv'", "this is a COPY statement"),
-    ("ATTACH '/tmp/pagesd_other.duckdb' AS other", "this is a ATTACH statement"),
+    ("ATTACH '/tmp/pagesd_other.duckdb' AS other", "this is an ATTACH statement"),
     ("INSTALL httpfs", "this is a LOAD statement"),
     ("LOAD httpfs", "this is a LOAD statement"),
     ("SET enable_external_access = true", "this is a SET statement"),
