@@ -299,8 +299,8 @@ def test_extra_columns_are_kept_and_queryable(open_launch, sql_rows):
     })
     assert sql_rows(store, "SELECT order_id, store_code, campaign FROM orders ORDER BY order_id") == [
         ("O1", "GN-01", None), ("O2", None, "early-bird")]
-    assert store.extras("orders") == ["store_code", "x_", "campaign"]
-    assert sql_rows(store, 'SELECT "x_" FROM orders WHERE order_id = \'O1\'') == [("급함",)]
+    assert store.extras("orders") == ["store_code", "메모", "campaign"]
+    assert sql_rows(store, 'SELECT "메모" FROM orders WHERE order_id = \'O1\'') == [("급함",)]
     assert ingest(store)["orders"]["rows_rejected"] == 0
 
 
