@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from launchboard.charts import pipeline as charts
+from launchboard.charts.status import marks_until
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
@@ -117,7 +118,7 @@ def _allocation(s, params):
 def body(s, view, as_of):
     fig = state.figures(s, as_of, view.scope)
     params = view.params(s, as_of)
-    marks = state.frame(s, "launch_markers", params)
+    marks = marks_until(state.frame(s, "launch_markers", params), as_of, s.config.tz)
     _flow(s, params, marks)
     _aging(s, params)
     _couriers(s, params, marks, fig)

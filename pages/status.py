@@ -53,7 +53,7 @@ def _stages(s, view, as_of, fig):
         if flow.empty:
             st.info("No order has been placed by this moment.")
         else:
-            marks = state.frame(s, "launch_markers", params)
+            marks = charts.marks_until(state.frame(s, "launch_markers", params), as_of, s.config.tz)
             st.altair_chart(charts.stages_over_time(flow, marks), key="status_flow")
             st.download_button("Download (CSV)", flow.to_csv(index=False), "orders_per_stage.csv", "text/csv",
                                key="status_flow_csv")

@@ -68,6 +68,13 @@ def kpi_tiles(now: dict, hour_ago: dict) -> list[Tile]:
     ]
 
 
+def marks_until(marker_df: pd.DataFrame, as_of: datetime, tz, ahead_hours: float = 24) -> pd.DataFrame:
+    """The marked moments up to ``ahead_hours`` after T: the coming deadlines stay visible
+    without a replay of an early moment being squeezed by deadlines days later."""
+    limit = pd.Timestamp(as_of.astimezone(tz).replace(tzinfo=None) + timedelta(hours=ahead_hours))
+    return marker_df[marker_df["at"] <= limit]
+
+
 def stage_funnel(by_stage: dict[str, int]) -> alt.Chart:
     """Orders per stage at T, one bar per stage in pipeline order."""
     df = pd.DataFrame({"stage": list(STAGES), "orders": [by_stage.get(s, 0) for s in STAGES]})

@@ -206,6 +206,13 @@ def test_freshness_table_stale_only_when_live():
     assert replay["status"].tolist() == ["ok", "ok", "no file yet"]
 
 
+def test_marks_until_keeps_the_next_day():
+    marks = pd.DataFrame({"at": [local("2016-10-08 12:00"), local("2016-10-09 11:59"), local("2016-10-09 12:01")],
+                          "kind": ["delivery promise"] * 3, "label": ["a", "b", "c"], "n": [1, 1, 1]})
+    # T = 03:00 UTC = 12:00 in Seoul: moments up to 24 h later stay
+    assert status_charts.marks_until(marks, datetime(2016, 10, 8, 3, 0, tzinfo=ZoneInfo("UTC")), SEOUL)["label"].tolist() == ["a", "b"]
+
+
 def test_complete_stages_fills_missing_with_zero():
     df = pd.DataFrame({"at": [local("2016-10-07 09:00"), local("2016-10-07 10:00")],
                        "stage": ["reserved", "allocated"], "orders": [2, 1]})
