@@ -36,7 +36,8 @@ VIEWS: dict[str, tuple[str, str]] = {
     "rejected_rows": ("explore_rejected_rows", "one row per rejected row; phone numbers in content masked"),
     "files": ("explore_files", "one row per extract file, loaded or rejected"),
 }
-PHONE_COLUMN = re.compile(r"phone|mobile|msisdn|(^|_)tel(_|$)")
+# Columns masked like orders.phone, extra columns included (Korean exports: 전화, 휴대폰, 연락처).
+PHONE_COLUMN = re.compile(r"phone|mobile|msisdn|(^|_)tel(_|$)|전화|휴대|핸드폰|연락처")
 ALLOWED = "SELECT"
 
 EXAMPLES: dict[str, str] = {

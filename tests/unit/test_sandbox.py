@@ -17,11 +17,11 @@ from launchboard.sandbox import EXAMPLES, VIEWS, Sandbox, SandboxError, check_st
 
 SEOUL = ZoneInfo("Asia/Seoul")
 ORDERS = (
-    "order_id,customer_id,channel,sku,region,ordered_at,phone,allocated_at,promised_delivery_by,contact_mobile\n"
-    "O1,C1,web,IP7-128-JBK,Seoul,2016-10-20 20:10,010-1234-5678,2016-10-20 21:00,2016-10-21 12:00,010 2222 3333\n"
-    "O2,C2,store,IP7-32-BLK,Busan,2016-10-20 20:40,01098765432,,2016-10-21 13:00,\n"
-    "O3,C3,app,IP7-32-BLK,Seoul,2016-10-21 09:00,,,,\n"
-    "O4,C4,app,IP7-32-BLK,Seoul,not a time,010-5555-6666,,,\n"
+    "order_id,customer_id,channel,sku,region,ordered_at,phone,allocated_at,promised_delivery_by,contact_mobile,휴대폰\n"
+    "O1,C1,web,IP7-128-JBK,Seoul,2016-10-20 20:10,010-1234-5678,2016-10-20 21:00,2016-10-21 12:00,010 2222 3333,010-7777-8888\n"
+    "O2,C2,store,IP7-32-BLK,Busan,2016-10-20 20:40,01098765432,,2016-10-21 13:00,,\n"
+    "O3,C3,app,IP7-32-BLK,Seoul,2016-10-21 09:00,,,,,\n"
+    "O4,C4,app,IP7-32-BLK,Seoul,not a time,010-5555-6666,,,,\n"
 )
 SHIPMENTS = (
     "event_id,order_id,courier,event,event_at,hub\n"
@@ -41,11 +41,11 @@ def sandbox(tmp_path_factory):
 
 
 def test_a_normal_query_works_and_phones_are_masked(sandbox):
-    res = sandbox.run("SELECT order_id, phone, contact_mobile FROM orders ORDER BY order_id")
+    res = sandbox.run("SELECT order_id, phone, contact_mobile, 휴대폰 FROM orders ORDER BY order_id")
     assert res.table.to_pylist() == [
-        {"order_id": "O1", "phone": "010-****-5678", "contact_mobile": "010-****-3333"},
-        {"order_id": "O2", "phone": "010-****-5432", "contact_mobile": None},
-        {"order_id": "O3", "phone": None, "contact_mobile": None},
+        {"order_id": "O1", "phone": "010-****-5678", "contact_mobile": "010-****-3333", "휴대폰": "010-****-8888"},
+        {"order_id": "O2", "phone": "010-****-5432", "contact_mobile": None, "휴대폰": None},
+        {"order_id": "O3", "phone": None, "contact_mobile": None, "휴대폰": None},
     ]
     assert not res.truncated
 
