@@ -125,13 +125,10 @@ def _via(s, params: dict) -> None:
     if via.empty:
         st.info("No activation attempt by this moment.")
         return
-    left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(charts.by_via(via), key="activations_via_chart")
-    with right:
-        st.dataframe(via, hide_index=True, key="activations_via_table",
-                     column_config={"failure_rate": st.column_config.NumberColumn("failure rate", format="percent")})
-        _csv(via, "activations_by_requested_via.csv", "activations_via_csv")
+    st.altair_chart(charts.by_via(via), key="activations_via_chart")
+    st.dataframe(via, hide_index=True, key="activations_via_table",
+                 column_config={"failure_rate": st.column_config.NumberColumn("failure rate", format="percent")})
+    _csv(via, "activations_by_requested_via.csv", "activations_via_csv")
 
 
 def body(s, view, as_of):

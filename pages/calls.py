@@ -152,10 +152,9 @@ def body(s, view, as_of):
     _service(s, p, marks, target_level)
     _staffing(s, p, marks, target_level)
     _waits(s, params)
-    left, right = st.columns([3, 2])
+    _reasons(s, params)
+    left, _ = st.columns(2)
     with left:
-        _reasons(s, params)
-    with right:
         _repeats(s, params)
 
 

@@ -33,9 +33,13 @@ def _sends(s, p: dict, marks, as_of) -> None:
     if hourly.empty:
         st.info("No message sent in this period.")
         return
-    end = as_of.astimezone(cfg.tz).replace(tzinfo=None)
-    start = min(hourly["at"].min().to_pydatetime(), end - timedelta(hours=p["span_hours"]))
-    windows = charts.quiet_windows(start, end + timedelta(hours=1), cfg.quiet_start, cfg.quiet_end)
+    # Shade every night the chart shows: its time axis runs from the first send or marked moment
+    # to the end of T's hour or the last marked moment (e.g. a promise still ahead).
+    start = hourly["at"].min().to_pydatetime()
+    end = as_of.astimezone(cfg.tz).replace(tzinfo=None) + timedelta(hours=1)
+    if not marks.empty:
+        start, end = min(start, marks["at"].min().to_pydatetime()), max(end, marks["at"].max().to_pydatetime())
+    windows = charts.quiet_windows(start, end, cfg.quiet_start, cfg.quiet_end)
     st.caption(f"Shaded: quiet hours {cfg.quiet_start:%H:%M} to {cfg.quiet_end:%H:%M} "
                f"({cfg.timezone}); dashed rules: marked moments.")
     st.altair_chart(charts.sends_by_template(hourly, windows, marks), key="messages_sends_chart")
@@ -114,7 +118,7 @@ def _failures(m: dict, missing: list[str]) -> None:
         if not missing:
             st.success("Every template the messages use is in launch.toml's catalog.")
         else:
-            st.warning(f"{len(missing)} templates make no claim and have no conflicts until launch.toml "
+            st.warning(f"{len(missing)} template(s) make no claim and have no conflicts until launch.toml "
                        "describes them (`[templates.NAME]`):", icon=":material/playlist_add:")
             table = pd.DataFrame({"template": missing})
             st.dataframe(table, hide_index=True, key="messages_missing_table")

@@ -1,9 +1,11 @@
--- The load the call centre faced, per launch-local hour of arrival over the last $span_hours
--- (is_window = false) and over the last $erlang_minutes before $as_of (is_window = true),
--- among calls offered at T (`minutes` = how much of the hour lies before T): calls arrived (all outcomes: rejected calls were demand too),
--- mean handle time of answered calls (ended_at - answered_at), and agents answering
--- (distinct agent_id of answered calls). The page turns these into Erlang C staffing.
--- Grain: one row per hour, plus one window row. Parameters: $as_of, $span_hours, $erlang_minutes, filters.
+-- The load the call centre faced among calls offered at $as_of, per launch-local hour of
+-- arrival over the last $span_hours (is_window = false; `minutes` = how much of the hour lies
+-- before T) and over the last $erlang_minutes before T (is_window = true): calls arrived (all
+-- outcomes: rejected calls were demand too), mean handle time of answered calls (ended_at -
+-- answered_at), and agents answering (distinct agent_id of answered calls). The page turns
+-- these into Erlang C staffing (launchboard.erlang).
+-- Grain: one row per hour, plus one window row.
+-- Parameters: $as_of, $span_hours, $erlang_minutes, filters.
 WITH c AS (SELECT * FROM lb_calls_at($as_of, $channels, $regions, $skus, $couriers))
 SELECT
     false AS is_window,

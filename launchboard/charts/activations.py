@@ -36,10 +36,11 @@ def hourly(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart |
 def failures_by_code(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
     """Failed attempts per hour stacked by error code (query activations_failures_by_code_hourly)."""
     bars = (
-        alt.Chart(df)
-        .mark_bar()
+        alt.Chart(df.assign(end=df["at"] + pd.Timedelta(hours=1)))
+        .mark_bar(orient="vertical", stroke="white", strokeWidth=0.3)
         .encode(
             x=time_x(),
+            x2="end:T",
             y=alt.Y("failed:Q", title="Failed attempts per hour", stack="zero"),
             color=alt.Color("error_code:N", title="Error code", scale=alt.Scale(scheme="tableau10")),
             tooltip=[TIME_TOOLTIP, alt.Tooltip("error_code:N", title="error code"),

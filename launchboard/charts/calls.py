@@ -79,9 +79,10 @@ def wait_histogram(df: pd.DataFrame, bin_seconds: int, target_seconds: float) ->
     )
     bars = (
         alt.Chart(data)
-        .mark_bar(opacity=0.8, binSpacing=1)
+        .mark_bar(opacity=0.8, orient="vertical", stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("from_seconds:Q", title="Seconds waiting (last bar: that long or more)"),
+            x=alt.X("from_seconds:Q", title="Seconds waiting (last bar: that long or more)",
+                    scale=alt.Scale(domain=[0, float(data["to_plot"].max())], nice=False)),
             x2="to_plot:Q",
             y=alt.Y("calls:Q", title="Calls", stack="zero"),
             color=alt.Color("kind:N", title=None, scale=alt.Scale(range=["#ff7f0e", "#2ca02c"]),
@@ -102,17 +103,18 @@ def reason_stage(df: pd.DataFrame) -> alt.LayerChart:
     stages = [s for s in (*STAGES, "unknown") if s in set(df["stage"])]
     reasons = list(df.groupby("reason")["calls"].sum().sort_values(ascending=False).index)
     base = alt.Chart(df).encode(
-        x=alt.X("stage:N", title="Caller's order stage at call time", sort=stages, axis=alt.Axis(labelAngle=-30)),
+        x=alt.X("stage:N", title="Caller's order stage at call time", sort=stages,
+                axis=alt.Axis(labelAngle=-30, labelOverlap=False)),
         y=alt.Y("reason:N", title="Reason", sort=reasons),
         tooltip=[alt.Tooltip("reason:N"), alt.Tooltip("stage:N"), alt.Tooltip("calls:Q", format=",")],
     )
-    cells = base.mark_rect().encode(color=alt.Color("calls:Q", title="Calls", scale=alt.Scale(scheme="blues")))
+    cells = base.mark_rect(stroke="white").encode(color=alt.Color("calls:Q", title="Calls", scale=alt.Scale(scheme="blues")))
     dark = float(df["calls"].max()) * 0.5
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text("calls:Q", format=","),
         color=alt.condition(alt.datum.calls > dark, alt.value("white"), alt.value("black")),
     )
-    return alt.layer(cells, text)
+    return alt.layer(cells, text).properties(height=34 * len(reasons))
 
 
 def repeat_callers(df: pd.DataFrame) -> alt.Chart:

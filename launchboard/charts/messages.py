@@ -36,10 +36,11 @@ def sends_by_template(df: pd.DataFrame, windows: pd.DataFrame, marker_df: pd.Dat
     tooltip = [alt.Tooltip("at:T", title="hour", format="%Y-%m-%d %H:%M"), alt.Tooltip("template:N"),
                alt.Tooltip("sent:Q", format=","), alt.Tooltip("quiet:Q", title="in quiet hours", format=",")]
     bars = (
-        alt.Chart(df)
-        .mark_bar()
+        alt.Chart(df.assign(end=df["at"] + pd.Timedelta(hours=1)))
+        .mark_bar(orient="vertical", stroke="white", strokeWidth=0.3)
         .encode(
             x=time_x(),
+            x2="end:T",
             y=alt.Y("sent:Q", title="Messages per hour", stack="zero"),
             color=alt.Color("template:N", title="Template", scale=alt.Scale(scheme="tableau10")),
             tooltip=tooltip,
