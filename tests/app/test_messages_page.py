@@ -108,10 +108,10 @@ def test_sample_retracted_batch_is_the_reports(app_at, sample_dir):
     batch = next(b for b in r["messages"]["retracted_batches"] if b["batch_id"] == "B-DELAY-1020")
     at = app_at("messages", sample_dir)
     assert not at.exception
-    assert f"Batch **B-DELAY-1020** " in texts(at)
+    assert "Batch **B-DELAY-1020** " in texts(at)
     assert f"went to **{batch['recipients']:,}** recipients" in texts(at)
-    table = table(at, "batch_id", "recipients").set_index("batch_id")
-    assert table.loc["B-DELAY-1020", "recipients"] == batch["recipients"]
+    shown = table(at, "batch_id", "recipients").set_index("batch_id")
+    assert shown.loc["B-DELAY-1020", "recipients"] == batch["recipients"]
     assert tiles(at)["Sent"] == f"{r['messages']['sent']:,}"
 
     at.multiselect(key="f_region").set_value([region]).run()
