@@ -97,9 +97,11 @@ def _timeline(s, view, moment: datetime, moments: list[datetime], periods) -> No
     hourly = state.frame(s, "review_hourly", {**params, "start": moments[0]})
     marks = state.frame(s, "launch_markers", params)
     st.subheader("Launch timeline")
-    chart = charts.timeline(hourly, marks, charts.periods_frame(periods, moment, tz), charts.local(moment, tz),
-                            (charts.local(moments[0], tz), charts.local(moments[-1], tz)))
-    st.altair_chart(chart, key="review_timeline")
+    now, domain = charts.local(moment, tz), (charts.local(moments[0], tz), charts.local(moments[-1], tz))
+    st.altair_chart(charts.legend_on_top(charts.series_chart(hourly, marks, now, domain)), key="review_timeline")
+    frame = charts.periods_frame(periods, moment, tz)
+    if not frame.empty:
+        st.altair_chart(charts.legend_on_top(charts.periods_chart(frame, now, domain)), key="review_periods")
     st.download_button("Download (CSV)", hourly.to_csv(index=False), "timeline_hourly.csv", "text/csv",
                        key="review_timeline_csv")
 

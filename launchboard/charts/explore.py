@@ -40,7 +40,7 @@ def quick_chart(df: pd.DataFrame, tz, marker_df: pd.DataFrame | None = None):
         line = (
             alt.Chart(data).mark_line(point=True)
             .encode(x=time_x("x", title=str(x)), y=alt.Y("y:Q", title=str(y)), tooltip=tooltip)
-            .properties(height=280)
+            .properties(height=340)
         )
         if marker_df is not None and not marker_df.empty and not data.empty:
             marker_df = marker_df[(marker_df["at"] >= data["x"].min()) & (marker_df["at"] <= data["x"].max())]
@@ -49,5 +49,5 @@ def quick_chart(df: pd.DataFrame, tz, marker_df: pd.DataFrame | None = None):
     return (
         alt.Chart(data).mark_bar()
         .encode(x=alt.X("y:Q", title=str(y)), y=alt.Y("x:N", title=str(x), sort=None), tooltip=tooltip)
-        .properties(height=max(120, 22 * len(data)))
+        .properties(height=90 + 26 * len(data))  # the height includes the axis (Streamlit fits the chart)
     )

@@ -47,12 +47,30 @@ def periods_frame(periods: list[AlertPeriod], until: datetime, tz) -> pd.DataFra
     return pd.DataFrame(rows, columns=["alert", "severity", "start", "end", "raised", "cleared", "peak", "peak_at"])
 
 
-def timeline(hourly: pd.DataFrame, marker_df: pd.DataFrame | None, periods: pd.DataFrame,
-             moment: pd.Timestamp, domain: tuple[pd.Timestamp, pd.Timestamp], *, width: int | str = "container"):
-    """Hourly series (columns at, series, n) with marked moments, over alert periods (from
-    ``periods_frame``), on one shared launch-time axis spanning ``domain``; a solid rule marks
-    the replay moment."""
-    scale = alt.Scale(domain=[_datetime(domain[0]), _datetime(domain[1])])
+AXIS_EXTENT = 210  # px left of both plots, so the series and the alert periods line up
+# Heights include legend, title and axis labels (Streamlit fits the whole chart into them).
+
+
+def _scale(domain: tuple[pd.Timestamp, pd.Timestamp]) -> alt.Scale:
+    return alt.Scale(domain=[_datetime(domain[0]), _datetime(domain[1])])
+
+
+def _width(width: int | None) -> dict:
+    """A fixed width, or none: then the page's full width."""
+    return {} if width is None else {"width": width}
+
+
+def _moment_rule(moment: pd.Timestamp, scale: alt.Scale) -> alt.Chart:
+    rule_df = pd.DataFrame({"at": [moment], "label": ["replay moment " + moment.strftime("%Y-%m-%d %H:%M")]})
+    return alt.Chart(rule_df).mark_rule(color=MOMENT_COLOR, strokeWidth=2).encode(
+        x=alt.X("at:T", scale=scale), tooltip=[alt.Tooltip("label:N", title="moment")])
+
+
+def series_chart(hourly: pd.DataFrame, marker_df: pd.DataFrame | None, moment: pd.Timestamp,
+                 domain: tuple[pd.Timestamp, pd.Timestamp], *, width: int | None = None):
+    """Hourly series (columns at, series, n) with the marked moments within ``domain`` and a
+    solid rule at the replay moment, on a launch-time axis spanning ``domain``."""
+    scale = _scale(domain)
     x = time_x()
     x.scale = scale
     series = (
@@ -60,35 +78,53 @@ def timeline(hourly: pd.DataFrame, marker_df: pd.DataFrame | None, periods: pd.D
         .mark_line(point=alt.OverlayMarkDef(size=18), interpolate="monotone")
         .encode(
             x=x,
-            y=alt.Y("n:Q", title="per hour"),
+            y=alt.Y("n:Q", title=None, axis=alt.Axis(minExtent=AXIS_EXTENT)),
             color=alt.Color("series:N", title="Series",
                             scale=alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values()))),
             tooltip=[alt.Tooltip("at:T", title="hour", format="%Y-%m-%d %H:%M"),
                      alt.Tooltip("series:N"), alt.Tooltip("n:Q", title="count", format=",")],
         )
-        .properties(height=260, width=width, title="Launch timeline (launch time)")
     )
-    rule_df = pd.DataFrame({"at": [moment], "label": ["replay moment " + moment.strftime("%Y-%m-%d %H:%M")]})
-    rule = alt.Chart(rule_df).mark_rule(color=MOMENT_COLOR, strokeWidth=2).encode(
-        x=alt.X("at:T", scale=scale), tooltip=[alt.Tooltip("label:N", title="moment")])
     if marker_df is not None and not marker_df.empty:
         marker_df = marker_df[(marker_df["at"] >= domain[0]) & (marker_df["at"] <= domain[1])]
-    top = alt.layer(with_markers(series, marker_df), rule)
-    if periods.empty:
-        return top
+    return alt.layer(with_markers(series, marker_df), _moment_rule(moment, scale)).properties(
+        height=400, title="Orders delivered, orders activated and activation attempts failed, per hour",
+        **_width(width))
+
+
+def periods_chart(periods: pd.DataFrame, moment: pd.Timestamp, domain: tuple[pd.Timestamp, pd.Timestamp], *,
+                  width: int | None = None):
+    """One bar per alert period (from ``periods_frame``) from raised to cleared, on the same axis."""
+    scale = _scale(domain)
     bars = (
         alt.Chart(periods)
         .mark_bar(height=14, cornerRadius=2)
         .encode(
             x=alt.X("start:T", scale=scale, title="Launch time", axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30)),
             x2="end:T",
-            y=alt.Y("alert:N", title=None, sort=alt.EncodingSortField("start", op="min")),
+            y=alt.Y("alert:N", title=None, sort=alt.EncodingSortField("start", op="min"),
+                    axis=alt.Axis(minExtent=AXIS_EXTENT, labelLimit=AXIS_EXTENT - 10)),
             color=alt.Color("severity:N", title="Alert severity",
                             scale=alt.Scale(domain=list(SEVERITY_COLORS), range=list(SEVERITY_COLORS.values()))),
             tooltip=[alt.Tooltip("alert:N"), alt.Tooltip("severity:N"), alt.Tooltip("raised:N"),
                      alt.Tooltip("cleared:N"), alt.Tooltip("peak:Q", format=","), alt.Tooltip("peak_at:N", title="peak at")],
         )
-        .properties(height=max(60, 22 * periods["alert"].nunique()), width=width, title="Alert periods")
     )
-    bottom = alt.layer(bars, rule)
-    return alt.vconcat(top, bottom).resolve_scale(x="shared", color="independent")
+    return alt.layer(bars, _moment_rule(moment, scale)).properties(
+        height=190 + 28 * periods["alert"].nunique(), title="Alert periods (from raised to cleared)",
+        **_width(width))
+
+
+def timeline(hourly: pd.DataFrame, marker_df: pd.DataFrame | None, periods: pd.DataFrame,
+             moment: pd.Timestamp, domain: tuple[pd.Timestamp, pd.Timestamp], *, width: int = 760):
+    """The series over the alert periods in one figure of fixed width (for the exported report)."""
+    top = series_chart(hourly, marker_df, moment, domain, width=width)
+    if periods.empty:
+        return top
+    return alt.vconcat(top, periods_chart(periods, moment, domain, width=width)).resolve_scale(
+        x="shared", color="independent")
+
+
+def legend_on_top(chart):
+    """Legends above the plot, so stacked charts of the same width keep the same plot width."""
+    return chart.configure_legend(orient="top", direction="horizontal", titleOrient="left", columns=5)

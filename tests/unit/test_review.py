@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import make_launch
 from launchboard import report, review
 from launchboard.loader import open_store
 from launchboard.review import AlertPeriod
@@ -63,15 +62,13 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return make_launch(tmp_path_factory.mktemp("review"), FILES)
+def store(open_module_launch):
+    return open_module_launch(FILES)
 
 
 @pytest.fixture(scope="module")
-def store(data_dir):
-    s = open_store(data_dir)
-    yield s
-    s.close()
+def data_dir(store) -> Path:
+    return store.data_dir
 
 
 @pytest.fixture(scope="module")
@@ -194,3 +191,22 @@ def test_markdown_html_subset():
         "<table><thead><tr><th>k</th><th>n</th></tr></thead><tbody><tr><td>&lt;a&gt;</td><td class=\"num\">3</td>"
         "</tr></tbody></table>"
     )
+
+
+def test_timeline_chart_shows_each_period_from_raised_to_cleared(store, moments, history):
+    from launchboard.charts import review as charts
+
+    periods = review.alert_periods(history, [m for m in moments if m <= at(21, 14)])
+    frame = charts.periods_frame(periods, at(21, 14), SEOUL)
+    assert frame[["alert", "raised", "cleared", "peak"]].to_dict("records") == [
+        {"alert": "quiet_hours_messages", "raised": "2016-10-20 23:00", "cleared": "still raised", "peak": 1},
+        {"alert": "retracted_batch", "raised": "2016-10-21 11:00", "cleared": "still raised", "peak": 1},
+        {"alert": "delivery_promise_breach", "raised": "2016-10-21 12:00", "cleared": "still raised", "peak": 2},
+    ]
+    assert str(frame["end"].iloc[0]) == "2016-10-21 14:00:00"  # open periods end at the moment
+    spec = charts.timeline(review.timeline_frames(store, moments[0], at(21, 14))[0], None, frame,
+                           charts.local(at(21, 14), SEOUL), (charts.local(moments[0], SEOUL),
+                                                             charts.local(moments[-1], SEOUL))).to_dict()
+    bars = spec["vconcat"][1]["layer"][0]
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["x2"]["field"] == "end"
+    assert any(t["field"] == "peak" for t in bars["encoding"]["tooltip"])

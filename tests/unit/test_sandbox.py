@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from conftest import make_launch
-from launchboard.loader import open_store
 from launchboard.sandbox import EXAMPLES, VIEWS, Sandbox, SandboxError, check_statement
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -31,13 +29,10 @@ AS_OF = datetime(2016, 10, 21, 12, 0, tzinfo=SEOUL)
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    store = open_store(make_launch(tmp_path_factory.mktemp("sandbox"),
-                                   {"orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS}))
-    box = Sandbox.from_store(store, AS_OF)
+def sandbox(open_module_launch):
+    box = Sandbox.from_store(open_module_launch({"orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS}), AS_OF)
     yield box
     box.close()
-    store.close()
 
 
 def test_a_normal_query_works_and_phones_are_masked(sandbox):
