@@ -52,6 +52,8 @@ def _backlog(s, p: dict, fig: dict, marks, as_of) -> None:
                "one order per successful activation. An order will miss when its promise is after T and its "
                "projected activation is later than the promise.")
     ahead = groups[groups["promise_ahead"] > 0].head(3)
+    if ahead.empty:
+        st.info("No order in the backlog has an activation promise still ahead of T.")
     for row in ahead.itertuples():
         if row.will_miss:
             st.error(f"Promise **{_when(row.deadline)}**: **{row.will_miss:,}** of {row.promise_ahead:,} orders "

@@ -118,7 +118,8 @@ def _reasons(s, params: dict) -> None:
     if rs.empty:
         st.info("No call by this moment.")
         return
-    st.altair_chart(charts.reason_stage(rs), key="calls_reason_chart")
+    # An explicit height: the rows of a discrete y axis are otherwise squeezed together.
+    st.altair_chart(charts.reason_stage(rs), height=34 * rs["reason"].nunique() + 120, key="calls_reason_chart")
     st.caption("Stage of the caller's most recent order placed before the call, at the moment the call arrived; "
                "'unknown': the caller could not be matched to an order.")
     _csv(rs, "calls_by_reason_and_stage.csv", "calls_reason_csv")
@@ -143,7 +144,7 @@ def body(s, view, as_of):
         return
     params = view.params(s, as_of)
     left, right = st.columns(2)
-    span = left.selectbox("Charts cover", list(SPANS), index=2, key="calls_span")
+    span = left.selectbox("Charts cover", list(SPANS), index=1, key="calls_span")
     target_level = right.slider("Service-level target", 0.5, 0.95, 0.8, 0.05, key="calls_sl_target",
                                 help=f"Share of calls to answer within {s.config.service_level_seconds:g} s")
     p = {**params, "span_hours": SPANS[span]}

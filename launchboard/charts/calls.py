@@ -63,7 +63,7 @@ def asa(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | al
     """Average speed of answer per hour in seconds (query calls_service_hourly)."""
     line = (
         alt.Chart(df)
-        .mark_line(point=alt.OverlayMarkDef(size=14), color="#9467bd")
+        .mark_line(point=alt.OverlayMarkDef(size=14, color="#9467bd"), color="#9467bd")
         .encode(x=time_x(), y=alt.Y("asa_seconds:Q", title="ASA (seconds)"), tooltip=_service_tooltip())
     )
     return with_markers(line, marker_df)

@@ -42,7 +42,8 @@ def sends_by_template(df: pd.DataFrame, windows: pd.DataFrame, marker_df: pd.Dat
             x=time_x(),
             x2="end:T",
             y=alt.Y("sent:Q", title="Messages per hour", stack="zero"),
-            color=alt.Color("template:N", title="Template", scale=alt.Scale(scheme="tableau10")),
+            color=alt.Color("template:N", title="Template", scale=alt.Scale(scheme="tableau10"),
+                            legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
             tooltip=tooltip,
         )
     )
