@@ -188,28 +188,49 @@ def _eta(start: datetime, position: int, done: int, hours: float) -> tuple[datet
     return start + timedelta(hours=position / per_hour), per_hour
 
 
-def outlook(o: dict, q: dict, as_of: datetime, tz) -> dict:
-    """Queue position and the expected allocation / delivery / activation at the current pace."""
+def pace(cur, as_of: datetime) -> list[dict]:
+    """The launch's queues and pace at ``as_of`` (``queries/lookup_pace.sql``): the same for
+    every card at that moment, so a page computes it once and passes it to ``card``."""
+    return _rows(cur, "lookup_pace", {"as_of": as_of, "since": as_of - timedelta(hours=PACE_HOURS)})
+
+
+def _rank(cur, name: str, values: dict) -> int:
+    return _rows(cur, name, values)[0]["position"]
+
+
+def outlook(cur, o: dict, as_of: datetime, tz, pace_rows: list[dict]) -> dict:
+    """Queue position and the expected allocation / delivery / activation at the current pace
+    (first come, first served: each step's line moves at its rate over the last PACE_HOURS)."""
     stage = o["stage"]
-    out: dict = {"queue_position": None, "queue_waiting": q["queue_waiting"], "allocation": None,
+    by = {(r["field"], r["key"]): r for r in pace_rows}
+    zero = {"waiting": 0, "allocations": 0, "in_pipeline": 0, "deliveries": 0, "awaiting_activation": 0,
+            "activations": 0}
+    sku, region, overall = by.get(("sku", o["sku"]), zero), by.get(("region", o["region"]), zero), by.get(("all", None), zero)
+    out: dict = {"queue_position": None, "queue_waiting": sku["waiting"], "allocation": None,
                  "delivery": None, "activation": None}
     if stage == "cancelled":
         return out
     h = PACE_HOURS
     alloc_eta = None
     if o["allocated_at"] is None:
-        out["queue_position"] = q["queue_position"]
-        alloc_eta, rate = _eta(as_of, q["queue_position"], q["sku_allocations"], h)
+        position = _rank(cur, "lookup_queue_rank", {"order_id": o["order_id"], "sku": o["sku"],
+                                                    "ordered_at": o["ordered_at"], "as_of": as_of})
+        out["queue_position"] = position
+        alloc_eta, rate = _eta(as_of, position, sku["allocations"], h)
         out["allocation"] = {
             "eta": alloc_eta, "rate": rate,
-            "text": (f"#{q['queue_position']:,} of {q['queue_waiting']:,} waiting for {o['sku']}; "
+            "text": (f"#{position:,} of {sku['waiting']:,} waiting for {o['sku']}; "
                      + (f"{rate:.1f} allocated/h over the last {h} h → around {when_text(alloc_eta, tz)}"
                         if alloc_eta else f"none of this sku allocated in the last {h} h: no estimate")),
         }
     deliver_eta = None
     if o["delivered_at"] is None and stage not in ("returned", "activation_pending", "activation_failed", "activated"):
-        position = q["delivery_backlog"] + (1 if o["allocated_at"] is None else 0)
-        deliver_eta, rate = _eta(as_of, position, q["region_deliveries"], h)
+        if o["allocated_at"] is None:
+            position = region["in_pipeline"] + 1
+        else:
+            position = _rank(cur, "lookup_delivery_rank", {"order_id": o["order_id"], "region": o["region"],
+                                                           "allocated_at": o["allocated_at"], "as_of": as_of})
+        deliver_eta, rate = _eta(as_of, position, region["deliveries"], h)
         if deliver_eta is not None and alloc_eta is not None:
             deliver_eta = max(deliver_eta, alloc_eta)
         unknown_alloc = o["allocated_at"] is None and alloc_eta is None
@@ -222,8 +243,12 @@ def outlook(o: dict, q: dict, as_of: datetime, tz) -> dict:
                         else f"no delivery in {o['region']} in the last {h} h: no estimate")),
         }
     if o["activated_at"] is None and stage not in ("returned", "activation_pending"):
-        position = q["activation_backlog"] + (1 if o["delivered_at"] is None else 0)
-        act_eta, rate = _eta(as_of, position, q["activations"], h)
+        if o["delivered_at"] is None:
+            position = overall["awaiting_activation"] + 1
+        else:
+            position = _rank(cur, "lookup_activation_rank", {"order_id": o["order_id"],
+                                                             "delivered_at": o["delivered_at"], "as_of": as_of})
+        act_eta, rate = _eta(as_of, position, overall["activations"], h)
         blocked = o["delivered_at"] is None and deliver_eta is None
         if act_eta is not None and deliver_eta is not None:
             act_eta = max(act_eta, deliver_eta)
@@ -297,8 +322,9 @@ def answer(o: dict, timeline: list[dict], outl: dict, delivery: Promise, activat
     return line
 
 
-def card(cur, order_id: str, as_of: datetime, config: LaunchConfig) -> dict | None:
-    """Everything about one order at ``as_of``; None when it does not exist at that moment."""
+def card(cur, order_id: str, as_of: datetime, config: LaunchConfig, pace_rows: list[dict] | None = None) -> dict | None:
+    """Everything about one order at ``as_of``; None when it does not exist at that moment.
+    ``pace_rows`` is ``pace(cur, as_of)``, computed here when not given."""
     tz = config.tz
     found = _rows(cur, "lookup_card", {"order_id": order_id, "as_of": as_of})
     if not found:
@@ -308,11 +334,10 @@ def card(cur, order_id: str, as_of: datetime, config: LaunchConfig) -> dict | No
     rows = _rows(cur, "lookup_timeline", {"order_id": order_id, "as_of": as_of,
                                           "quiet_start": p["quiet_start"], "quiet_end": p["quiet_end"]})
     timeline = [_timeline_item(r, tz) for r in rows]
-    q = _rows(cur, "lookup_outlook", {"order_id": order_id, "as_of": as_of, "pace_hours": PACE_HOURS})[0]
     cancelled = o["stage"] == "cancelled"
     delivery = promise(o["promised_delivery_by"], o["delivered_at"], as_of, cancelled, "delivered", tz)
     activation = promise(o["promised_activation_by"], o["activated_at"], as_of, cancelled, "activated", tz)
-    outl = outlook(o, q, as_of, tz)
+    outl = outlook(cur, o, as_of, tz, pace(cur, as_of) if pace_rows is None else pace_rows)
     return {
         "order": o,
         "stage": o["stage"],

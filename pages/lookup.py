@@ -1,4 +1,6 @@
 """Order lookup: an agent finds the caller's orders and reads where each one stands."""
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -74,7 +76,7 @@ def _show_card(s, card: dict, as_of) -> None:
 
 def _pick_customer(matches: list[dict]) -> str | None:
     """Several customers share the phone digits: list them and let the agent pick the caller."""
-    frame = pd.DataFrame(matches)[["customer_id", "phone", "order_id", "sku", "region", "stage"]]
+    frame = pd.DataFrame(matches)[["customer_id", "phone", "order_id", "sku", "region", "ordered_at"]]
     st.warning(f"{frame['customer_id'].nunique():,} customers match: ask the caller for the region or "
                "the model, or pick the caller below.")
     st.dataframe(frame, hide_index=True, key="lookup_matches")
@@ -117,8 +119,9 @@ def body(s, view, as_of):
             orders.sort(key=lambda r: r["order_id"] != matches[0]["order_id"])
         st.subheader(f"Customer {customer} · {orders[0]['phone'] or 'no phone'} · "
                      f"{len(orders)} order{'s' if len(orders) > 1 else ''}")
+        pace = state.frame(s, "lookup_pace", {"as_of": as_of, "since": as_of - timedelta(hours=lookup.PACE_HOURS)})
         for i, row in enumerate(orders):
-            card = lookup.card(cur, row["order_id"], as_of, s.config)
+            card = lookup.card(cur, row["order_id"], as_of, s.config, pace.to_dict("records"))
             label = f"{row['order_id']} · {row['model'] or row['sku']} · {row['region']} — {card['stage_text']}"
             with st.expander(label, expanded=i == 0 or len(orders) <= 2, icon=":material/package_2:"):
                 _show_card(s, card, as_of)

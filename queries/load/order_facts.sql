@@ -45,7 +45,8 @@ SELECT
     ) AS sf
 FROM orders o
 LEFT JOIN ev USING (order_id)
-LEFT JOIN act USING (order_id);
+LEFT JOIN act USING (order_id)
+ORDER BY o.order_id;  -- sorted: a lookup by order_id reads one row group
 
 CREATE OR REPLACE TABLE customer_facts AS
 SELECT

@@ -105,13 +105,12 @@ def test_find_by_order_id(cur):
     assert ids(rows) == ["O3"]
     assert rows[0]["customer_id"] == "C2"
     assert rows[0]["phone"] == "010-****-2222"  # stored without dashes, shown masked
-    assert rows[0]["stage"] == "reserved"
 
 
 def test_find_by_customer_id_lists_all_their_orders(cur):
     rows = lookup.find(cur, "customer", "C1", T)
     assert ids(rows) == ["O1", "O2"]
-    assert [r["stage"] for r in rows] == ["in_transit", "reserved"]
+    assert [r["region"] for r in rows] == ["Seoul", "Busan"]
 
 
 def test_order_not_yet_placed_at_t_is_not_found(cur):
@@ -259,3 +258,19 @@ def test_answer_line_is_built_from_the_facts(store, cur):
     a8 = lookup.card(cur, "O8", T, store.config)["answer"]
     assert a8.startswith("Your activation request of Oct 21 11:50 is still being processed. "
                          "We promised activation by Oct 20 20:00; it is 16 h 0 min late, and I apologise.")
+
+
+def test_pace_rows(cur):
+    by = {(r["field"], r["key"]): r for r in lookup.pace(cur, T)}
+    # Live at T (not cancelled, ordered <= T) of IP7-128-JBK: O1, O3, O4, O6; waiting O3, O4; O6 allocated 11:00.
+    assert (by["sku", "IP7-128-JBK"]["waiting"], by["sku", "IP7-128-JBK"]["allocations"]) == (2, 1)
+    # Seoul: O1 and O6 allocated, not delivered; O8, O9 delivered before the window.
+    assert (by["region", "Seoul"]["in_pipeline"], by["region", "Seoul"]["deliveries"]) == (2, 0)
+    # Overall: O8 delivered and not activated; O9 activated at 10:30.
+    assert (by["all", None]["awaiting_activation"], by["all", None]["activations"]) == (1, 1)
+
+
+def test_delivery_line_position(store, cur):
+    # Seoul, allocated and not delivered at T: O1 (Oct 20 10:00), then O6 (Oct 21 11:00).
+    assert lookup.card(cur, "O1", T, store.config)["outlook"]["delivery"]["text"].startswith("1 in line for delivery in Seoul")
+    assert lookup.card(cur, "O6", T, store.config)["outlook"]["delivery"]["text"].startswith("2 in line for delivery in Seoul")
