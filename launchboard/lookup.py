@@ -131,7 +131,7 @@ def _timeline_item(r: dict, tz) -> dict:
         detail = ""
     elif src == "courier":
         what = SCAN_WORDS.get(ev, ev)
-        detail = " · ".join(x for x in (r["courier"], r["hub"], r["tracking_no"] and f"tracking {r['tracking_no']}") if x)
+        detail = " · ".join(x for x in (r["courier"], r["hub"]) if x)
     elif src == "activation":
         if ev == "requested":
             what = f"Activation requested ({r['via']})"
@@ -205,7 +205,8 @@ def outlook(cur, o: dict, as_of: datetime, tz, pace_rows: list[dict]) -> dict:
     by = {(r["field"], r["key"]): r for r in pace_rows}
     zero = {"waiting": 0, "allocations": 0, "in_pipeline": 0, "deliveries": 0, "awaiting_activation": 0,
             "activations": 0}
-    sku, region, overall = by.get(("sku", o["sku"]), zero), by.get(("region", o["region"]), zero), by.get(("all", None), zero)
+    overall = next((r for r in pace_rows if r["field"] == "all"), zero)  # its key is null (NaN in a frame)
+    sku, region = by.get(("sku", o["sku"]), zero), by.get(("region", o["region"]), zero)
     out: dict = {"queue_position": None, "queue_waiting": sku["waiting"], "allocation": None,
                  "delivery": None, "activation": None}
     if stage == "cancelled":

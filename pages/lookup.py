@@ -11,8 +11,7 @@ from ui.page import run_page
 
 KIND_LABELS = {"order": "Order id", "customer": "Customer id", "phone": "Phone, last 4 digits"}
 PLACEHOLDERS = {"order": "e.g. O-000123", "customer": "e.g. C-004567", "phone": "e.g. 5678"}
-SOURCE_ICONS = {"order": "🧾 order", "courier": "🚚 courier", "activation": "📶 activation",
-                "message": "✉️ message", "call": "📞 call"}
+
 
 
 def _search_controls(s):
@@ -32,10 +31,10 @@ def _search_controls(s):
 
 def _timeline_frame(card: dict, tz) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"time": t["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), "source": SOURCE_ICONS[t["source"]],
-          "what": t["what"], "detail": t["detail"], "warning": t["flags"], "id": t["ref"]}
+        [{"time": t["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), "source": t["source"],
+          "what": t["what"], "warning": t["flags"], "detail": t["detail"], "id": t["ref"]}
          for t in card["timeline"]],
-        columns=["time", "source", "what", "detail", "warning", "id"],
+        columns=["time", "source", "what", "warning", "detail", "id"],
     )
 
 
@@ -65,9 +64,10 @@ def _show_card(s, card: dict, as_of) -> None:
 
     frame = _timeline_frame(card, tz)
     st.markdown(f"**Timeline** ({len(frame)} events up to {local_text(as_of, tz)})")
-    st.dataframe(frame, hide_index=True, key=f"lookup_timeline_{o['order_id']}",
+    st.dataframe(frame, hide_index=True, key=f"lookup_timeline_{o['order_id']}", height=min(38 + 35 * len(frame), 740),
                  column_config={"time": st.column_config.TextColumn(width="medium"),
-                                "what": st.column_config.TextColumn(width="medium"),
+                                "source": st.column_config.TextColumn(width="small"),
+                                "what": st.column_config.TextColumn(width="large"),
                                 "detail": st.column_config.TextColumn(width="large"),
                                 "warning": st.column_config.TextColumn(width="large")})
     st.download_button("Timeline CSV", frame.to_csv(index=False), file_name=f"timeline_{o['order_id']}.csv",

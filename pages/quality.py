@@ -44,7 +44,9 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
         return
     st.markdown(f"**Files** ({len(mine):,}; {i['files_rejected']:,} rejected whole)")
     st.dataframe(mine, hide_index=True, key=f"quality_files_{table}",
-                 column_config={"arrived_at": st.column_config.DatetimeColumn("arrived", format="YYYY-MM-DD HH:mm:ss"),
+                 column_order=["file", "arrived_at", "status", "rows_read", "rows_rejected", "reason", "bytes",
+                               "encoding", "loaded_at"],
+                 column_config={"rows_read": "rows read", "rows_rejected": "rows rejected","arrived_at": st.column_config.DatetimeColumn("arrived", format="YYYY-MM-DD HH:mm:ss"),
                                 "loaded_at": st.column_config.DatetimeColumn("loaded", format="YYYY-MM-DD HH:mm:ss"),
                                 "bytes": st.column_config.NumberColumn(format="localized"),
                                 "reason": st.column_config.TextColumn("reason (file rejected whole)", width="large")})

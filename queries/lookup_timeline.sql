@@ -39,7 +39,7 @@ items AS (
     SELECT cancelled_at AS at, 1 AS src, 'order' AS source, 'cancelled' AS event, order_id AS ref, 2 AS step
     FROM me WHERE cancelled_at <= $as_of
     UNION ALL BY NAME
-    SELECT event_at AS at, 2 AS src, 'courier' AS source, event, event_id AS ref, courier, hub, tracking_no
+    SELECT event_at AS at, 2 AS src, 'courier' AS source, event, event_id AS ref, courier, hub
     FROM shipments WHERE order_id = $order_id AND event_at <= $as_of
     UNION ALL BY NAME
     SELECT requested_at AS at, 3 AS src, 'activation' AS source, 'requested' AS event, attempt_id AS ref,

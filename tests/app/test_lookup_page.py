@@ -10,11 +10,13 @@ O1,C1,web,IP7-128-JBK,Seoul,2016-10-07 09:00,iPhone 7 128GB Jet Black,010-1111-2
 O2,C1,app,IP7-32-BLK,Busan,2016-10-07 09:30,iPhone 7 32GB Black,010-1111-2222,,2016-10-21 11:00
 O3,C2,web,IP7-128-JBK,Seoul,2016-10-07 09:10,iPhone 7 128GB Jet Black,010-3333-2222,,
 O4,C3,store,IP7-128-JBK,Busan,2016-10-07 09:05,iPhone 7 128GB Jet Black,010-4444-2222,,
+O5,C4,web,IP7-32-BLK,Seoul,2016-10-07 08:00,iPhone 7 32GB Black,010-5555-1111,2016-10-19 10:00,
 """
 SHIPMENTS = """\
 event_id,order_id,courier,event,event_at,hub
 E1,O1,CJ,packed,2016-10-20 15:00,Seoul HUB
 E2,O1,CJ,at_hub,2016-10-21 08:00,Daejeon HUB
+E3,O5,CJ,delivered,2016-10-20 10:00,Seoul HUB
 """
 CALLS = """\
 call_id,queue,arrived_at,ended_at,outcome,customer_id,answered_at,reason,resolution
@@ -80,6 +82,15 @@ def test_order_id_widgets_show_the_stage(app_at, small):
     assert [e.label.split(" · ")[0] for e in at.expander] == ["O1", "O2"]
     assert "010-****-2222" in text
     assert not any(p in text for p in RAW_PHONES)
+
+
+def test_reserved_order_card_uses_the_launch_pace(app_at, small):
+    at = app_at("lookup", small, state={"lookup_kind": "order", "lookup_query": "O3"}, query=MOMENT)
+    assert not at.exception
+    text = shown_text(at)
+    assert "#2 of 2 waiting for IP7-128-JBK" in text  # O4 (09:05) then O3 (09:10); O1 allocated
+    assert "2 in line for delivery in Seoul" in text  # O1 allocated and not delivered, then O3
+    assert "2 in line for activation" in text  # O5 delivered and not activated, then O3
 
 
 def test_customer_id_lists_every_order(app_at, small):
