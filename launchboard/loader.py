@@ -477,9 +477,9 @@ class Store:
             "CREATE OR REPLACE TEMP TABLE lb_fact_orders AS SELECT order_id FROM lb_touched_orders"
             " UNION SELECT order_id FROM orders WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)"
         )
-        cur.execute("CREATE SCHEMA lb_delta")
+        cur.execute("CREATE SCHEMA IF NOT EXISTS lb_delta")  # scratch; its tables are replaced each time
         for name in ("orders", "shipments", "activations"):
-            cur.execute("CREATE TABLE lb_delta." + ident(name) + " AS SELECT * FROM main." + ident(name)
+            cur.execute("CREATE OR REPLACE TABLE lb_delta." + ident(name) + " AS SELECT * FROM main." + ident(name)
                         + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
         cur.execute("SET schema = 'lb_delta'")
         cur.execute("SET search_path = 'lb_delta,main'")
@@ -492,7 +492,6 @@ class Store:
         cur.execute("INSERT INTO main.order_facts SELECT * FROM lb_delta.order_facts")
         cur.execute("DELETE FROM main.customer_facts WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)")
         cur.execute("INSERT INTO main.customer_facts SELECT * FROM lb_delta.customer_facts")
-        cur.execute("DROP SCHEMA lb_delta CASCADE")
 
 
 def open_store(data_dir: Path | str, config: LaunchConfig | None = None) -> Store:
