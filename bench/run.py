@@ -1,0 +1,516 @@
+"""``make bench``: the engine at full scale (1,000,000 orders), written to bench/RESULTS.md.
+
+    .venv/bin/python bench/run.py [--orders 1000000] [--runs 3] [--skip-pandas]
+
+1. Generates the launch once into bench/data (gitignored; reused when present).
+2. Builds, once, a drop of 1% more rows: 1% of the orders (by a hash of order_id) with their
+   shipments, attempts and messages, and 1% of the calls, every id given an ``X`` prefix, so
+   they are new rows of the same shape (bench/data/_bench/drop).
+3. Runs the engine ``--runs`` times, each in a fresh process on a live folder of symlinks to
+   the launch's files: cold load, ``report``, every page of the app (AppTest, each query timed
+   by name with the page's own parameters), order lookup, then the 1% drop until visible
+   (``Store.refresh()``) and the report after it; peak memory of the process.
+4. Runs the same report in plain pandas (bench/pandas_reference.py) in its own process and
+   checks its figures equal the engine's.
+5. Writes bench/RESULTS.md (keeps its load-test section, written by bench/loadtest.py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH = ROOT / "bench"
+DATA = BENCH / "data"
+WORK = DATA / "_bench"          # scratch inside the gitignored data folder; no table reads it
+DROP = WORK / "drop"
+RESULTS = BENCH / "RESULTS.md"
+PY = str(ROOT / ".venv" / "bin" / "python")
+TABLE_NAMES = ("orders", "shipments", "activations", "messages", "calls")
+PAGES = ("status", "pipeline", "activations", "messages", "calls", "lookup", "review", "quality", "explore")
+# What was changed in the engine for speed (same meaning of every figure), shown in RESULTS.md.
+ENGINE_NOTES: list[str] = []
+LOAD_BEGIN, LOAD_END = "<!-- loadtest:begin -->", "<!-- loadtest:end -->"
+
+TARGETS = {
+    "cold_rows_per_s": ("cold load of the whole launch", ">=", 1_000_000, "rows/s"),
+    "drop_visible_s": ("a drop of 1% more rows, until visible", "<", 5, "s"),
+    "report_s": ("`report` at 1M orders", "<", 3, "s"),
+    "page_queries_max_s": ("the queries of each page (slowest query)", "<", 1, "s"),
+    "lookup_s": ("order lookup (median)", "<", 0.1, "s"),
+    "peak_mb": ("peak memory (engine process)", "<", 4096, "MB"),
+    "pandas_ratio": ("the same report in plain pandas (pandas time / engine time)", ">=", 5, "x"),
+}
+
+
+def use_data(folder: Path) -> None:
+    global DATA, WORK, DROP
+    DATA = folder.resolve()
+    WORK = DATA / "_bench"
+    DROP = WORK / "drop"
+
+
+def vm(field: str) -> float:
+    """A /proc/self/status memory figure (VmRSS, VmHWM) in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
+def ensure_data(orders: int) -> float | None:
+    """Generate the launch into bench/data unless it is there; returns seconds spent (None: reused)."""
+    if (DATA / "orders").is_dir():
+        return None
+    tmp = BENCH / "data.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    t0 = time.perf_counter()
+    subprocess.run([PY, "-m", "launchboard", "generate", "--orders", str(orders), "--out", str(tmp)],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    os.replace(tmp, DATA)
+    return time.perf_counter() - t0
+
+
+def _table_files(folder: Path, table: str) -> list[Path]:
+    from launchboard.loader import is_unfinished
+
+    d = folder / table
+    return sorted(p for p in d.iterdir() if p.is_file() and not is_unfinished(p.name)) if d.is_dir() else []
+
+
+def ensure_drop() -> None:
+    """1% more rows, new keys, same shape (see module doc); written once as CSV."""
+    if (DROP / ".complete").exists():
+        return
+    import duckdb
+
+    from launchboard.schema import TABLES
+
+    shutil.rmtree(DROP, ignore_errors=True)
+    con = duckdb.connect(":memory:")
+    ids = ("order_id", "customer_id", "event_id", "attempt_id", "message_id", "call_id", "tracking_no")
+    pick = {"orders": "order_id", "shipments": "order_id", "activations": "order_id",
+            "messages": "coalesce(order_id, customer_id)", "calls": "coalesce(customer_id, call_id)"}
+    for table in TABLE_NAMES:
+        # The launch's readable UTF-8 CSV files that carry the contract's required columns.
+        files = []
+        for f in _table_files(DATA, table):
+            if not f.name.lower().endswith((".csv", ".csv.gz")):
+                continue
+            try:
+                names = [r[0] for r in con.execute(
+                    "DESCRIBE SELECT * FROM read_csv(?, all_varchar = true, header = true)", [str(f)]).fetchall()]
+            except duckdb.Error:
+                continue
+            if all(c in names for c in TABLES[table].required):
+                files.append(str(f))
+        if not files:
+            continue
+        names = [r[0] for r in con.execute(
+            "DESCRIBE SELECT * FROM read_csv(?, all_varchar = true, header = true, union_by_name = true)",
+            [files]).fetchall()]
+        cols = [c.name for c in TABLES[table].columns if c.name in names]
+        select = ", ".join(("'X' || " + c + " AS " + c) if c in ids else c for c in cols)
+        df = con.execute(
+            "SELECT " + select + " FROM read_csv(?, all_varchar = true, header = true, union_by_name = true)"
+            " WHERE hash(" + pick[table] + ") % 100 = 0",
+            [files],
+        ).df()
+        (DROP / table).mkdir(parents=True, exist_ok=True)
+        df.to_csv(DROP / table / f"{table}_zz_bench_drop.csv", index=False)
+    con.close()
+    (DROP / ".complete").write_text("ok\n")
+
+
+def make_live(tag: str) -> Path:
+    """A folder of symlinks to every launch file (so drops can be added without touching the launch)."""
+    live = WORK / f"live_{tag}"
+    shutil.rmtree(live, ignore_errors=True)
+    live.mkdir(parents=True)
+    if (DATA / "launch.toml").exists():
+        shutil.copyfile(DATA / "launch.toml", live / "launch.toml")
+    for table in TABLE_NAMES:
+        files = _table_files(DATA, table)
+        if files:
+            (live / table).mkdir()
+            for f in files:
+                (live / table / f.name).symlink_to(f)
+    return live
+
+
+def data_stats() -> dict:
+    out = {}
+    for table in TABLE_NAMES:
+        files = _table_files(DATA, table)
+        out[table] = {"files": len(files), "bytes": sum(f.stat().st_size for f in files)}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine worker (one fresh process per run)
+# ---------------------------------------------------------------------------------------------
+def engine_worker(tag: str) -> dict:
+    from launchboard import lookup, report, sql
+    from launchboard.loader import Store
+
+    res: dict = {}
+    live = make_live(tag)
+    t0 = time.perf_counter()
+    store = Store(live)
+    store.refresh()
+    res["cold_s"] = time.perf_counter() - t0
+    cur = store.cursor()
+    res["rows_read"] = cur.execute("SELECT sum(rows_read) FROM files").fetchone()[0]
+    res["cold_rows_per_s"] = res["rows_read"] / res["cold_s"]
+    res["rss_after_load_mb"] = vm("VmRSS")
+
+    t0 = time.perf_counter()
+    rep = report.build(store)
+    res["report_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report.build(store)
+    res["report_again_s"] = time.perf_counter() - t0
+    (WORK / f"engine_report_{tag}.json").write_text(json.dumps(rep, default=str, indent=1))
+
+    # Every page through AppTest; each sql.run timed by query name.
+    res["pages"] = run_pages(store)
+
+    # Order lookup: 25 orders spread over the launch.
+    as_of = report.resolve_as_of(store, None)
+    ids = [r[0] for r in cur.execute(
+        "SELECT order_id FROM orders ORDER BY hash(order_id) LIMIT 25").fetchall()]
+    times = []
+    for oid in ids:
+        t0 = time.perf_counter()
+        found = lookup.find(cur, "order", oid, as_of)
+        c = lookup.card(cur, oid, as_of, store.config) if found else None
+        times.append(time.perf_counter() - t0)
+        assert c is None or c["order"]["order_id"] == oid
+    res["lookup_s"] = statistics.median(times)
+    res["lookup_max_s"] = max(times)
+
+    # The 1% drop: symlinked in, then refresh until visible.
+    before = rep["orders"]["total"]
+    drop_rows = 0
+    for table in TABLE_NAMES:
+        src = DROP / table
+        if src.is_dir():
+            for f in src.iterdir():
+                (live / table).mkdir(exist_ok=True)
+                (live / table / f.name).symlink_to(f)
+    t0 = time.perf_counter()
+    res["drop_files"] = store.refresh()
+    res["drop_visible_s"] = time.perf_counter() - t0
+    drop_rows = cur.execute("SELECT sum(rows_read) FROM files WHERE file LIKE '%zz_bench_drop%'").fetchone()[0]
+    res["drop_rows"] = drop_rows
+    t0 = time.perf_counter()
+    after = report.build(store)
+    res["drop_report_s"] = time.perf_counter() - t0
+    res["drop_orders_added"] = after["orders"]["total"] - before if after["as_of"] == rep["as_of"] else None
+    res["drop_orders_total_after"] = after["orders"]["total"]
+    cur.close()
+    store.close()
+    res["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    shutil.rmtree(live, ignore_errors=True)
+    return res
+
+
+def run_pages(store) -> dict:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import ui.state
+    from launchboard import sql
+
+    ui.state._open = lambda path: store   # the pages share the already loaded Store
+    timings: list[tuple[str, float]] = []
+    original = sql.run
+
+    def timed(cur, name, values=None):
+        t0 = time.perf_counter()
+        out = original(cur, name, values)
+        timings.append((name, time.perf_counter() - t0))
+        return out
+
+    sql.run = timed
+    os.environ["LAUNCHBOARD_DATA"] = str(store.data_dir)
+    pages = {}
+    try:
+        for page in PAGES:
+            st.cache_data.clear()
+            timings.clear()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            at.session_state["auto_refresh"] = False
+            if page == "lookup":
+                at.session_state["lookup_query"] = store.cursor().execute(
+                    "SELECT order_id FROM orders ORDER BY hash(order_id) LIMIT 1").fetchone()[0]
+            t0 = time.perf_counter()
+            at.switch_page(f"pages/{page}.py").run()
+            total = time.perf_counter() - t0
+            queries: dict[str, float] = {}
+            for name, secs in timings:
+                queries[name] = max(queries.get(name, 0.0), secs)
+            pages[page] = {"total_s": total, "exception": [str(e.value)[:200] for e in at.exception],
+                           "queries": queries}
+    finally:
+        sql.run = original
+    return pages
+
+
+def pandas_worker() -> dict:
+    sys.path.insert(0, str(BENCH))
+    import pandas_reference
+
+    out, load_s, compute_s = pandas_reference.run(DATA)
+    (WORK / "pandas_report.json").write_text(json.dumps(out, default=str, indent=1))
+    return {"load_s": load_s, "compute_s": compute_s,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+# ---------------------------------------------------------------------------------------------
+# Orchestration
+# ---------------------------------------------------------------------------------------------
+def sub(worker: str, tag: str = "x") -> dict:
+    proc = subprocess.run([PY, str(Path(__file__)), "--worker", worker, "--tag", tag, "--data", str(DATA)], cwd=ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{worker} worker failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(engine: dict, pandas: dict) -> list[str]:
+    """Differences between the engine's report and the pandas figures (empty = equal)."""
+    diffs = []
+
+    def walk(a, b, path):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(set(a) | set(b)):
+                if k not in a or k not in b:
+                    diffs.append(f"{path}.{k}: only in {'pandas' if k in b else 'engine'}")
+                else:
+                    walk(a[k], b[k], f"{path}.{k}")
+        elif isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                diffs.append(f"{path}: {len(a)} vs {len(b)} items")
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, f"{path}[{i}]")
+        elif isinstance(a, float) or isinstance(b, float):
+            if a is None or b is None or abs(a - b) > 1e-9 * max(1.0, abs(a)):
+                diffs.append(f"{path}: engine {a} vs pandas {b}")
+        elif a != b:
+            diffs.append(f"{path}: engine {a} vs pandas {b}")
+
+    for key in ("as_of", "orders", "activations", "messages", "calls"):
+        walk(engine[key], pandas[key], key)
+    return diffs
+
+
+def machine() -> dict:
+    import duckdb
+    import pandas
+    import streamlit
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal:"))
+    return {"nproc": os.cpu_count(), "memory_gb": mem / 1024 / 1024, "cpu": cpu,
+            "python": platform.python_version(), "duckdb": duckdb.__version__, "pandas": pandas.__version__,
+            "streamlit": streamlit.__version__, "kernel": platform.release(), "load": os.getloadavg()}
+
+
+def med(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def verdict(key: str, value: float | None) -> str:
+    if value is None:
+        return "not measured"
+    _, op, target, _ = TARGETS[key]
+    ok = value >= target if op == ">=" else value < target
+    return "met" if ok else "**missed**"
+
+
+def render(info: dict) -> str:
+    m, runs = info["machine"], info["runs"]
+    n = len(runs)
+    page_max = {}
+    for r in runs:
+        for page, p in r["pages"].items():
+            for q, s in p["queries"].items():
+                page_max.setdefault((page, q), []).append(s)
+    slowest_query = max((statistics.median(v) for v in page_max.values()), default=None)
+    pandas = info.get("pandas")
+    engine_total = med(runs, "cold_s") + med(runs, "report_s")
+    values = {
+        "cold_rows_per_s": med(runs, "cold_rows_per_s"),
+        "drop_visible_s": med(runs, "drop_visible_s"),
+        "report_s": med(runs, "report_s"),
+        "page_queries_max_s": slowest_query,
+        "lookup_s": med(runs, "lookup_s"),
+        "peak_mb": max(r["peak_mb"] for r in runs),
+        "pandas_ratio": (pandas["load_s"] + pandas["compute_s"]) / engine_total if pandas else None,
+    }
+    fmt = {"rows/s": "{:,.0f}", "s": "{:.3f}", "MB": "{:,.0f}", "x": "{:.1f}"}
+    stats = info["data"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (`.venv/bin/python bench/run.py`) on {info['when']}. "
+        f"Figures are the median of {n} runs, each in a fresh process, unless said otherwise.",
+        "",
+        "## Machine",
+        "",
+        f"- {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']:.1f} GB memory, Linux {m['kernel']}",
+        f"- Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}, Streamlit {m['streamlit']}",
+        f"- Load average (1/5/15 min) at the start: {', '.join(f'{x:.2f}' for x in info['load_start'])}; "
+        f"at the end: {', '.join(f'{x:.2f}' for x in info['load_end'])}. The CPU was shared with other work "
+        "while this ran, so the times are pessimistic.",
+        "",
+        "## Data",
+        "",
+        f"`python -m launchboard generate --orders {info['orders']:,} --out bench/data`"
+        + (f" (generated in {info['generate_s']:.0f} s)." if info.get("generate_s") else " (reused)."),
+        "",
+        "| table | files | MB on disk | rows read |",
+        "|---|---:|---:|---:|",
+    ]
+    for t in TABLE_NAMES:
+        lines.append(f"| {t} | {stats[t]['files']} | {stats[t]['bytes'] / 1e6:,.0f} | "
+                     f"{info['rows_by_table'].get(t, 0):,} |")
+    lines += [f"| **all** | {sum(s['files'] for s in stats.values())} | "
+              f"{sum(s['bytes'] for s in stats.values()) / 1e6:,.0f} | {runs[0]['rows_read']:,} |", ""]
+    lines += ["## Targets", "", "| what | target | measured | |", "|---|---|---|---|"]
+    for key, (label, op, target, unit) in TARGETS.items():
+        v = values[key]
+        shown = "n/a" if v is None else fmt[unit].format(v) + " " + unit
+        lines.append(f"| {label} | {op} {fmt[unit].format(target)} {unit} | {shown} | {verdict(key, v)} |")
+    lines += [
+        "",
+        "## Details",
+        "",
+        f"- Cold load (`Store(folder)` + `refresh()`: read, check, version and build `order_facts`): "
+        f"{med(runs, 'cold_s'):.1f} s for {runs[0]['rows_read']:,} rows; runs: "
+        + ", ".join(f"{r['cold_s']:.1f} s" for r in runs) + ".",
+        f"- `report` (every figure of spec 5, live T): {med(runs, 'report_s'):.2f} s the first time, "
+        f"{med(runs, 'report_again_s'):.2f} s again; runs: " + ", ".join(f"{r['report_s']:.2f} s" for r in runs) + ".",
+        f"- The 1% drop: {runs[0]['drop_rows']:,} new rows in {runs[0]['drop_files']} files (1% of the orders by "
+        f"a hash of order_id with their shipments, attempts and messages, and 1% of the calls, ids prefixed `X`). "
+        f"`refresh()` until the new rows are queryable: {med(runs, 'drop_visible_s'):.2f} s (runs: "
+        + ", ".join(f"{r['drop_visible_s']:.2f} s" for r in runs)
+        + f"); the report after it {med(runs, 'drop_report_s'):.2f} s. Orders after the drop: "
+        f"{runs[0]['drop_orders_total_after']:,}.",
+        f"- Order lookup (`lookup.find` + `lookup.card`: search, card, timeline, outlook) over 25 orders: median "
+        f"{med(runs, 'lookup_s') * 1000:.0f} ms, slowest {max(r['lookup_max_s'] for r in runs) * 1000:.0f} ms.",
+        f"- Peak memory (max RSS of the engine process, the pages included): "
+        + ", ".join(f"{r['peak_mb']:,.0f} MB" for r in runs) + f"; RSS right after the cold load "
+        f"{med(runs, 'rss_after_load_mb'):,.0f} MB.",
+    ]
+    if pandas:
+        lines += [
+            f"- Plain pandas (`bench/pandas_reference.py`, one run): read + check + versions "
+            f"{pandas['load_s']:.1f} s, figures {pandas['compute_s']:.1f} s, peak memory {pandas['peak_mb']:,.0f} MB. "
+            f"End to end against the engine's cold load + report ({engine_total:.1f} s): "
+            f"**{values['pandas_ratio']:.1f}x** slower; figures only against `report`: "
+            f"{pandas['compute_s'] / med(runs, 'report_s'):.1f}x.",
+            "- Same numbers: " + ("the pandas figures (as_of, orders, activations, messages, calls) equal the "
+                                  "engine's report." if not info["diffs"] else
+                                  f"**{len(info['diffs'])} differences**: " + "; ".join(info["diffs"][:10])),
+        ]
+    lines += ["", "## Queries of each page", "",
+              "Each page is run once per run through `streamlit.testing.v1.AppTest` on the loaded launch (live T, "
+              "no filter, Streamlit caches cleared first) and every `queries/*.sql` it executes is timed by name, "
+              "with the page's own parameters. A query's time is the median over runs of its slowest execution in "
+              "the page. The page total includes Streamlit, pandas and chart building.", "",
+              "| page | page total | queries | slowest query |", "|---|---:|---:|---|"]
+    for page in PAGES:
+        totals = [r["pages"][page]["total_s"] for r in runs if page in r["pages"]]
+        excs = sorted({e for r in runs for e in r["pages"].get(page, {}).get("exception", [])})
+        qs = {q: statistics.median(v) for (p, q), v in page_max.items() if p == page}
+        worst = max(qs.items(), key=lambda kv: kv[1]) if qs else None
+        lines.append(f"| {page} | {statistics.median(totals):.2f} s | {len(qs)} | "
+                     + (f"`{worst[0]}` {worst[1]:.3f} s" if worst else "none")
+                     + (f" · exception: {'; '.join(excs)[:200]}" if excs else "") + " |")
+    by_query: dict[str, list[str]] = {}
+    for (page, q) in page_max:
+        by_query.setdefault(q, []).append(page)
+    lines += ["", "| query | seconds | pages |", "|---|---:|---|"]
+    for q in sorted(by_query, key=lambda q: -max(statistics.median(page_max[(p, q)]) for p in by_query[q])):
+        secs = max(statistics.median(page_max[(p, q)]) for p in by_query[q])
+        lines.append(f"| `{q}` | {secs:.3f}{' **>1 s**' if secs >= 1 else ''} | {', '.join(by_query[q])} |")
+    lines += ["", "## Engine changes for speed", ""] + ([f"- {n}" for n in ENGINE_NOTES] or ["- none"])
+    return "\n".join(lines) + "\n"
+
+
+def write_results(text: str) -> None:
+    """RESULTS.md = the bench section + the load-test section kept from the previous file."""
+    load = ""
+    if RESULTS.exists():
+        old = RESULTS.read_text(encoding="utf-8")
+        if LOAD_BEGIN in old and LOAD_END in old:
+            load = LOAD_BEGIN + old.split(LOAD_BEGIN, 1)[1].split(LOAD_END, 1)[0] + LOAD_END + "\n"
+    RESULTS.write_text(text + ("\n" + load if load else ""), encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--orders", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-pandas", action="store_true")
+    ap.add_argument("--data", default=str(DATA), help="the launch folder (default bench/data; generated when absent)")
+    ap.add_argument("--worker", choices=("engine", "pandas"), help=argparse.SUPPRESS)
+    ap.add_argument("--tag", default="x", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    use_data(Path(args.data))
+
+    if args.worker == "engine":
+        print(json.dumps(engine_worker(args.tag)))
+        return 0
+    if args.worker == "pandas":
+        print(json.dumps(pandas_worker()))
+        return 0
+
+    info: dict = {"when": time.strftime("%Y-%m-%d %H:%M %Z"), "orders": args.orders, "load_start": os.getloadavg()}
+    info["generate_s"] = ensure_data(args.orders)
+    WORK.mkdir(parents=True, exist_ok=True)
+    ensure_drop()
+    info["machine"] = machine()
+    info["data"] = data_stats()
+    runs = []
+    for i in range(args.runs):
+        r = sub("engine", str(i))
+        print(f"run {i + 1}: cold {r['cold_s']:.1f} s, report {r['report_s']:.2f} s, drop {r['drop_visible_s']:.2f} s, "
+              f"lookup {r['lookup_s'] * 1000:.0f} ms, peak {r['peak_mb']:,.0f} MB", flush=True)
+        runs.append(r)
+    info["runs"] = runs
+    engine_rep = json.loads((WORK / "engine_report_0.json").read_text())
+    info["rows_by_table"] = {t: v["rows_read"] for t, v in engine_rep["ingest"].items()}
+    info["diffs"] = []
+    if not args.skip_pandas:
+        info["pandas"] = sub("pandas")
+        pandas_rep = json.loads((WORK / "pandas_report.json").read_text())
+        info["diffs"] = compare(engine_rep, pandas_rep)
+        print(f"pandas: load {info['pandas']['load_s']:.1f} s, figures {info['pandas']['compute_s']:.1f} s, "
+              f"{len(info['diffs'])} differences", flush=True)
+    info["load_end"] = os.getloadavg()
+    write_results(render(info))
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
