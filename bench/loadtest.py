@@ -83,7 +83,12 @@ async def session(i: int, browser, url: str, every: float, duration: float, t_en
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
     console_errors: list[str] = []
-    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    offline: list[str] = []
+    # This machine has no internet: requests to outside hosts fail; they are counted, not errors.
+    page.on("requestfailed", lambda req: offline.append(req.url) if "localhost" not in req.url
+            else console_errors.append(f"request failed: {req.url}"))
+    page.on("console", lambda msg: console_errors.append(msg.text)
+            if msg.type == "error" and "ERR_NAME_NOT_RESOLVED" not in msg.text else None)
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     renders: list[float] = []
     errors: list[str] = []
@@ -106,7 +111,7 @@ async def session(i: int, browser, url: str, every: float, duration: float, t_en
         first = False
         await asyncio.sleep(max(0.0, started + every - time.monotonic()))
     errors += [f"session {i}: console: {e}" for e in console_errors]
-    out[i] = {"renders": renders, "errors": errors}
+    out[i] = {"renders": renders, "errors": errors, "offline": sorted(set(offline))}
     await context.close()
 
 
@@ -133,11 +138,12 @@ def summarise(raw: dict, args) -> dict:
     errors = [e for s in raw["sessions"].values() for e in s["errors"]]
     rss = [m for _, m in raw["rss"]]
     third = max(1, len(rss) // 3)
-    q = statistics.quantiles(renders, n=20) if len(renders) >= 2 else [float("nan")] * 19
+    q = statistics.quantiles(renders, n=20, method="inclusive") if len(renders) >= 2 else [None] * 19
     return {
         "sessions": args.sessions, "every_s": args.every, "duration_s": args.duration, "data": args.data,
         "page": args.page,
         "renders": len(renders), "errors": len(errors), "error_samples": errors[:10],
+        "offline_requests": sorted({u for s in raw["sessions"].values() for u in s["offline"]}),
         "render_median_s": statistics.median(renders) if renders else None,
         "render_p95_s": q[18], "render_max_s": max(renders) if renders else None,
         "rss_start_mb": rss[0] if rss else None,
@@ -174,6 +180,9 @@ def markdown(s: dict) -> str:
         "",
         f"Server RSS over time (MB): {series}.",
     ]
+    if s["offline_requests"]:
+        lines += ["", "Requests to outside hosts failed (this machine is offline; not counted as errors): "
+                  + ", ".join(f"`{u}`" for u in s["offline_requests"][:5]) + "."]
     if s["error_samples"]:
         lines += ["", "First errors:", ""] + [f"- `{e}`" for e in s["error_samples"]]
     lines.append(END)
