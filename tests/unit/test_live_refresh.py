@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from conftest import make_launch
+from launch_files import make_launch
 
 from launchboard import report
 from launchboard.loader import Store

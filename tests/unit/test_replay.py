@@ -24,7 +24,7 @@ from launchboard.cli import main
 from launchboard.loader import Store, open_store
 from launchboard.replay import ReplayError, plan, publish, replay, write_parts
 
-from conftest import make_launch
+from launch_files import make_launch
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
