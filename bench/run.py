@@ -259,7 +259,7 @@ def run_pages(store) -> dict:
                 at.session_state["lookup_query"] = store.cursor().execute(
                     "SELECT order_id FROM orders ORDER BY hash(order_id) LIMIT 1").fetchone()[0]
             t0 = time.perf_counter()
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"app_pages/{page}.py").run()
             total = time.perf_counter() - t0
             queries: dict[str, float] = {}
             for name, secs in timings:

@@ -13,10 +13,25 @@ from launchboard.timeutil import local_text, parse_moment
 
 FILTERS = {"channel": "channels", "region": "regions", "sku": "skus", "courier": "couriers"}
 REFRESH_CHOICES = (10, 30, 60, 300)
-# Sidebar widget keys shared by every page. Streamlit drops a widget's state when a run on
-# another page does not render it yet, so each run keeps a copy under "_keep_<key>".
+# The sidebar widgets are rendered by every page, but Streamlit gives a widget on another page a
+# fresh value. So each run saves the view under "_view_<key>" and a page switch restores it.
 SHARED_KEYS = ("as_of_mode", "as_of_date", "as_of_time", "f_channel", "f_region", "f_sku", "f_courier",
                "auto_refresh", "refresh_every")
+
+
+def _carry_view(page: str) -> None:
+    """On the first run of a page after a switch, put the saved view back into the widgets."""
+    if st.session_state.get("_view_page", page) != page:
+        for key in SHARED_KEYS:
+            if "_view_" + key in st.session_state:
+                st.session_state[key] = st.session_state["_view_" + key]
+
+
+def _save_view(page: str) -> None:
+    st.session_state["_view_page"] = page
+    for key in SHARED_KEYS:
+        if key in st.session_state:
+            st.session_state["_view_" + key] = st.session_state[key]
 
 
 @dataclass(frozen=True)
@@ -82,11 +97,9 @@ def _seed_from_url(s: Store) -> None:
         st.session_state["refresh_every"] = int(qp["refresh"])
 
 
-def controls(s: Store) -> View:
-    """Render the sidebar controls and return the chosen view; keeps the URL in step."""
-    for key in SHARED_KEYS:  # carry the view across page switches
-        if key not in st.session_state and "_keep_" + key in st.session_state:
-            st.session_state[key] = st.session_state["_keep_" + key]
+def controls(s: Store, page: str) -> View:
+    """Render the sidebar controls of ``page`` and return the chosen view; keeps the URL in step."""
+    _carry_view(page)
     _seed_from_url(s)
     tz = s.config.tz
     opts = _options(str(s.data_dir), s.version, s)
@@ -129,9 +142,7 @@ def controls(s: Store) -> View:
     if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in qp.items()}:
         st.query_params.from_dict(qp)
 
-    for key in SHARED_KEYS:
-        if key in st.session_state:
-            st.session_state["_keep_" + key] = st.session_state[key]
+    _save_view(page)
     scope = Scope(chosen["channel"], chosen["region"], chosen["sku"], chosen["courier"])
     return View(live=moment is None, moment=moment, scope=scope,
                 refresh_seconds=every if (auto and moment is None) else None)

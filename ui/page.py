@@ -17,7 +17,7 @@ def run_page(title: str, body: Callable[[Store, View, datetime], None], *, capti
     """Title, sidebar controls, then ``body(store, view, as_of)`` inside a fragment that
     re-runs every ``view.refresh_seconds`` while live (st.fragment(run_every=...))."""
     s = state.store()
-    view = controls(s)
+    view = controls(s, title)
     st.title(title)
     if caption:
         st.caption(caption)

@@ -21,7 +21,7 @@ def sample_dir() -> Path:
 
 @pytest.fixture
 def app_at(monkeypatch):
-    """``app_at(page, data_dir, state=None, query=None)``: a run AppTest showing ``pages/<page>.py``.
+    """``app_at(page, data_dir, state=None, query=None)``: a run AppTest showing ``app_pages/<page>.py``.
 
     ``state`` presets session state (widget values by key, e.g. ``{"as_of_mode": "Moment"}``)
     and ``query`` the URL query parameters (e.g. ``{"as_of": "2016-10-21T22:00"}``) before the
@@ -35,7 +35,7 @@ def app_at(monkeypatch):
         for key, value in (state or {}).items():
             at.session_state[key] = value
         at.query_params.update(query or {})
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
         return at
 
     return make

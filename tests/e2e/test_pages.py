@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, SHOTS, wait_for_run
+from e2e_support import ROOT, SHOTS, wait_for_run
 
 PAGES = {
     "": "Launch status",
@@ -49,3 +49,28 @@ def test_link_with_as_of_reproduces_the_view(server_url, page):
     page.goto(f"{server_url}/?as_of=2016-10-20T12:00&refresh=off")
     wait_for_run(page)
     assert "2016-10-20 12:00" in page.locator("[data-testid='stMain']").inner_text()
+
+
+def test_direct_link_to_a_page_runs_through_the_router(server_url, browser):
+    """A copied link to a sub-page opens it in the app's own navigation, as the first request."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    pg = context.new_page()
+    try:
+        pg.goto(f"{server_url}/calls?refresh=off")
+        wait_for_run(pg)
+        pg.get_by_role("heading", name="Call centre").first.wait_for(timeout=30_000)
+        nav = pg.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Launch status" in nav and "Explore (SQL)" in nav
+    finally:
+        context.close()
+
+
+def test_moment_survives_switching_pages(server_url, page):
+    """The chosen moment stays when the manager moves to another page through the sidebar."""
+    page.goto(f"{server_url}/?as_of=2016-10-21T15:00&refresh=off")
+    wait_for_run(page)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Activations").click()
+    page.get_by_role("heading", name="Activations").first.wait_for(timeout=30_000)
+    wait_for_run(page)
+    assert "2016-10-21 15:00" in page.locator("[data-testid='stMain']").inner_text()
+    assert "as_of=2016-10-21T15%3A00" in page.url or "as_of=2016-10-21T15:00" in page.url

@@ -35,7 +35,7 @@ def _alerts(s, fig):
             since = local_text(datetime.fromisoformat(a["since"]), tz) if a["since"] else "—"
             left.markdown(f"{ALERT_ICONS.get(a['severity'], '')} **{a['severity']}** · `{a['kind']}`{subject} · "
                           f"since {since}  \n{a['message']}")
-            right.page_link(f"pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:")
+            right.page_link(f"app_pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:")
     table = pd.DataFrame(alerts)[["severity", "kind", "subject", "since", "count", "message", "page"]]
     st.download_button("Download alerts (CSV)", table.to_csv(index=False), "alerts.csv", "text/csv",
                        key="status_alerts_csv")
