@@ -6,13 +6,10 @@ from launchboard.charts import activations as charts
 from launchboard.schema import STAGES
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 BACKLOG_STAGES = [x for x in STAGES if x not in ("activated", "cancelled")]
-
-
-def _csv(df: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download (CSV)", df.to_csv(index=False), name, "text/csv", key=key)
 
 
 def _when(ts) -> str:
@@ -76,7 +73,7 @@ def _backlog(s, p: dict, fig: dict, marks, as_of) -> None:
     shown = groups.assign(deadline=groups["deadline"].map(_when), clears_at=groups["clears_at"].map(_when))
     shown = shown.rename(columns={"deadline": "promised_activation_by", "clears_at": "projected_clear_by"})
     st.dataframe(shown, hide_index=True, key="activations_backlog_table")
-    _csv(shown, "activation_backlog_by_promise.csv", "activations_backlog_csv")
+    csv_download(shown, "activation_backlog_by_promise.csv", "activations_backlog_csv")
 
 
 def _hourly(s, p: dict, marks) -> None:
@@ -86,7 +83,7 @@ def _hourly(s, p: dict, marks) -> None:
         st.info("No activation attempt in this period.")
         return
     st.altair_chart(charts.hourly(hourly, marks), key="activations_hourly_chart")
-    _csv(hourly, "activations_per_hour.csv", "activations_hourly_csv")
+    csv_download(hourly, "activations_per_hour.csv", "activations_hourly_csv")
 
 
 def _codes(s, p: dict, fig: dict, marks) -> None:
@@ -103,7 +100,7 @@ def _codes(s, p: dict, fig: dict, marks) -> None:
                                 "failed": list(fig["activations"]["failed_by_code"].values())})
         st.caption("All failures by T")
         st.dataframe(by_code, hide_index=True, key="activations_codes_table")
-        _csv(by_code, "activation_failures_by_code.csv", "activations_codes_csv")
+        csv_download(by_code, "activation_failures_by_code.csv", "activations_codes_csv")
 
 
 def _retries(s, params: dict) -> None:
@@ -118,7 +115,7 @@ def _retries(s, params: dict) -> None:
     st.markdown(f"**{retried:,}** of {orders:,} orders with an attempt needed more than one "
                 f"({retried / orders:.1%}); {mean:.2f} attempts per order on average.")
     st.altair_chart(charts.attempts_per_order(per_order), key="activations_retries_chart")
-    _csv(per_order, "attempts_per_order.csv", "activations_retries_csv")
+    csv_download(per_order, "attempts_per_order.csv", "activations_retries_csv")
 
 
 def _via(s, params: dict) -> None:
@@ -130,7 +127,7 @@ def _via(s, params: dict) -> None:
     st.altair_chart(charts.by_via(via), key="activations_via_chart")
     st.dataframe(via, hide_index=True, key="activations_via_table",
                  column_config={"failure_rate": st.column_config.NumberColumn("failure rate", format="percent")})
-    _csv(via, "activations_by_requested_via.csv", "activations_via_csv")
+    csv_download(via, "activations_by_requested_via.csv", "activations_via_csv")
 
 
 def body(s, view, as_of):

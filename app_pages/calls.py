@@ -6,14 +6,11 @@ from launchboard.charts import calls as charts
 from launchboard.erlang import agents_for_load
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 WINDOWS = (15, 30, 60, 120, 240)
 BIN_SECONDS, BINS = 10, 31  # wait histogram: 10 s bins, the last one "300 s or more"
-
-
-def _csv(df: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download (CSV)", df.to_csv(index=False), name, "text/csv", key=key)
 
 
 def _pct(x: float | None) -> str:
@@ -43,7 +40,7 @@ def _traffic(s, p: dict, marks) -> None:
         st.info("No call in this period.")
         return
     st.altair_chart(charts.per_15min(q, marks), key="calls_traffic_chart")
-    _csv(q, "calls_per_15min.csv", "calls_traffic_csv")
+    csv_download(q, "calls_per_15min.csv", "calls_traffic_csv")
 
 
 def _service(s, p: dict, marks, target_level: float) -> None:
@@ -58,7 +55,7 @@ def _service(s, p: dict, marks, target_level: float) -> None:
         st.altair_chart(charts.service_level(hourly, target_level, target, marks), key="calls_sl_chart")
     with right:
         st.altair_chart(charts.asa(hourly, marks), key="calls_asa_chart")
-    _csv(hourly, "calls_service_per_hour.csv", "calls_service_csv")
+    csv_download(hourly, "calls_service_per_hour.csv", "calls_service_csv")
 
 
 def _waits(s, params: dict) -> None:
@@ -70,7 +67,7 @@ def _waits(s, params: dict) -> None:
     st.altair_chart(charts.wait_histogram(hist, BIN_SECONDS, s.config.service_level_seconds),
                     key="calls_wait_chart")
     st.caption(f"Dashed rule: the {s.config.service_level_seconds:g} s service-level target.")
-    _csv(hist, "call_waits.csv", "calls_wait_csv")
+    csv_download(hist, "call_waits.csv", "calls_wait_csv")
 
 
 def _staffing(s, p: dict, marks, target_level: float) -> None:
@@ -109,7 +106,7 @@ def _staffing(s, p: dict, marks, target_level: float) -> None:
     st.altair_chart(charts.staffing(hourly, marks), key="calls_staffing_chart")
     st.caption("Per hour of arrival: Erlang C agents for the hour's arrival rate (rejected calls included: they "
                "were demand too) and mean handle time, against distinct agents who answered a call that hour.")
-    _csv(hourly.drop(columns="is_window"), "calls_staffing_per_hour.csv", "calls_staffing_csv")
+    csv_download(hourly.drop(columns="is_window"), "calls_staffing_per_hour.csv", "calls_staffing_csv")
 
 
 def _reasons(s, params: dict) -> None:
@@ -122,7 +119,7 @@ def _reasons(s, params: dict) -> None:
     st.altair_chart(charts.reason_stage(rs), height=34 * rs["reason"].nunique() + 120, key="calls_reason_chart")
     st.caption("Stage of the caller's most recent order placed before the call, at the moment the call arrived; "
                "'unknown': the caller could not be matched to an order.")
-    _csv(rs, "calls_by_reason_and_stage.csv", "calls_reason_csv")
+    csv_download(rs, "calls_by_reason_and_stage.csv", "calls_reason_csv")
 
 
 def _repeats(s, params: dict) -> None:
@@ -132,7 +129,7 @@ def _repeats(s, params: dict) -> None:
         st.info("No known caller by this moment.")
         return
     st.altair_chart(charts.repeat_callers(rep), key="calls_repeat_chart")
-    _csv(rep, "repeat_callers.csv", "calls_repeat_csv")
+    csv_download(rep, "repeat_callers.csv", "calls_repeat_csv")
 
 
 def body(s, view, as_of):

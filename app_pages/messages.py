@@ -7,12 +7,9 @@ import streamlit as st
 from launchboard.charts import messages as charts
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
-
-
-def _csv(df: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download (CSV)", df.to_csv(index=False), name, "text/csv", key=key)
 
 
 def _tiles(m: dict) -> None:
@@ -43,7 +40,7 @@ def _sends(s, p: dict, marks, as_of) -> None:
     st.caption(f"Shaded: quiet hours {cfg.quiet_start:%H:%M} to {cfg.quiet_end:%H:%M} "
                f"({cfg.timezone}); dashed rules: marked moments.")
     st.altair_chart(charts.sends_by_template(hourly, windows, marks), key="messages_sends_chart")
-    _csv(hourly, "messages_per_hour.csv", "messages_sends_csv")
+    csv_download(hourly, "messages_per_hour.csv", "messages_sends_csv")
 
 
 def _quiet(s, params: dict, m: dict) -> None:
@@ -54,7 +51,7 @@ def _quiet(s, params: dict, m: dict) -> None:
         return
     st.markdown(f"**{m['quiet_hours']:,}** messages went out in the quiet window, by template and batch:")
     st.dataframe(quiet, hide_index=True, key="messages_quiet_table")
-    _csv(quiet, "quiet_hours_messages.csv", "messages_quiet_csv")
+    csv_download(quiet, "quiet_hours_messages.csv", "messages_quiet_csv")
 
 
 def _contradictions(s, params: dict, m: dict) -> None:
@@ -66,7 +63,7 @@ def _contradictions(s, params: dict, m: dict) -> None:
     st.markdown(f"**{m['contradicting_state']:,}** messages claimed something the order's stage at send time "
                 "said was false (e.g. 'delivery delayed' to an order already delivered):")
     st.dataframe(table, hide_index=True, key="messages_contradictions_table")
-    _csv(table, "contradicting_messages.csv", "messages_contradictions_csv")
+    csv_download(table, "contradicting_messages.csv", "messages_contradictions_csv")
 
 
 def _conflicts(s, params: dict, m: dict) -> None:
@@ -78,7 +75,7 @@ def _conflicts(s, params: dict, m: dict) -> None:
     st.markdown(f"**{m['conflicting_customers']:,}** customers received two templates the catalog declares in "
                 f"conflict within {s.config.conflict_window_hours:g} h of each other:")
     st.dataframe(pairs, hide_index=True, key="messages_conflicts_table")
-    _csv(pairs, "conflicting_templates.csv", "messages_conflicts_csv")
+    csv_download(pairs, "conflicting_templates.csv", "messages_conflicts_csv")
 
 
 def _retractions(s, params: dict, m: dict, marks) -> None:
@@ -100,7 +97,7 @@ def _retractions(s, params: dict, m: dict, marks) -> None:
                    icon=":material/undo:")
     st.altair_chart(charts.retraction_timeline(table, marks), key="messages_retractions_chart")
     st.dataframe(table, hide_index=True, key="messages_retractions_table")
-    _csv(table, "retracted_batches.csv", "messages_retractions_csv")
+    csv_download(table, "retracted_batches.csv", "messages_retractions_csv")
 
 
 def _failures(m: dict, missing: list[str]) -> None:
@@ -112,7 +109,7 @@ def _failures(m: dict, missing: list[str]) -> None:
         else:
             st.altair_chart(charts.failures_by_code(m["failed_by_code"]), key="messages_failures_chart")
             table = pd.DataFrame({"error_code": list(m["failed_by_code"]), "failed": list(m["failed_by_code"].values())})
-            _csv(table, "message_failures_by_code.csv", "messages_failures_csv")
+            csv_download(table, "message_failures_by_code.csv", "messages_failures_csv")
     with right:
         st.subheader("Templates missing from the catalog")
         if not missing:
@@ -122,7 +119,7 @@ def _failures(m: dict, missing: list[str]) -> None:
                        "describes them (`[templates.NAME]`):", icon=":material/playlist_add:")
             table = pd.DataFrame({"template": missing})
             st.dataframe(table, hide_index=True, key="messages_missing_table")
-            _csv(table, "templates_missing_from_catalog.csv", "messages_missing_csv")
+            csv_download(table, "templates_missing_from_catalog.csv", "messages_missing_csv")
 
 
 def body(s, view, as_of):

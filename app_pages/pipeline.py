@@ -9,10 +9,7 @@ from launchboard.charts.status import marks_until
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
-
-
-def _csv(df: pd.DataFrame, name: str, key: str) -> None:
-    st.download_button("Download (CSV)", df.to_csv(index=False), name, "text/csv", key=key)
+from ui.widgets import csv_download
 
 
 def _flow(s, params, marks):
@@ -33,7 +30,7 @@ def _flow(s, params, marks):
     st.altair_chart(charts.dwell_chart(dwell), key="pipeline_dwell")
     table = dwell.drop(columns="pos").round({"median_hours": 1, "p90_hours": 1})
     st.dataframe(table, hide_index=True, key="pipeline_dwell_table")
-    _csv(table, "dwell_times.csv", "pipeline_dwell_csv")
+    csv_download(table, "dwell_times.csv", "pipeline_dwell_csv")
 
 
 def _aging(s, params):
@@ -52,7 +49,7 @@ def _aging(s, params):
     by_stage = listed.groupby("stage").size().rename("orders").reset_index().sort_values("orders", ascending=False)
     st.caption("By stage: " + ", ".join(f"{r.stage} {r.orders:,}" for r in by_stage.itertuples()))
     st.dataframe(listed, hide_index=True, key="pipeline_aging_table")
-    _csv(listed, "aging_orders.csv", "pipeline_aging_csv")
+    csv_download(listed, "aging_orders.csv", "pipeline_aging_csv")
 
 
 def _couriers(s, params, marks, fig):
@@ -65,7 +62,7 @@ def _couriers(s, params, marks, fig):
     if stalled:
         table = pd.DataFrame(stalled)[["subject", "count", "since", "message"]].rename(
             columns={"subject": "hub", "count": "orders held"})
-        _csv(table, "stalled_hubs.csv", "pipeline_stalled_csv")
+        csv_download(table, "stalled_hubs.csv", "pipeline_stalled_csv")
     else:
         st.success("No hub is stalled.")
 
@@ -77,7 +74,7 @@ def _couriers(s, params, marks, fig):
             st.info("No pickup scan by this moment.")
         else:
             st.altair_chart(charts.pickups_chart(pickups, marks), key="pipeline_pickups")
-            _csv(pickups, "pickups.csv", "pipeline_pickups_csv")
+            csv_download(pickups, "pickups.csv", "pipeline_pickups_csv")
     with right:
         st.markdown("**Orders sitting at each hub**")
         hubs = state.frame(s, "pipeline_hub_hours", params)
@@ -85,7 +82,7 @@ def _couriers(s, params, marks, fig):
             st.info("No order has been scanned at a hub by this moment.")
         else:
             st.altair_chart(charts.hub_heatmap(hubs, marks), key="pipeline_hubs")
-            _csv(hubs, "orders_at_hubs.csv", "pipeline_hubs_csv")
+            csv_download(hubs, "orders_at_hubs.csv", "pipeline_hubs_csv")
 
 
 def _promises(s, params, fig):
@@ -101,7 +98,7 @@ def _promises(s, params, fig):
     for col, dim in zip(cols, ("region", "courier", "hub")):
         with col:
             st.altair_chart(charts.promise_late_chart(late, dim), key=f"pipeline_late_{dim}")
-    _csv(late, "late_deliveries.csv", "pipeline_late_csv")
+    csv_download(late, "late_deliveries.csv", "pipeline_late_csv")
 
 
 def _allocation(s, params):
@@ -112,7 +109,7 @@ def _allocation(s, params):
         return
     st.altair_chart(charts.allocation_queue_chart(queue), key="pipeline_queue")
     st.dataframe(queue, hide_index=True, key="pipeline_queue_table")
-    _csv(queue, "allocation_queue.csv", "pipeline_queue_csv")
+    csv_download(queue, "allocation_queue.csv", "pipeline_queue_csv")
 
 
 def body(s, view, as_of):
