@@ -18,3 +18,11 @@ def wait_for_run(page, timeout_ms: int = 60_000) -> None:
     """Wait until the app is connected and its script has finished running."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+
+
+def wait_for_render(page, timeout_ms: int = 30_000) -> None:
+    """After the run: wait until lazily loaded tables and charts have replaced their skeletons."""
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"[data-testid='stSkeleton'], [data-testid='stSkeletonElement']\").length === 0",
+        timeout=timeout_ms,
+    )

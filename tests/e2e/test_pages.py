@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from e2e_support import ROOT, SHOTS, wait_for_run
+from e2e_support import ROOT, SHOTS, wait_for_render, wait_for_run
 
 PAGES = {
     "": "Launch status",
@@ -27,6 +27,7 @@ def test_page_renders_without_exception(server_url, page, path, title):
     page.goto(f"{server_url}/{path}?refresh=off")
     wait_for_run(page)
     page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+    wait_for_render(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{path or 'status'}.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
