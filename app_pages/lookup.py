@@ -10,7 +10,7 @@ from ui import state
 from ui.page import run_page
 
 KIND_LABELS = {"order": "Order id", "customer": "Customer id", "phone": "Phone, last 4 digits"}
-PLACEHOLDERS = {"order": "e.g. O-000123", "customer": "e.g. C-004567", "phone": "e.g. 5678"}
+PLACEHOLDERS = {"order": "e.g. O0000123", "customer": "e.g. C0004567", "phone": "e.g. 5678"}
 
 
 

@@ -75,3 +75,22 @@ def test_moment_survives_switching_pages(server_url, page):
     wait_for_run(page)
     assert "2016-10-21 15:00" in page.locator("[data-testid='stMain']").inner_text()
     assert "as_of=2016-10-21T15%3A00" in page.url or "as_of=2016-10-21T15:00" in page.url
+
+
+def test_agent_finds_an_order_and_reads_its_card(server_url, page):
+    """An agent types an order id and sees the order's card with its stage and answer line."""
+    page.goto(f"{server_url}/lookup?refresh=off")
+    wait_for_run(page)
+    box = page.locator("[data-testid='stTextInput'] input").first
+    box.fill("O0000001")
+    box.press("Enter")
+    wait_for_run(page)
+    page.get_by_text("O0000001").first.wait_for(timeout=30_000)
+    wait_for_render(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "lookup_card.png"), full_page=True)
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "Customer C0002496 · 010-****-1213 · 1 order" in main
+    assert "Cancelled" in main
+    assert "010-7123-1213" not in main
+    assert page.locator("[data-testid='stException']").count() == 0
