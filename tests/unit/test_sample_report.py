@@ -1,0 +1,97 @@
+"""The bundled sample launch through the report: it reconciles, and the seed's incidents
+show up as alerts at the moments the generator documents (launchboard.generate.STORY)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from launchboard import report
+from launchboard.generate import STORY
+from launchboard.loader import open_store
+from launchboard.schema import STAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def store():
+    s = open_store(SAMPLE)
+    yield s
+    s.close()
+
+
+def at(store, moment: str) -> dict:
+    return report.build(store, datetime.fromisoformat(STORY[moment]))
+
+
+def kinds(rep: dict) -> set[tuple[str, str | None]]:
+    return {(a["kind"], a["subject"]) for a in rep["alerts"]}
+
+
+def test_cli_report_reconciles_and_stages_sum_to_total():
+    out = subprocess.run([sys.executable, "-m", "launchboard", "report", "--data", str(SAMPLE)],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    rep = json.loads(out.stdout)
+    assert rep["as_of"] == "2016-10-22T17:59:47+09:00"
+    # The generator plants exactly these bad rows and orphans (see its docstring).
+    assert {t: v["rows_rejected"] for t, v in rep["ingest"].items()} == {
+        "orders": 3, "shipments": 3, "activations": 4, "messages": 2, "calls": 4}
+    assert {t: v["orphans"] for t, v in rep["ingest"].items()} == {
+        "orders": 0, "shipments": 4, "activations": 2, "messages": 3, "calls": 0}
+    for table, v in rep["ingest"].items():
+        assert v["rows_read"] == v["rows_accepted"] + v["rows_rejected"], table
+        assert v["files_rejected"] == 0, table
+    # The .part file is not counted; the Parquet drop and the CP949 file are.
+    assert rep["ingest"]["shipments"]["files"] == len([p for p in (SAMPLE / "shipments").iterdir()
+                                                      if not p.name.endswith(".part")])
+    assert sum(rep["orders"]["by_stage"][s] for s in STAGES) == rep["orders"]["total"] == 4400
+
+
+def test_accepted_rows_are_distinct_keys_plus_superseded(store):
+    rep = report.build(store)
+    cur = store.cursor()
+    for table, key in (("orders", "order_id"), ("shipments", "event_id"), ("activations", "attempt_id"),
+                       ("messages", "message_id"), ("calls", "call_id")):
+        keys = cur.execute("SELECT count(DISTINCT " + key + ") FROM " + table).fetchone()[0]
+        v = rep["ingest"][table]
+        assert v["rows_accepted"] == keys + v["superseded"], table
+
+
+def test_quiet_before_the_incidents(store):
+    assert kinds(at(store, "calm_check")) == set()
+    assert kinds(at(store, "calm_check_2")) == set()
+
+
+def test_daejeon_hub_stall_while_the_post_office_pickup_never_comes(store):
+    assert kinds(at(store, "hub_stall_check")) == {("stalled_hub", "Daejeon HUB")}
+    assert ("stalled_hub", "Daejeon HUB") not in kinds(at(store, "hub_stall_end"))
+
+
+def test_launch_eve_breach_overload_and_packed_stall(store):
+    assert kinds(at(store, "packed_stall_check")) == {
+        ("delivery_promise_breach", None), ("call_center_overload", None), ("stalled_stage", "packed")}
+
+
+def test_friday_activation_spike_and_contradicting_sms(store):
+    rep = at(store, "activation_spike_check")
+    assert kinds(rep) == {("delivery_promise_breach", None), ("activation_failure_spike", None),
+                          ("quiet_hours_messages", None), ("contradicting_messages", None)}
+    spike = next(a for a in rep["alerts"] if a["kind"] == "activation_failure_spike")
+    assert spike["severity"] == "critical"
+
+
+def test_friday_22_promise_missed_and_delay_batch_retracted(store):
+    rep = report.build(store)
+    assert ("activation_promise_breach", None) in kinds(rep)
+    assert ("retracted_batch", None) in kinds(rep)
+    batch = rep["messages"]["retracted_batches"]
+    assert [(b["batch_id"], b["sent_at"], b["corrected_at"], b["hours_to_correction"]) for b in batch] == [
+        ("B-DELAY-1020", "2016-10-20T22:00:00+09:00", "2016-10-21T22:00:00+09:00", 24.0)]
+    assert rep["orders"]["missed_activation_promise"] == 820
