@@ -85,8 +85,10 @@ async def session(i: int, browser, url: str, every: float, duration: float, t_en
     console_errors: list[str] = []
     offline: list[str] = []
     # This machine has no internet: requests to outside hosts fail; they are counted, not errors.
+    # A reload cancels the previous page's pending requests (net::ERR_ABORTED): not an error either.
     page.on("requestfailed", lambda req: offline.append(req.url) if "localhost" not in req.url
-            else console_errors.append(f"request failed: {req.url}"))
+            else None if "ERR_ABORTED" in (req.failure or "")
+            else console_errors.append(f"request failed: {req.url} ({req.failure})"))
     page.on("console", lambda msg: console_errors.append(msg.text)
             if msg.type == "error" and "ERR_NAME_NOT_RESOLVED" not in msg.text else None)
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))

@@ -40,7 +40,9 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 TABLE_NAMES = ("orders", "shipments", "activations", "messages", "calls")
 PAGES = ("status", "pipeline", "activations", "messages", "calls", "lookup", "review", "quality", "explore")
 # What was changed in the engine for speed (same meaning of every figure), shown in RESULTS.md.
-ENGINE_NOTES: list[str] = []
+ENGINE_NOTES: list[str] = [
+    "`launchboard/loader.py`: `refresh()` rebuilds incrementally when a drop's new rows are at most 20% of a table (`Store.DELTA_SHARE`) and its columns did not grow: only the keys the new files carry are re-decided (same version rule), and `order_facts`/`customer_facts` are recomputed only for the touched orders and their customers, by running the same `queries/load/order_facts.sql` in a scratch schema `lb_delta`. Same figures as a full rebuild (checked: a 2,000-order launch replayed in 50 and 177 drops gives the same report and the same current tables as one load). This is what brings the 1% drop to ~3 s.",
+]
 LOAD_BEGIN, LOAD_END = "<!-- loadtest:begin -->", "<!-- loadtest:end -->"
 
 TARGETS = {
