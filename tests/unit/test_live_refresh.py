@@ -181,3 +181,43 @@ def test_sessions_share_one_store_safely_across_threads(tmp_path, sql_rows):
             assert totals == sorted(totals) and totals[-1] == drops + 1
     finally:
         store.close()
+
+
+def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, monkeypatch, sql_rows):
+    """Force the incremental path (any drop counts as small) and compare with one full load: a shipment
+    event re-sent under another order moves that order's facts, a new order joins its customer's facts."""
+    monkeypatch.setattr(Store, "DELTA_SHARE", 1e9)
+    ship = "event_id,order_id,courier,event,event_at,updated_at\n"
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,2016-10-07 10:00,\n"
+                                   "O2,C2,sms,IP7P,Busan,2016-10-07 09:05,2016-10-07 10:00,\n",
+        "shipments/s_001.csv": ship + "E1,O1,CJ,packed,2016-10-07 11:00,2016-10-07 11:00\n",
+        "activations/a_001.csv": ACT_HEAD + "A1,O2,auto,2016-10-07 12:00,pending,,\n",
+    })
+    store = Store(data)
+    try:
+        store.refresh()
+        _write(data, "shipments/s_002.csv", ship + "E1,O2,CJ,packed,2016-10-07 11:00,2016-10-07 11:30\n")
+        _write(data, "activations/a_002.csv", ACT_HEAD + "A1,O2,auto,2016-10-07 12:00,success,2016-10-07 12:05,\n")
+        _write(data, "orders/o_002.csv", HEAD + "O3,C1,store,IP7P,Daejeon,2016-10-07 12:10,,\n")
+        assert store.refresh() == 3
+        # The incremental path ran (it leaves its scratch schema behind).
+        assert sql_rows(store, "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'lb_delta'") == [(1,)]
+        fresh = Store(data)
+        try:
+            fresh.refresh()
+            assert report.build(store) == report.build(fresh)
+            facts = ("SELECT order_id, customer_id, couriers, sf.first_packed_at, sf.first_success_at,"
+                     " len(sf.events) FROM order_facts ORDER BY order_id")
+            customers = ("SELECT customer_id, list_sort(channels), list_sort(regions), list_sort(skus)"
+                         " FROM customer_facts ORDER BY customer_id")
+            assert sql_rows(store, facts) == sql_rows(fresh, facts)
+            assert sql_rows(store, customers) == sql_rows(fresh, customers)
+            by_order = {r[0]: r for r in sql_rows(store, facts)}
+            assert by_order["O1"][2] == [] and by_order["O1"][5] is None   # E1 moved away from O1
+            assert by_order["O2"][2] == ["CJ"] and by_order["O2"][5] == 1
+            assert sql_rows(store, customers)[0] == ("C1", ["store", "web"], ["Daejeon", "Seoul"], ["IP7", "IP7P"])
+        finally:
+            fresh.close()
+    finally:
+        store.close()
