@@ -5,7 +5,7 @@ navigation, so a direct link to a page would run that page without this router.)
 """
 import streamlit as st
 
-st.set_page_config(page_title="Launchboard", page_icon=":material/rocket_launch:", layout="wide")
+st.set_page_config(page_title="Launchboard", page_icon="🚀", layout="wide")
 
 st.navigation(
     {
