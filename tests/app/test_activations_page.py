@@ -18,6 +18,8 @@ from launchboard import report
 from launchboard.loader import open_store
 from launchboard.metrics import Scope
 from launchboard.timeutil import parse_moment
+from app_support import tiles
+from launch_files import make_launch as write
 
 ORDERS = """order_id,customer_id,channel,sku,region,ordered_at,allocated_at,cancelled_at,promised_activation_by
 O1,C1,sms,IP7-128-JBK,Seoul,2016-10-07 10:00,2016-10-19 09:00,,2016-10-21 22:00
@@ -36,17 +38,6 @@ A5,O2,agent,2016-10-21 10:40,pending,,
 A6,O3,auto,2016-10-21 10:30,success,2016-10-21 10:45,
 """
 AT_11 = {"as_of_mode": "Moment", "as_of_date": date(2016, 10, 21), "as_of_time": time(11, 0)}
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
-
-
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def test_backlog_projection_moves_with_as_of_and_filters(app_at, tmp_path):

@@ -16,6 +16,8 @@ from launchboard import report
 from launchboard.loader import open_store
 from launchboard.metrics import Scope
 from launchboard.timeutil import parse_moment
+from app_support import tiles
+from launch_files import make_launch as write
 
 ORDERS = """order_id,customer_id,channel,sku,region,ordered_at
 O1,C1,sms,IP7-128-JBK,Seoul,2016-10-07 10:00
@@ -33,17 +35,6 @@ K6,iphone,2016-10-21 10:50:00,2016-10-21 10:51:00,2016-10-21 10:59:00,answered,C
 K7,iphone,2016-10-21 10:55:00,2016-10-21 10:55:15,2016-10-21 11:05:00,answered,C4,G2,activation,resolved
 """
 AT_11 = {"as_of_mode": "Moment", "as_of_date": date(2016, 10, 21), "as_of_time": time(11, 0)}
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
-
-
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def test_service_level_is_the_reports_and_moves_with_as_of_and_filters(app_at, tmp_path):

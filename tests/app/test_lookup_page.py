@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from launch_files import make_launch as write
 
 LAUNCH = '[launch]\nname = "lookup page test"\ntimezone = "Asia/Seoul"\n'
 ORDERS = """\
@@ -24,15 +25,6 @@ K1,iphone,2016-10-21 10:00,2016-10-21 10:05,answered,C1,2016-10-21 10:02,deliver
 """
 MOMENT = {"as_of": "2016-10-21T12:00"}
 RAW_PHONES = ("010-1111-2222", "010-3333-2222", "010-4444-2222", "01011112222")
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "launch.toml").write_text(LAUNCH)
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
 
 
 @pytest.fixture

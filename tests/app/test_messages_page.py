@@ -14,6 +14,8 @@ from launchboard import report
 from launchboard.loader import open_store
 from launchboard.metrics import Scope
 from launchboard.timeutil import parse_moment
+from app_support import tiles
+from launch_files import make_launch as write
 
 TOML = """[templates.DELIVERY_DELAYED]
 claims = "not_delivered"
@@ -45,17 +47,6 @@ M8,C1,DELAY_CORRECTION,2016-10-21 10:00,delivered,O1,B4,B1,
 M9,C4,PROMO_X,2016-10-21 10:30,delivered,,,,
 M10,C2,DELAY_CORRECTION,2016-10-21 10:00,delivered,O2,B4,B1,
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
-
-
-def tiles(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def table(at, *columns: str, exact: bool = False):

@@ -7,6 +7,7 @@ import pytest
 from launchboard import report
 from launchboard.loader import open_store
 from launchboard.schema import TABLES
+from launch_files import make_launch as write
 
 FIGURES = ["files", "files_rejected", "rows_read", "rows_accepted", "rows_rejected", "superseded", "orphans"]
 
@@ -26,14 +27,6 @@ event_id,order_id,courier,event,event_at
 E1,O9,CJ,packed,2016-10-20 15:00
 E2,O1,CJ,teleported,2016-10-20 16:00
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
 
 
 def ingest_of(data: Path) -> dict:

@@ -10,16 +10,8 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from launch_files import make_launch
 
-
-
-def make_launch(root, files: dict[str, str]):
-    """A data folder under ``root`` holding ``files`` (relative path -> UTF-8 text)."""
-    data = root / "data"
-    for rel, text in files.items():
-        (data / rel).parent.mkdir(parents=True, exist_ok=True)
-        (data / rel).write_text(text, encoding="utf-8")
-    return data
 
 FILES = {
     "orders/o.csv": (
