@@ -45,3 +45,19 @@ def test_change_point_counts_equal_the_stage_rules_at_each_bucket(store, as_of, 
                 "FROM series_local")
     direct = cur.execute(DIRECT, {k: p[k] for k in ("as_of", "channels", "regions", "skus", "couriers")}).df()
     assert series.reset_index(drop=True).equals(direct.reset_index(drop=True))
+
+
+def test_activation_backlog_equals_the_stage_rules_at_each_mark(store):
+    """The backlog query reads two milestones; the full stage rules give the same counts."""
+    p = {**Params(datetime.fromisoformat("2016-10-21T23:00:00+09:00"), store.config).values(), "span_hours": 48}
+    cur = store.cursor()
+    backlog = sql.run(cur, "activations_backlog_hourly", p).df()
+    assert len(backlog) == 48 and backlog["backlog"].max() > 0  # hourly marks; T is itself a mark
+    cur.register("backlog_local", backlog)
+    direct = cur.execute(
+        "SELECT b.\"at\", count(o.order_id) AS backlog FROM backlog_local b "
+        "LEFT JOIN lb_orders_at($as_of, [], [], [], []) o "
+        "ON o.ordered_at <= timezone(current_setting('TimeZone'), b.\"at\") "
+        "AND lb_stage(o.sf, timezone(current_setting('TimeZone'), b.\"at\")) NOT IN ('activated', 'cancelled') "
+        "GROUP BY 1 ORDER BY 1", {"as_of": p["as_of"]}).df()
+    assert backlog["backlog"].tolist() == direct["backlog"].tolist()
