@@ -2,10 +2,20 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = int(os.environ.get("LAUNCHBOARD_E2E_PORT", "8599"))
+
+
+def _free_port() -> int:
+    """A port nobody listens on now (so a left-over server cannot break the run)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PORT = int(os.environ.get("LAUNCHBOARD_E2E_PORT") or _free_port())
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [
