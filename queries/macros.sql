@@ -7,8 +7,11 @@ CREATE OR REPLACE MACRO lb_blank(s) AS nullif(trim(s), '');
 
 -- Spec 1: YYYY-MM-DD HH:MM[:SS[.ffffff]], 'T' or space, optional Z / +09:00 / +0900 / +09
 -- (z in any case, blanks allowed before the offset, as launchboard.timeutil.parse_moment).
+-- The common exact form 'YYYY-MM-DD HH:MM:SS' takes a fast strptime path.
 CREATE OR REPLACE MACRO lb_ts(s) AS
-    CASE WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)?')
+    CASE WHEN length(s) = 19 AND substr(s, 11, 1) = ' '
+         THEN CAST(try_strptime(s, '%Y-%m-%d %H:%M:%S') AS TIMESTAMPTZ)
+         WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)?')
          THEN try_cast(regexp_replace(replace(upper(s), 'T', ' '), '\s+([Z+-])', '\1') AS TIMESTAMPTZ) END;
 
 -- True when s is null or a timestamp lb_ts can read.
