@@ -6,7 +6,7 @@ from launchboard.charts import activations as charts
 from launchboard.schema import STAGES
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, show_table
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 BACKLOG_STAGES = [x for x in STAGES if x not in ("activated", "cancelled")]
@@ -72,8 +72,7 @@ def _backlog(s, p: dict, fig: dict, marks, as_of) -> None:
     st.altair_chart(charts.backlog(history, proj, marks), key="activations_backlog_chart")
     shown = groups.assign(deadline=groups["deadline"].map(_when), clears_at=groups["clears_at"].map(_when))
     shown = shown.rename(columns={"deadline": "promised_activation_by", "clears_at": "projected_clear_by"})
-    st.dataframe(shown, hide_index=True, key="activations_backlog_table")
-    csv_download(shown, "activation_backlog_by_promise.csv", "activations_backlog_csv")
+    show_table(shown, "activation_backlog_by_promise.csv", "activations_backlog")
 
 
 def _hourly(s, p: dict, marks) -> None:
@@ -99,8 +98,7 @@ def _codes(s, p: dict, fig: dict, marks) -> None:
         by_code = pd.DataFrame({"error_code": list(fig["activations"]["failed_by_code"]),
                                 "failed": list(fig["activations"]["failed_by_code"].values())})
         st.caption("All failures by T")
-        st.dataframe(by_code, hide_index=True, key="activations_codes_table")
-        csv_download(by_code, "activation_failures_by_code.csv", "activations_codes_csv")
+        show_table(by_code, "activation_failures_by_code.csv", "activations_codes")
 
 
 def _retries(s, params: dict) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from launchboard.charts import messages as charts
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, show_table
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 
@@ -50,8 +50,7 @@ def _quiet(s, params: dict, m: dict) -> None:
         st.success("No message was sent in quiet hours.")
         return
     st.markdown(f"**{m['quiet_hours']:,}** messages went out in the quiet window, by template and batch:")
-    st.dataframe(quiet, hide_index=True, key="messages_quiet_table")
-    csv_download(quiet, "quiet_hours_messages.csv", "messages_quiet_csv")
+    show_table(quiet, "quiet_hours_messages.csv", "messages_quiet")
 
 
 def _contradictions(s, params: dict, m: dict) -> None:
@@ -62,8 +61,7 @@ def _contradictions(s, params: dict, m: dict) -> None:
         return
     st.markdown(f"**{m['contradicting_state']:,}** messages claimed something the order's stage at send time "
                 "said was false (e.g. 'delivery delayed' to an order already delivered):")
-    st.dataframe(table, hide_index=True, key="messages_contradictions_table")
-    csv_download(table, "contradicting_messages.csv", "messages_contradictions_csv")
+    show_table(table, "contradicting_messages.csv", "messages_contradictions")
 
 
 def _conflicts(s, params: dict, m: dict) -> None:
@@ -74,8 +72,7 @@ def _conflicts(s, params: dict, m: dict) -> None:
         return
     st.markdown(f"**{m['conflicting_customers']:,}** customers received two templates the catalog declares in "
                 f"conflict within {s.config.conflict_window_hours:g} h of each other:")
-    st.dataframe(pairs, hide_index=True, key="messages_conflicts_table")
-    csv_download(pairs, "conflicting_templates.csv", "messages_conflicts_csv")
+    show_table(pairs, "conflicting_templates.csv", "messages_conflicts")
 
 
 def _retractions(s, params: dict, m: dict, marks) -> None:
@@ -96,8 +93,7 @@ def _retractions(s, params: dict, m: dict, marks) -> None:
                    f"{b.hours_to_correction:.1f} h later ({b.corrected_at:%Y-%m-%d %H:%M}).",
                    icon=":material/undo:")
     st.altair_chart(charts.retraction_timeline(table, marks), key="messages_retractions_chart")
-    st.dataframe(table, hide_index=True, key="messages_retractions_table")
-    csv_download(table, "retracted_batches.csv", "messages_retractions_csv")
+    show_table(table, "retracted_batches.csv", "messages_retractions")
 
 
 def _failures(m: dict, missing: list[str]) -> None:
@@ -118,8 +114,7 @@ def _failures(m: dict, missing: list[str]) -> None:
             st.warning(f"{len(missing)} template(s) make no claim and have no conflicts until launch.toml "
                        "describes them (`[templates.NAME]`):", icon=":material/playlist_add:")
             table = pd.DataFrame({"template": missing})
-            st.dataframe(table, hide_index=True, key="messages_missing_table")
-            csv_download(table, "templates_missing_from_catalog.csv", "messages_missing_csv")
+            show_table(table, "templates_missing_from_catalog.csv", "messages_missing")
 
 
 def body(s, view, as_of):

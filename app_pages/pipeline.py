@@ -9,7 +9,7 @@ from launchboard.charts.status import marks_until
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, show_table
 
 
 def _flow(s, params, marks):
@@ -29,8 +29,7 @@ def _flow(s, params, marks):
                "slowest (median) first.")
     st.altair_chart(charts.dwell_chart(dwell), key="pipeline_dwell")
     table = dwell.drop(columns="pos").round({"median_hours": 1, "p90_hours": 1})
-    st.dataframe(table, hide_index=True, key="pipeline_dwell_table")
-    csv_download(table, "dwell_times.csv", "pipeline_dwell_csv")
+    show_table(table, "dwell_times.csv", "pipeline_dwell")
 
 
 def _aging(s, params):
@@ -48,8 +47,7 @@ def _aging(s, params):
                 "Activated and cancelled orders do not age.")
     by_stage = listed.groupby("stage").size().rename("orders").reset_index().sort_values("orders", ascending=False)
     st.caption("By stage: " + ", ".join(f"{r.stage} {r.orders:,}" for r in by_stage.itertuples()))
-    st.dataframe(listed, hide_index=True, key="pipeline_aging_table")
-    csv_download(listed, "aging_orders.csv", "pipeline_aging_csv")
+    show_table(listed, "aging_orders.csv", "pipeline_aging")
 
 
 def _couriers(s, params, marks, fig):
@@ -108,8 +106,7 @@ def _allocation(s, params):
         st.success("No order is waiting for stock or for packing.")
         return
     st.altair_chart(charts.allocation_queue_chart(queue), key="pipeline_queue")
-    st.dataframe(queue, hide_index=True, key="pipeline_queue_table")
-    csv_download(queue, "allocation_queue.csv", "pipeline_queue_csv")
+    show_table(queue, "allocation_queue.csv", "pipeline_queue")
 
 
 def body(s, view, as_of):

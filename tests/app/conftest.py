@@ -92,3 +92,13 @@ def write_hub_launch(root: Path) -> Path:
 def hub_launch():
     """``hub_launch(root)`` writes the launch of ``write_hub_launch`` and returns ``root``."""
     return write_hub_launch
+
+
+@pytest.fixture
+def orders_only_launch(tmp_path):
+    """A half-loaded launch: only the orders file of ``write_hub_launch`` has arrived."""
+    full = write_hub_launch(tmp_path / "full")
+    only = tmp_path / "only"
+    (only / "orders").mkdir(parents=True)
+    (only / "orders" / "orders.csv").write_bytes((full / "orders" / "orders.csv").read_bytes())
+    return only

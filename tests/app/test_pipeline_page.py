@@ -63,11 +63,8 @@ def test_empty_folder(app_at, tmp_path):
     assert "No data yet" in at.info[0].value
 
 
-def test_only_orders(app_at, tmp_path, hub_launch):
-    data = hub_launch(tmp_path / "full")
-    only = tmp_path / "only"
-    (only / "orders").mkdir(parents=True)
-    (only / "orders" / "orders.csv").write_bytes((data / "orders" / "orders.csv").read_bytes())
+def test_only_orders(app_at, orders_only_launch):
+    only = orders_only_launch
     at = app_at("pipeline", only)
     assert not at.exception
     infos = [i.value for i in at.info]
