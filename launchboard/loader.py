@@ -31,6 +31,8 @@ FINISHED_SUFFIXES = (".csv", ".csv.gz")  # and .parquet, read by DuckDB's own re
 CLUSTER_BY = {"orders": ("order_id",), "shipments": ("order_id",), "activations": ("order_id",),
               "messages": ("order_id", "customer_id"), "calls": ("customer_id",)}
 _CHUNK = 1 << 22
+# The tables the derived tables of queries/load/order_facts.sql are built from.
+FACT_SOURCES = ("orders", "shipments", "activations", "messages")
 
 
 class DataDirError(ValueError):
@@ -412,6 +414,7 @@ class Store:
             delta = {n for n in tables if new_files is not None and n not in widened
                      and self._small_delta(cur, n, new_files[n])}
             cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_orders (order_id VARCHAR)")
+            cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_messages (message_id VARCHAR)")
             for name in tables:
                 table = TABLES[name]
                 if name in delta:
@@ -423,7 +426,7 @@ class Store:
                     + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
                     + " ORDER BY " + ", ".join(ident(c) for c in CLUSTER_BY[name])
                 )
-            facts = {"orders", "shipments", "activations"} & set(tables)
+            facts = set(FACT_SOURCES) & set(tables)
             if facts and facts <= delta:
                 self._facts_delta(cur)
             elif facts:
@@ -453,7 +456,7 @@ class Store:
         )
         touched = ("INSERT INTO lb_touched_orders SELECT " + ("order_id" if table.name != "orders" else key)
                    + " FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
-        if table.name in ("orders", "shipments", "activations"):
+        if table.name in FACT_SOURCES:
             cur.execute(touched)  # the orders these keys belonged to before
         cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
         cur.execute(
@@ -462,12 +465,14 @@ class Store:
             + " QUALIFY row_number() OVER (PARTITION BY " + key
             + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
         )
-        if table.name in ("orders", "shipments", "activations"):
+        if table.name in FACT_SOURCES:
             cur.execute(touched)  # and the orders they belong to now
+        if table.name == "messages":
+            cur.execute("INSERT INTO lb_touched_messages SELECT k FROM lb_delta_keys")
 
     def _facts_delta(self, cur) -> None:
-        """order_facts / customer_facts for the touched orders and their customers only: the same
-        queries/load/order_facts.sql, run in a scratch schema holding just those orders' rows."""
+        """The derived tables for the touched orders, their customers and their messages only:
+        the same queries/load/order_facts.sql, run in a scratch schema holding just those rows."""
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE lb_touched_customers AS"
             " SELECT customer_id FROM order_facts WHERE order_id IN (SELECT order_id FROM lb_touched_orders)"
@@ -481,6 +486,9 @@ class Store:
         for name in ("orders", "shipments", "activations"):
             cur.execute("CREATE OR REPLACE TABLE lb_delta." + ident(name) + " AS SELECT * FROM main." + ident(name)
                         + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
+        cur.execute("CREATE OR REPLACE TABLE lb_delta.messages AS SELECT * FROM main.messages"
+                    " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)"
+                    " OR message_id IN (SELECT message_id FROM lb_touched_messages)")
         cur.execute("SET schema = 'lb_delta'")
         cur.execute("SET search_path = 'lb_delta,main'")
         try:
@@ -488,8 +496,11 @@ class Store:
         finally:
             cur.execute("SET schema = 'main'")
             cur.execute("RESET search_path")
-        cur.execute("DELETE FROM main.order_facts WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
-        cur.execute("INSERT INTO main.order_facts SELECT * FROM lb_delta.order_facts")
+        for name in ("order_facts", "stage_timeline"):
+            cur.execute("DELETE FROM main." + name + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
+            cur.execute("INSERT INTO main." + name + " SELECT * FROM lb_delta." + name)
+        cur.execute("DELETE FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)")
+        cur.execute("INSERT INTO main.message_facts SELECT * FROM lb_delta.message_facts")
         cur.execute("DELETE FROM main.customer_facts WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)")
         cur.execute("INSERT INTO main.customer_facts SELECT * FROM lb_delta.customer_facts")
 

@@ -3,10 +3,11 @@
 -- (n_before) and how many of those have a later event <= T (moved).
 -- Grain: one row per hub with at least one such order. Parameters: $as_of, $stall_minutes, filters.
 WITH o AS (
-    SELECT
-        lb_latest_event(sf.events, $as_of) AS now_e,
-        lb_latest_event(sf.events, $as_of - to_minutes($stall_minutes)) AS then_e
-    FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
+    SELECT n.last_scan AS now_e, s.last_scan AS then_e
+    FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers) n
+    JOIN stage_timeline s
+      ON s.order_id = n.order_id
+     AND s.from_at <= $as_of - to_minutes($stall_minutes) AND $as_of - to_minutes($stall_minutes) < s.to_at
 ),
 now AS (SELECT now_e.hub AS hub, count(*) AS n_now FROM o WHERE now_e.ev = 'at_hub' GROUP BY 1),
 before AS (

@@ -2,14 +2,15 @@
 -- stage at $as_of and the milestone times the stage rules use (no page filters).
 -- Grain: one row per order_id. Parameters: $as_of.
 SELECT
-    order_id, customer_id, channel, sku, region, model, priority, ordered_at,
+    f.order_id, customer_id, channel, sku, region, model, priority, ordered_at,
     allocated_at, cancelled_at, promised_delivery_by, promised_activation_by,
     sf.first_packed_at AS first_packed_at,
     sf.first_transit_at AS first_transit_at,
     sf.first_delivered_at AS first_delivered_at,
     sf.first_success_at AS first_activated_at,
-    lb_stage(sf, $as_of) AS stage,
+    s.stage,
     $as_of AS stage_as_of
-FROM order_facts
-WHERE ordered_at <= $as_of
-ORDER BY order_id
+FROM order_facts f
+JOIN stage_timeline s ON s.order_id = f.order_id AND s.from_at <= $as_of AND $as_of < s.to_at
+WHERE f.ordered_at <= $as_of
+ORDER BY f.order_id

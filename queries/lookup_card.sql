@@ -1,4 +1,4 @@
--- One order as it stood at $as_of: its facts, milestones reached by then, stage (lb_stage),
+-- One order as it stood at $as_of: its facts, milestones reached by then, stage (stage_timeline),
 -- latest courier scan, and masked phone. Grain: one row (none when the order does not exist
 -- at $as_of). Parameters: $order_id, $as_of.
 SELECT
@@ -10,10 +10,12 @@ SELECT
     CASE WHEN f.sf.first_delivered_at <= $as_of THEN f.sf.first_delivered_at END AS delivered_at,
     CASE WHEN f.sf.first_success_at <= $as_of THEN f.sf.first_success_at END AS activated_at,
     f.promised_delivery_by, f.promised_activation_by,
-    lb_stage(f.sf, $as_of) AS stage,
-    lb_latest_event(f.sf.events, $as_of).at AS last_scan_at,
-    lb_latest_event(f.sf.events, $as_of).ev AS last_scan,
-    lb_latest_event(f.sf.events, $as_of).hub AS last_scan_hub
+    s.stage,
+    s.last_scan.at AS last_scan_at,
+    s.last_scan.ev AS last_scan,
+    s.last_scan.hub AS last_scan_hub
 FROM order_facts f
 JOIN orders o USING (order_id)
-WHERE f.order_id = $order_id AND o.order_id = $order_id AND f.ordered_at <= $as_of
+JOIN stage_timeline s USING (order_id)
+WHERE f.order_id = $order_id AND o.order_id = $order_id AND s.order_id = $order_id
+  AND f.ordered_at <= $as_of AND s.from_at <= $as_of AND $as_of < s.to_at

@@ -30,26 +30,6 @@ CREATE OR REPLACE MACRO lb_in_scope(channels, regions, skus, couriers, f_channel
     AND (len(f_skus) = 0 OR list_has_any(coalesce(skus, []), CAST(f_skus AS VARCHAR[])))
     AND (len(f_couriers) = 0 OR list_has_any(coalesce(couriers, []), CAST(f_couriers AS VARCHAR[])));
 
--- The shipment event (struct at, ev, hub) that is the order's latest at t, or null.
-CREATE OR REPLACE MACRO lb_latest_event(events, t) AS
-    (list_filter(coalesce(events, []), lambda e: e.at <= t))[-1];
-
--- Spec 3b "Order stage at T": the first rule that holds. sf is order_facts.sf.
-CREATE OR REPLACE MACRO lb_stage(sf, t) AS
-    CASE
-        WHEN sf.cancelled_at <= t THEN 'cancelled'
-        WHEN sf.first_success_at <= t THEN 'activated'
-        WHEN len(list_filter(coalesce(sf.attempts, []),
-                 lambda a: a.req <= t AND (a.fin IS NULL OR a.fin > t))) > 0 THEN 'activation_pending'
-        WHEN sf.first_failed_at <= t THEN 'activation_failed'
-        WHEN lb_latest_event(sf.events, t).ev = 'returned' THEN 'returned'
-        WHEN sf.first_delivered_at <= t THEN 'delivered'
-        WHEN sf.first_transit_at <= t THEN 'in_transit'
-        WHEN sf.first_packed_at <= t THEN 'packed'
-        WHEN sf.allocated_at <= t THEN 'allocated'
-        ELSE 'reserved'
-    END;
-
 -- Spec 3b "contradicting_state": is the template's claim false for an order in this stage?
 CREATE OR REPLACE MACRO lb_claim_false(claim, stage) AS
     CASE claim
@@ -64,12 +44,15 @@ CREATE OR REPLACE MACRO lb_claim_false(claim, stage) AS
 -- Local (launch time zone) wall-clock time of an instant.
 CREATE OR REPLACE MACRO lb_local(ts) AS timezone(current_setting('TimeZone'), ts);
 
--- Spec 3b quiet hours: local time of day in [start, end), the window may wrap midnight.
-CREATE OR REPLACE MACRO lb_in_quiet(ts, q_start, q_end) AS
-    CASE WHEN q_start <= q_end
-         THEN CAST(lb_local(ts) AS TIME) >= q_start AND CAST(lb_local(ts) AS TIME) < q_end
-         ELSE CAST(lb_local(ts) AS TIME) >= q_start OR CAST(lb_local(ts) AS TIME) < q_end
+-- Spec 3b quiet hours: a local time of day in [start, end), the window may wrap midnight.
+CREATE OR REPLACE MACRO lb_quiet_time(tod, q_start, q_end) AS
+    CASE WHEN q_start <= q_end THEN tod >= q_start AND tod < q_end
+         ELSE tod >= q_start OR tod < q_end
     END;
+
+-- The same for an instant (its launch-local time of day).
+CREATE OR REPLACE MACRO lb_in_quiet(ts, q_start, q_end) AS
+    lb_quiet_time(CAST(lb_local(ts) AS TIME), q_start, q_end);
 
 -- Personal data: a phone number is shown as 010-****-5678 (last four digits kept).
 CREATE OR REPLACE MACRO lb_mask_phone(p) AS

@@ -7,7 +7,20 @@
 -- Finished stages (activated, cancelled) never age.
 -- Grain: one row per aging order, oldest first, at most 5,000 rows; `aging_total` counts all.
 -- `since` is launch-local time. Parameters: $as_of, $aging_hours, filters.
-WITH o AS (
+WITH open AS (
+    SELECT * FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
+    WHERE stage NOT IN ('activated', 'cancelled')
+),
+attempts AS (
+    SELECT order_id,
+           min(requested_at) FILTER (WHERE requested_at <= $as_of
+                                       AND (finished_at IS NULL OR finished_at > $as_of)) AS pending_since,
+           max(finished_at) FILTER (WHERE finished_at <= $as_of) AS last_finish
+    FROM activations
+    WHERE order_id IN (SELECT order_id FROM open WHERE stage IN ('activation_pending', 'activation_failed'))
+    GROUP BY order_id
+),
+o AS (
     SELECT order_id, region, sku, couriers, stage,
         CASE stage
             WHEN 'reserved' THEN ordered_at
@@ -15,15 +28,12 @@ WITH o AS (
             WHEN 'packed' THEN sf.first_packed_at
             WHEN 'in_transit' THEN sf.first_transit_at
             WHEN 'delivered' THEN sf.first_delivered_at
-            WHEN 'returned' THEN lb_latest_event(sf.events, $as_of).at
-            WHEN 'activation_pending' THEN list_min(list_transform(
-                list_filter(sf.attempts, lambda a: a.req <= $as_of AND (a.fin IS NULL OR a.fin > $as_of)),
-                lambda a: a.req))
-            WHEN 'activation_failed' THEN list_max(list_transform(
-                list_filter(sf.attempts, lambda a: a.fin <= $as_of), lambda a: a.fin))
+            WHEN 'returned' THEN last_scan.at
+            WHEN 'activation_pending' THEN a.pending_since
+            WHEN 'activation_failed' THEN a.last_finish
         END AS entered_at
-    FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
-    WHERE stage NOT IN ('activated', 'cancelled')
+    FROM open
+    LEFT JOIN attempts a USING (order_id)
 ),
 aging AS (
     SELECT *, (epoch($as_of::TIMESTAMPTZ) - epoch(entered_at)) / 3600.0 AS hours

@@ -1,22 +1,22 @@
 -- Orders sitting at each hub, hour by hour: at each bucket time t (whole hours from the first
 -- at_hub scan up to $as_of, plus $as_of; wider steps so there are at most ~200 buckets), the
 -- orders whose latest shipment event <= t is an `at_hub` scan at that hub (the rule of the
--- stalled_hub alert). `oldest_hours` = hours since the oldest of those scans.
+-- stalled_hub alert, read from stage_timeline). `oldest_hours` = hours since the oldest of
+-- those scans.
 -- Grain: one row per bucket time and hub with at least one order. `at` is the bucket time
 -- (launch-local), `at_start` the bucket before it: a heatmap cell spans (at_start, at].
 -- Parameters: $as_of, filters.
-WITH scoped AS (
-    SELECT sf FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
-    WHERE list_bool_or(list_transform(coalesce(sf.events, []), lambda e: e.ev = 'at_hub' AND e.at <= $as_of))
-),
-first_scan AS (
-    SELECT min(list_min(list_transform(list_filter(sf.events, lambda e: e.ev = 'at_hub'), lambda e: e.at))) AS start
-    FROM scoped
+WITH sitting_rows AS (
+    -- the stretches of time in which an existing order's latest scan is an at_hub scan
+    SELECT s.from_at, s.to_at, s.last_scan.hub AS hub, s.last_scan.at AS scan_at
+    FROM stage_timeline s
+    JOIN lb_orders_at($as_of, $channels, $regions, $skus, $couriers) o USING (order_id)
+    WHERE s.last_scan.ev = 'at_hub' AND s.last_scan.hub IS NOT NULL AND s.from_at <= $as_of
 ),
 span AS (
     SELECT date_trunc('hour', start) AS start,
            greatest(1, ceil((epoch($as_of::TIMESTAMPTZ) - epoch(start)) / 3600 / 200))::INTEGER AS step_hours
-    FROM first_scan
+    FROM (SELECT min(scan_at) AS start FROM sitting_rows)
 ),
 bucket_times AS (
     SELECT unnest(range(span.start + to_hours(span.step_hours), $as_of::TIMESTAMPTZ, to_hours(span.step_hours))) AS t,
@@ -29,13 +29,21 @@ buckets AS (
     SELECT t, coalesce(lag(t) OVER (ORDER BY t), t - to_hours(step_hours)) AS t_start FROM bucket_times
 ),
 sitting AS (
-    SELECT b.t, b.t_start, lb_latest_event(o.sf.events, b.t) AS e
-    FROM buckets b, scoped o
+    -- each stretch [from_at, to_at) at the bucket times inside it: the hourly grid ...
+    SELECT unnest(range(
+               span.start + to_hours(span.step_hours)
+                   * greatest(1, ceil((epoch(r.from_at) - epoch(span.start)) / (3600 * span.step_hours)))::BIGINT,
+               least(r.to_at, $as_of::TIMESTAMPTZ), to_hours(span.step_hours))) AS t,
+           r.hub, r.scan_at
+    FROM sitting_rows r, span
+    UNION ALL
+    -- ... and $as_of itself
+    SELECT $as_of::TIMESTAMPTZ, hub, scan_at FROM sitting_rows WHERE to_at > $as_of
 )
-SELECT lb_local(t_start) AS at_start,
-       lb_local(t) AS at, e.hub AS hub,
-       count(*) AS orders, round(max(epoch(t) - epoch(e.at)) / 3600.0, 1) AS oldest_hours
-FROM sitting
-WHERE e.ev = 'at_hub' AND e.hub IS NOT NULL
+SELECT lb_local(b.t_start) AS at_start,
+       lb_local(s.t) AS at, s.hub,
+       count(*) AS orders, round(max(epoch(s.t) - epoch(s.scan_at)) / 3600.0, 1) AS oldest_hours
+FROM sitting s
+JOIN buckets b USING (t)
 GROUP BY ALL
 ORDER BY 1, 3

@@ -7,7 +7,7 @@
 -- Parameters: $as_of, $channels, $regions, $skus, $couriers.
 WITH due AS (
     SELECT region, couriers,
-           list_filter(coalesce(sf.events, []), lambda e: e.at <= $as_of AND e.hub IS NOT NULL)[-1].hub AS hub,
+           last_hub AS hub,
            coalesce(sf.first_delivered_at > promised_delivery_by, true) AS late
     FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
     WHERE stage <> 'cancelled' AND promised_delivery_by <= $as_of

@@ -1,15 +1,13 @@
--- Orders per stage over time (spec 3b stage rules evaluated at each bucket time).
+-- Orders per stage over time (spec 3b stage rules at each bucket time, from stage_timeline).
 -- Buckets: every whole hour from the first order's hour up to $as_of, plus $as_of itself; the
 -- step widens to 2, 3, ... hours so that there are at most ~200 buckets.
--- An order's stage only changes at one of its own timestamps (ordered, allocated, cancelled,
--- a scan, an attempt requested or finished), so lb_stage is evaluated at those change points
--- only; each change adds +1 to the new stage and -1 to the old one from the first bucket at or
--- after it, and a running sum over buckets gives the counts.
+-- Each interval of an order's timeline adds +1 to its stage from the first bucket at or after
+-- it starts (or after the order exists) and -1 from the first bucket at or after it ends; a
+-- running sum over buckets gives the counts.
 -- Grain: one row per bucket time and stage with at least one order. `at` is launch-local time.
 -- Parameters: $as_of, $channels, $regions, $skus, $couriers.
 WITH scoped AS (
-    SELECT order_id, ordered_at, sf
-    FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
+    SELECT order_id, ordered_at FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
 ),
 span AS (
     SELECT date_trunc('hour', min(ordered_at)) AS start,
@@ -22,25 +20,16 @@ buckets AS (
     UNION
     SELECT $as_of::TIMESTAMPTZ
 ),
-points AS (
-    SELECT order_id, sf, unnest(list_distinct(list_filter(
-        [ordered_at, sf.allocated_at, sf.cancelled_at]
-            || list_transform(coalesce(sf.events, []), lambda e: e.at)
-            || list_transform(coalesce(sf.attempts, []), lambda a: a.req)
-            || list_transform(coalesce(sf.attempts, []), lambda a: a.fin),
-        lambda x: x IS NOT NULL AND x >= ordered_at AND x <= $as_of::TIMESTAMPTZ))) AS t
-    FROM scoped
-),
-stages AS (
-    SELECT order_id, t, lb_stage(sf, t) AS stage FROM points
-),
-changes AS (
-    SELECT t, stage, lag(stage) OVER (PARTITION BY order_id ORDER BY t) AS before FROM stages
+intervals AS (
+    SELECT greatest(s.from_at, o.ordered_at) AS from_at, s.to_at, s.stage
+    FROM stage_timeline s
+    JOIN scoped o USING (order_id)
+    WHERE s.to_at > o.ordered_at AND s.from_at <= $as_of
 ),
 deltas AS (
-    SELECT t, stage, 1 AS delta FROM changes WHERE before IS DISTINCT FROM stage
+    SELECT from_at AS t, stage, 1 AS delta FROM intervals
     UNION ALL
-    SELECT t, before, -1 FROM changes WHERE before IS NOT NULL AND before <> stage
+    SELECT to_at, stage, -1 FROM intervals WHERE to_at <= $as_of
 ),
 per_bucket AS (
     SELECT b.t AS bucket, d.stage, sum(d.delta) AS delta

@@ -5,10 +5,12 @@
 -- f_* are the page filters (empty lists = everything, orphans and unknown callers included).
 -- ---------------------------------------------------------------------------------------
 
--- Orders that exist at t (ordered_at <= t), with their stage at t.
+-- Orders that exist at t (ordered_at <= t), with their stage at t and their latest scan at t
+-- (last_scan: struct ev, hub, at; last_hub: the hub of the latest scan that names one).
 CREATE OR REPLACE MACRO lb_orders_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT f.*, lb_stage(f.sf, t) AS stage
+    SELECT f.*, s.stage, s.last_scan, s.last_hub
     FROM order_facts f
+    JOIN stage_timeline s ON s.order_id = f.order_id AND s.from_at <= t AND t < s.to_at
     WHERE f.ordered_at <= t
       AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
 
@@ -27,15 +29,12 @@ CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions,
         m.*,
         c.claims,
         c.template IS NOT NULL AS in_catalog,
-        lb_in_quiet(m.sent_at, q_start, q_end) AS quiet,
-        CASE WHEN f.order_id IS NOT NULL THEN lb_stage(f.sf, m.sent_at) END AS order_stage,
-        coalesce(f.order_id IS NOT NULL AND c.claims IS NOT NULL
-                 AND lb_claim_false(c.claims, lb_stage(f.sf, m.sent_at)), false) AS contradicting
-    FROM messages m
-    LEFT JOIN order_facts f USING (order_id)
+        lb_quiet_time(m.sent_local_time, q_start, q_end) AS quiet,
+        coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, m.order_stage), false) AS contradicting
+    FROM message_facts m
     LEFT JOIN template_catalog c USING (template)
     WHERE m.sent_at <= t
-      AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+      AND lb_in_scope([m.channel], [m.region], [m.sku], m.couriers, f_channels, f_regions, f_skus, f_couriers);
 
 -- Calls ended at or before t (offered at t), with wait_seconds for answered calls.
 -- Filters reach calls through the caller's orders (customer_facts).

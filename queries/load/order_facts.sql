@@ -1,17 +1,21 @@
--- order_facts: one row per current order, with everything the stage rules need in `sf`
--- (milestone times, the attempt list and the shipment event list) so that
--- lb_stage(sf, t) evaluates an order at any moment t. Also the couriers that carried it.
+-- Derived tables, rebuilt after every load (for a small drop: for the touched orders only,
+-- by running this same file in a scratch schema). Parameters: none.
+--
+-- order_facts: one row per current order, with the milestone times the stage rules need in
+-- `sf` and the couriers that carried it.
+-- stage_timeline: every order's spec 3b stage as a function of time, one row per interval
+-- [from_at, to_at) in which nothing about the order changes. The stage rules are written
+-- here, once: "the stage of an order at t" is the row with from_at <= t < to_at (the first
+-- row starts at -infinity, the last ends at infinity), so a figure at any moment is a range
+-- filter or an ASOF join, never a rule evaluated per row.
+-- message_facts: one row per current message with what its figures need, decided once per
+-- load: the launch-local time of day it was sent, its order's stage at sent_at (null when it
+-- names no known order) and the order's filter fields.
 -- customer_facts: one row per customer with orders, for filtering calls.
--- Parameters: none. Rebuilt after every load.
 CREATE OR REPLACE TABLE order_facts AS
 WITH ev AS (
     SELECT
         order_id,
-        list(struct_pack(at := event_at, ev := event, hub := hub)
-             ORDER BY event_at,
-                      list_position(['packed', 'picked_up', 'at_hub', 'out_for_delivery',
-                                     'failed_attempt', 'delivered', 'returned'], event),
-                      event_id) AS events,
         min(event_at) FILTER (WHERE event = 'delivered') AS first_delivered_at,
         min(event_at) FILTER (WHERE event IN ('picked_up', 'at_hub', 'out_for_delivery', 'failed_attempt')) AS first_transit_at,
         min(event_at) FILTER (WHERE event = 'packed') AS first_packed_at,
@@ -22,7 +26,6 @@ WITH ev AS (
 act AS (
     SELECT
         order_id,
-        list(struct_pack(req := requested_at, fin := finished_at)) AS attempts,
         min(finished_at) FILTER (WHERE result = 'success') AS first_success_at,
         min(finished_at) FILTER (WHERE result = 'failed') AS first_failed_at
     FROM activations
@@ -37,8 +40,6 @@ SELECT
         allocated_at := o.allocated_at,
         first_success_at := act.first_success_at,
         first_failed_at := act.first_failed_at,
-        attempts := act.attempts,
-        events := ev.events,
         first_delivered_at := ev.first_delivered_at,
         first_transit_at := ev.first_transit_at,
         first_packed_at := ev.first_packed_at
@@ -47,6 +48,71 @@ FROM orders o
 LEFT JOIN ev USING (order_id)
 LEFT JOIN act USING (order_id)
 ORDER BY o.order_id;  -- sorted: a lookup by order_id reads one row group
+
+-- The moments at which anything about an order can change: every shipment scan, every
+-- attempt's request and finish, allocation, cancellation (and -infinity, where it starts).
+-- Scans at the same moment are ordered as spec 3b orders them (packed, picked_up, at_hub,
+-- out_for_delivery, failed_attempt, delivered, returned, then event_id), so the last row of
+-- a moment carries that moment's latest scan, and running sums give the attempts pending.
+CREATE OR REPLACE TABLE stage_timeline AS
+WITH points AS (
+    SELECT order_id, event_at AS ts, 0 AS pending, event, hub,
+           list_position(['packed', 'picked_up', 'at_hub', 'out_for_delivery',
+                          'failed_attempt', 'delivered', 'returned'], event) AS rank, event_id
+    FROM shipments
+    UNION ALL
+    SELECT order_id, requested_at, 1, NULL, NULL, NULL, NULL FROM activations
+    UNION ALL
+    SELECT order_id, finished_at, -1, NULL, NULL, NULL, NULL FROM activations WHERE finished_at IS NOT NULL
+    UNION ALL
+    SELECT order_id, unnest(['-infinity'::TIMESTAMPTZ, allocated_at, cancelled_at]), 0, NULL, NULL, NULL, NULL
+    FROM orders
+),
+running AS (
+    SELECT order_id, ts,
+           lead(ts, 1, 'infinity'::TIMESTAMPTZ) OVER w AS to_at,
+           sum(pending) OVER w AS pending,
+           last_value(CASE WHEN event IS NOT NULL THEN struct_pack(ev := event, hub := hub, at := ts) END
+                      IGNORE NULLS) OVER w AS last_scan,
+           last_value(hub IGNORE NULLS) OVER w AS last_hub
+    FROM points
+    WHERE ts IS NOT NULL
+    WINDOW w AS (PARTITION BY order_id ORDER BY ts, rank NULLS FIRST, event_id
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT
+    r.order_id,
+    r.ts AS from_at,
+    r.to_at,
+    -- Spec 3b "Order stage at T": the first rule that holds.
+    CASE
+        WHEN f.cancelled_at <= r.ts THEN 'cancelled'
+        WHEN f.sf.first_success_at <= r.ts THEN 'activated'
+        WHEN r.pending > 0 THEN 'activation_pending'
+        WHEN f.sf.first_failed_at <= r.ts THEN 'activation_failed'
+        WHEN r.last_scan.ev = 'returned' THEN 'returned'
+        WHEN f.sf.first_delivered_at <= r.ts THEN 'delivered'
+        WHEN f.sf.first_transit_at <= r.ts THEN 'in_transit'
+        WHEN f.sf.first_packed_at <= r.ts THEN 'packed'
+        WHEN f.allocated_at <= r.ts THEN 'allocated'
+        ELSE 'reserved'
+    END AS stage,
+    r.last_scan,   -- the latest scan at from_at (struct ev, hub, at), null before the first
+    r.last_hub     -- the hub of the latest scan that names one
+FROM running r
+JOIN order_facts f USING (order_id)
+WHERE r.to_at > r.ts;  -- the last row of each moment
+
+CREATE OR REPLACE TABLE message_facts AS
+SELECT
+    m.message_id, m.customer_id, m.order_id, m.template, m.sent_at, m.status, m.batch_id,
+    m.corrects_batch_id, m.error_code,
+    CAST(lb_local(m.sent_at) AS TIME) AS sent_local_time,
+    s.stage AS order_stage,
+    f.channel, f.region, f.sku, f.couriers
+FROM messages m
+LEFT JOIN order_facts f ON f.order_id = m.order_id
+LEFT JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at;
 
 CREATE OR REPLACE TABLE customer_facts AS
 SELECT

@@ -13,6 +13,7 @@ from launchboard import report
 from launchboard.loader import Store
 
 HEAD = "order_id,customer_id,channel,sku,region,ordered_at,allocated_at,updated_at\n"
+MSG_HEAD = "message_id,customer_id,order_id,template,sent_at,status\n"
 ACT_HEAD = "attempt_id,order_id,requested_via,requested_at,result,finished_at,error_code\n"
 
 
@@ -185,7 +186,8 @@ def test_sessions_share_one_store_safely_across_threads(tmp_path, sql_rows):
 
 def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, monkeypatch, sql_rows):
     """Force the incremental path (any drop counts as small) and compare with one full load: a shipment
-    event re-sent under another order moves that order's facts, a new order joins its customer's facts."""
+    event re-sent under another order moves that order's facts and stage timeline, a new order joins its
+    customer's facts, and a message sent before the drop takes the stage its order has now at sent_at."""
     monkeypatch.setattr(Store, "DELTA_SHARE", 1e9)
     ship = "event_id,order_id,courier,event,event_at,updated_at\n"
     data = make_launch(tmp_path, {
@@ -193,6 +195,7 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
                                    "O2,C2,sms,IP7P,Busan,2016-10-07 09:05,2016-10-07 10:00,\n",
         "shipments/s_001.csv": ship + "E1,O1,CJ,packed,2016-10-07 11:00,2016-10-07 11:00\n",
         "activations/a_001.csv": ACT_HEAD + "A1,O2,auto,2016-10-07 12:00,pending,,\n",
+        "messages/m_001.csv": MSG_HEAD + "M1,C2,O2,activated_notice,2016-10-07 12:30,delivered\n",
     })
     store = Store(data)
     try:
@@ -200,22 +203,34 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
         _write(data, "shipments/s_002.csv", ship + "E1,O2,CJ,packed,2016-10-07 11:00,2016-10-07 11:30\n")
         _write(data, "activations/a_002.csv", ACT_HEAD + "A1,O2,auto,2016-10-07 12:00,success,2016-10-07 12:05,\n")
         _write(data, "orders/o_002.csv", HEAD + "O3,C1,store,IP7P,Daejeon,2016-10-07 12:10,,\n")
-        assert store.refresh() == 3
+        _write(data, "messages/m_002.csv", MSG_HEAD + "M2,C1,O3,activated_notice,2016-10-07 12:20,delivered\n")
+        # before the drop M1 claims "activated" while O2's attempt is pending: contradicting
+        assert sql_rows(store, "SELECT message_id, order_stage FROM message_facts") == [("M1", "activation_pending")]
+        assert store.refresh() == 4
         # The incremental path ran (it leaves its scratch schema behind).
         assert sql_rows(store, "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'lb_delta'") == [(1,)]
         fresh = Store(data)
         try:
             fresh.refresh()
             assert report.build(store) == report.build(fresh)
-            facts = ("SELECT order_id, customer_id, couriers, sf.first_packed_at, sf.first_success_at,"
-                     " len(sf.events) FROM order_facts ORDER BY order_id")
+            facts = ("SELECT order_id, customer_id, couriers, sf.first_packed_at, sf.first_success_at"
+                     " FROM order_facts ORDER BY order_id")
+            timeline = "SELECT * FROM stage_timeline ORDER BY order_id, from_at"
+            messages = "SELECT * FROM message_facts ORDER BY message_id"
             customers = ("SELECT customer_id, list_sort(channels), list_sort(regions), list_sort(skus)"
                          " FROM customer_facts ORDER BY customer_id")
             assert sql_rows(store, facts) == sql_rows(fresh, facts)
             assert sql_rows(store, customers) == sql_rows(fresh, customers)
+            assert sql_rows(store, timeline) == sql_rows(fresh, timeline)
+            assert sql_rows(store, messages) == sql_rows(fresh, messages)
             by_order = {r[0]: r for r in sql_rows(store, facts)}
-            assert by_order["O1"][2] == [] and by_order["O1"][5] is None   # E1 moved away from O1
-            assert by_order["O2"][2] == ["CJ"] and by_order["O2"][5] == 1
+            assert by_order["O1"][2] == [] and by_order["O1"][3] is None   # E1 moved away from O1
+            assert by_order["O2"][2] == ["CJ"] and by_order["O2"][3] is not None
+            stages = "SELECT order_id, stage FROM stage_timeline WHERE to_at = 'infinity' ORDER BY 1"
+            assert sql_rows(store, stages) == [("O1", "allocated"), ("O2", "activated"), ("O3", "reserved")]
+            # M1 (12:30) now finds O2 activated at 12:05; M2 names O3, which was ordered at 12:10
+            assert sql_rows(store, "SELECT message_id, order_stage FROM message_facts ORDER BY 1") == [
+                ("M1", "activated"), ("M2", "reserved")]
             assert sql_rows(store, customers)[0] == ("C1", ["store", "web"], ["Daejeon", "Seoul"], ["IP7", "IP7P"])
         finally:
             fresh.close()

@@ -1,5 +1,5 @@
 """Orders per stage over time is counted from each order's change points; it must equal the
-stage rules evaluated directly at every bucket, on the whole sample launch and under a filter."""
+stage looked up directly at every bucket, on the whole sample launch and under a filter."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -13,11 +13,12 @@ from launchboard.metrics import Params, Scope
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
-# The plain definition: lb_stage of every existing order at every bucket of the query.
+# The plain definition: the stage (timeline row) of every existing order at every bucket of the query.
 DIRECT = """
-SELECT lb_local(b.t) AS at, lb_stage(o.sf, b.t) AS stage, count(*) AS orders
+SELECT lb_local(b.t) AS at, s.stage, count(*) AS orders
 FROM buckets b
 JOIN lb_orders_at($as_of, $channels, $regions, $skus, $couriers) o ON o.ordered_at <= b.t
+JOIN stage_timeline s ON s.order_id = o.order_id AND s.from_at <= b.t AND b.t < s.to_at
 GROUP BY ALL ORDER BY 1, 2
 """
 
@@ -56,8 +57,10 @@ def test_activation_backlog_equals_the_stage_rules_at_each_mark(store):
     cur.register("backlog_local", backlog)
     direct = cur.execute(
         "SELECT b.\"at\", count(o.order_id) AS backlog FROM backlog_local b "
-        "LEFT JOIN lb_orders_at($as_of, [], [], [], []) o "
+        "LEFT JOIN (lb_orders_at($as_of, [], [], [], []) o JOIN stage_timeline s USING (order_id)) "
         "ON o.ordered_at <= timezone(current_setting('TimeZone'), b.\"at\") "
-        "AND lb_stage(o.sf, timezone(current_setting('TimeZone'), b.\"at\")) NOT IN ('activated', 'cancelled') "
+        "AND s.from_at <= timezone(current_setting('TimeZone'), b.\"at\") "
+        "AND timezone(current_setting('TimeZone'), b.\"at\") < s.to_at "
+        "AND s.stage NOT IN ('activated', 'cancelled') "
         "GROUP BY 1 ORDER BY 1", {"as_of": p["as_of"]}).df()
     assert backlog["backlog"].tolist() == direct["backlog"].tolist()
