@@ -127,8 +127,9 @@ def column_names(cells: list[str]) -> list[str]:
 
 
 def _typed(table: Table, name: str) -> str:
+    """The typed value of a known column, from its blanked text ``_raw_<name>``."""
     col = table.column(name)
-    raw = "lb_blank(stage." + ident(name) + ")"
+    raw = ident("_raw_" + name)
     if col.kind == TS:
         return "lb_ts(" + raw + ")"
     if col.kind == BOOL:
@@ -138,7 +139,7 @@ def _typed(table: Table, name: str) -> str:
     return raw
 
 
-# Cross-column rules of spec 3 (rows rejected), on typed columns of the `checked` relation.
+# Cross-column rules of spec 3 (rows rejected), on the typed columns and their texts ``_raw_<name>``.
 ROW_RULES: dict[str, list[tuple[str, str]]] = {
     "activations": [
         ("finished_at < requested_at", "finished_at is before requested_at"),
@@ -174,6 +175,38 @@ def _checks(table: Table) -> list[str]:
     for condition, reason in ROW_RULES.get(table.name, []):
         out.append("CASE WHEN " + condition + " THEN " + _literal(reason) + " END")
     return out
+
+
+def _checked_query(table: Table, names: list[str], source: str) -> str:
+    """The rows of ``source`` (one text column per name, in file order) typed and checked.
+
+    Each row gets its table's columns typed (absent ones null), the extra columns as text,
+    ``_reason`` (the failed rules joined by '; ', or '') and, for a rejected row only,
+    ``_content``: its blanked text as JSON. Rows keep the file's order, so the table this
+    query fills numbers them (``rowid``) like the file does.
+    """
+    known = set(table.names)
+    extras = [ident(n) for n in names if n not in known]
+    texts, typed = [], []
+    for c in table.names:
+        raw = ident("_raw_" + c)
+        if c in names:
+            texts.append("lb_blank(" + ident(c) + ") AS " + raw)
+            typed.append(_typed(table, c) + " AS " + ident(c))
+        else:
+            texts.append("NULL::VARCHAR AS " + raw)
+            typed.append("NULL::" + {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}.get(table.column(c).kind, "VARCHAR")
+                         + " AS " + ident(c))
+    raws = [ident("_raw_" + c) for c in table.names]
+    outs = [ident(c) for c in table.names] + extras
+    content = ", ".join(_literal(c) + ", " + ident("_raw_" + c) for c in table.names) + "".join(
+        ", " + _literal(n) + ", " + ident(n) for n in names if n not in known)
+    texted = "SELECT " + ", ".join(texts + extras) + " FROM (" + source + ")"
+    typed_ = "SELECT " + ", ".join(typed + raws + extras) + " FROM (" + texted + ")"
+    reasoned = ("SELECT " + ", ".join(outs + raws) + ", concat_ws('; ', " + ", ".join(_checks(table))
+                + ") AS _reason FROM (" + typed_ + ")")
+    return ("SELECT " + ", ".join(outs) + ", _reason, CASE WHEN _reason <> '' THEN CAST(json_object("
+            + content + ") AS VARCHAR) END AS _content FROM (" + reasoned + ")")
 
 
 class Store:
@@ -263,10 +296,10 @@ class Store:
             lower = found.name.lower()
             if lower.endswith(".parquet"):
                 encoding = "parquet"
-                names, structural = self._stage_parquet(cur, path)
+                names, line = self._stage_parquet(cur, path, table)
             elif lower.endswith(FINISHED_SUFFIXES):
                 encoding = detect_encoding(path)
-                names, structural = self._stage_csv(cur, path, encoding)
+                names, line = self._stage_csv(cur, path, encoding, table)
             else:
                 raise FileRejected("not an extract file: expected .csv, .csv.gz or .parquet")
             missing = [c for c in table.required if c not in names]
@@ -278,15 +311,16 @@ class Store:
                 {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding, "r": str(exc)},
             )
             return
-        rows_read, rejected = self._check_and_append(cur, table, found.name, names, structural)
+        rows_read, rejected = self._check_and_append(cur, table, found.name, names, line, encoding != "parquet")
         cur.execute(
             "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'loaded', NULL, $n, $r, now())",
             {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
              "n": rows_read, "r": rejected},
         )
 
-    def _stage_csv(self, cur, path: Path, encoding: str) -> tuple[list[str], int]:
-        """Read a CSV as text into temp table ``stage``; malformed lines go to ``lb_rejects``."""
+    def _stage_csv(self, cur, path: Path, encoding: str, table: Table) -> tuple[list[str], str]:
+        """Read a CSV into temp table ``checked`` (see _checked_query); malformed lines go to
+        ``lb_bad_lines``. Returns the column names and the SQL of a checked row's line number."""
         cells = read_header(path, encoding)
         names = column_names(cells)
         source = path
@@ -303,11 +337,11 @@ class Store:
         cur.execute("DROP TABLE IF EXISTS lb_scan")
         try:
             cur.execute(
-                "CREATE OR REPLACE TEMP TABLE stage_raw AS SELECT ordinality AS _ord, " + select
-                + " FROM read_csv($path, columns = " + columns + ", header = true, auto_detect = false,"
-                " delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false,"
-                " store_rejects = true, rejects_table = 'lb_rejects', rejects_scan = 'lb_scan')"
-                " WITH ORDINALITY",
+                "CREATE OR REPLACE TEMP TABLE checked AS " + _checked_query(table, names, (
+                    "SELECT " + select + " FROM read_csv($path, columns = " + columns + ", header = true,"
+                    " auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true,"
+                    " null_padding = false, store_rejects = true, rejects_table = 'lb_rejects',"
+                    " rejects_scan = 'lb_scan')")),
                 {"path": str(source)},
             )
         except duckdb.Error as exc:
@@ -317,20 +351,17 @@ class Store:
             "CREATE OR REPLACE TEMP TABLE lb_bad_lines AS SELECT line, any_value(csv_line) AS csv_line,"
             " min(error_message) AS error_message FROM lb_rejects GROUP BY line"
         )
-        structural = cur.execute("SELECT count(*) FROM lb_bad_lines").fetchone()[0]
-        if structural:
-            # Map the k-th parsed row to its physical line, skipping the malformed lines.
-            cur.execute(
-                "CREATE OR REPLACE TEMP TABLE stage AS "
-                "WITH r AS (SELECT line - row_number() OVER (ORDER BY line) AS adj FROM lb_bad_lines) "
-                "SELECT s.*, s._ord + 1 + (SELECT count(*) FROM r WHERE r.adj <= s._ord) AS _line "
-                "FROM stage_raw s"
-            )
-        else:
-            cur.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT *, _ord + 1 AS _line FROM stage_raw")
-        return names, structural
+        # The k-th parsed row (rowid k - 1) is on line k + 1 (after the header), plus one for
+        # every malformed line before it.
+        line = "checked.rowid + 2"
+        if cur.execute("SELECT count(*) FROM lb_bad_lines").fetchone()[0]:
+            line += (" + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) AS adj"
+                     " FROM lb_bad_lines) AS r WHERE r.adj <= checked.rowid + 1)")
+        return names, line
 
-    def _stage_parquet(self, cur, path: Path) -> tuple[list[str], int]:
+    def _stage_parquet(self, cur, path: Path, table: Table) -> tuple[list[str], str]:
+        """Read a Parquet file into temp table ``checked``; returns the column names and the SQL
+        of a checked row's line number (its row number)."""
         try:
             described = cur.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(path)}).fetchall()
         except duckdb.Error as exc:
@@ -343,18 +374,20 @@ class Store:
             + " AS VARCHAR) AS " + ident(n)
             for (orig, typ, *_), n in zip(described, names)
         ]
-        select = ", ".join(as_text)
         try:
             cur.execute(
-                "CREATE OR REPLACE TEMP TABLE stage AS SELECT file_row_number + 1 AS _line, " + select
-                + " FROM read_parquet($path, file_row_number = true)",
+                "CREATE OR REPLACE TEMP TABLE checked AS "
+                + _checked_query(table, names, "SELECT " + ", ".join(as_text) + " FROM read_parquet($path)"),
                 {"path": str(path)},
             )
         except duckdb.Error as exc:
             raise FileRejected("cannot read Parquet: " + str(exc).splitlines()[0]) from exc
-        return names, 0
+        return names, "checked.rowid + 1"
 
-    def _check_and_append(self, cur, table: Table, file: str, names: list[str], structural: int) -> tuple[int, int]:
+    def _check_and_append(self, cur, table: Table, file: str, names: list[str], line: str,
+                          csv_file: bool) -> tuple[int, int]:
+        """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``; with
+        ``csv_file``, the malformed lines too. Returns (rows read, rows rejected)."""
         known = set(table.names)
         extras = [n for n in names if n not in known]
         for extra in extras:
@@ -362,42 +395,25 @@ class Store:
                 cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
                             + ident(extra) + " VARCHAR")
                 self._extras[table.name].append(extra)
-        inner = ["stage._line AS _line"]
-        for c in table.names:
-            if c in names:
-                inner.append(_typed(table, c) + " AS " + ident(c))
-                inner.append("lb_blank(stage." + ident(c) + ") AS " + ident("_raw_" + c))
-            else:
-                inner.append("NULL::" + {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}.get(table.column(c).kind, "VARCHAR")
-                             + " AS " + ident(c))
-                inner.append("NULL::VARCHAR AS " + ident("_raw_" + c))
-        inner += ["stage." + ident(e) + " AS " + ident(e) for e in extras]
-        cur.execute(
-            "CREATE OR REPLACE TEMP TABLE checked AS SELECT *, concat_ws('; ', "
-            + ", ".join(_checks(table)) + ") AS _reason FROM (SELECT " + ", ".join(inner) + " FROM stage)"
-        )
         keep = [ident(c) for c in table.names] + [ident(e) for e in extras]
-        cur.execute(
+        (accepted,) = cur.execute(
             "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
-            + ", $file AS _file, _line FROM checked WHERE _reason = ''",
+            + ", $file AS _file, " + line + " AS _line FROM checked WHERE _reason = ''",
             {"file": file},
-        )
-        content = ", ".join(
-            _literal(c) + ", " + ("_raw_" + c if c in known else ident(c)) for c in table.names + extras
-        )
-        cur.execute(
-            "INSERT INTO rejected_rows SELECT $table, $file, _line, _reason, CAST(json_object("
-            + content + ") AS VARCHAR) FROM checked WHERE _reason <> ''",
+        ).fetchone()
+        (rejected,) = cur.execute(
+            "INSERT INTO rejected_rows SELECT $table, $file, " + line + ", _reason, _content"
+            " FROM checked WHERE _reason <> ''",
             {"table": table.name, "file": file},
-        )
-        if structural:
-            cur.execute(
+        ).fetchone()
+        if csv_file:
+            (malformed,) = cur.execute(
                 "INSERT INTO rejected_rows SELECT $table, $file, line, "
                 "'malformed CSV line: ' || error_message, csv_line FROM lb_bad_lines",
                 {"table": table.name, "file": file},
-            )
-        staged, bad = cur.execute("SELECT count(*), count(*) FILTER (WHERE _reason <> '') FROM checked").fetchone()
-        return staged + structural, bad + structural
+            ).fetchone()
+            rejected += malformed
+        return accepted + rejected, rejected
 
     # -- derived tables ---------------------------------------------------------------------
     def _rebuild(self, cur, tables: list[str], new_files: dict[str, list[str]] | None = None,
