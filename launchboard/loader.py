@@ -512,7 +512,7 @@ class Store:
         finally:
             cur.execute("SET schema = 'main'")
             cur.execute("RESET search_path")
-        for name in ("order_facts", "stage_timeline"):
+        for name in ("order_facts", "stage_timeline", "orphan_rows"):
             cur.execute("DELETE FROM main." + name + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
             cur.execute("INSERT INTO main." + name + " SELECT * FROM lb_delta." + name)
         cur.execute("DELETE FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)")

@@ -2,8 +2,12 @@
 -- `SET GLOBAL TimeZone` to the launch time zone (so a timestamp without an
 -- offset is read as launch-local time).
 
--- An empty or blank CSV field is null.
-CREATE OR REPLACE MACRO lb_blank(s) AS nullif(trim(s), '');
+-- An empty or blank CSV field is null; others are trimmed (trim removes Unicode spaces).
+-- Most fields are ASCII that starts and ends with a non-space: those are returned as they
+-- are, without trim building a new string.
+CREATE OR REPLACE MACRO lb_blank(s) AS
+    CASE WHEN s >= '!' AND NOT ends_with(s, ' ') AND strlen(s) = length(s) THEN s
+         ELSE nullif(trim(s), '') END;
 
 -- Spec 1: YYYY-MM-DD HH:MM[:SS[.ffffff]], 'T' or space, optional Z / +09:00 / +0900 / +09
 -- (z in any case, blanks allowed before the offset, as launchboard.timeutil.parse_moment).

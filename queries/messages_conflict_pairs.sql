@@ -3,8 +3,10 @@
 -- of messages_summary.conflicting_customers, split by pair; a customer may count in
 -- several pairs). Grain: one row per template pair (template_a < template_b).
 -- Parameters: $as_of, $quiet_start, $quiet_end, $conflict_window_hours, filters.
-WITH m AS (
-    SELECT * FROM lb_messages_at($as_of, $quiet_start, $quiet_end, $channels, $regions, $skus, $couriers)
+WITH m AS (  -- only messages whose template is in a declared conflict pair
+    SELECT customer_id, message_id, template, sent_at
+    FROM lb_messages_at($as_of, $quiet_start, $quiet_end, $channels, $regions, $skus, $couriers)
+    WHERE template IN (SELECT a FROM template_conflicts)
 ),
 hits AS (
     SELECT DISTINCT a.template AS template_a, b.template AS template_b, a.customer_id

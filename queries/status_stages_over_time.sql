@@ -32,9 +32,12 @@ deltas AS (
     SELECT to_at, stage, -1 FROM intervals WHERE to_at <= $as_of
 ),
 per_bucket AS (
-    SELECT b.t AS bucket, d.stage, sum(d.delta) AS delta
-    FROM deltas d
-    ASOF JOIN buckets b ON b.t >= d.t
+    -- the first bucket at or after t: the next whole step after span.start, or $as_of itself
+    SELECT least(span.start + to_seconds(CAST(ceil((epoch(d.t) - epoch(span.start)) / (3600 * span.step_hours))
+                                              AS BIGINT) * 3600 * span.step_hours),
+                 $as_of::TIMESTAMPTZ) AS bucket,
+           d.stage, sum(d.delta) AS delta
+    FROM deltas d, span
     GROUP BY ALL
 ),
 running AS (

@@ -12,6 +12,7 @@
 -- load: the launch-local time of day it was sent, its order's stage at sent_at (null when it
 -- names no known order) and the order's filter fields.
 -- customer_facts: one row per customer with orders, for filtering calls.
+-- orphan_rows: one row per current shipment, attempt or message whose order_id names no order.
 CREATE OR REPLACE TABLE order_facts AS
 WITH ev AS (
     SELECT
@@ -101,7 +102,8 @@ SELECT
     r.last_hub     -- the hub of the latest scan that names one
 FROM running r
 JOIN order_facts f USING (order_id)
-WHERE r.to_at > r.ts;  -- the last row of each moment
+WHERE r.to_at > r.ts  -- the last row of each moment
+ORDER BY r.order_id, r.ts;  -- sorted: a lookup by order_id reads one row group
 
 CREATE OR REPLACE TABLE message_facts AS
 SELECT
@@ -123,3 +125,10 @@ SELECT
     list_distinct(flatten(list(couriers))) AS couriers
 FROM order_facts
 GROUP BY customer_id;
+
+CREATE OR REPLACE TABLE orphan_rows AS
+SELECT 'shipments' AS table_name, order_id FROM shipments s ANTI JOIN orders o USING (order_id)
+UNION ALL
+SELECT 'activations', order_id FROM activations a ANTI JOIN orders o USING (order_id)
+UNION ALL
+SELECT 'messages', order_id FROM messages m ANTI JOIN orders o USING (order_id) WHERE m.order_id IS NOT NULL;
