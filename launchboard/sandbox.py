@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 import weakref
 from dataclasses import dataclass
 from datetime import datetime
@@ -125,22 +126,25 @@ def _message(exc: duckdb.Error) -> str:
     return text
 
 
-def curated_tables(store, as_of: datetime) -> dict[str, pa.Table]:
-    """The curated views' rows as Arrow tables, phone-like columns masked inside the Store."""
+def write_curated(store, as_of: datetime, path: str) -> None:
+    """Write the curated views' rows into a new DuckDB file at ``path``, straight from the Store
+    (no copy through Python), phone-like columns masked before they leave the Store."""
     params = {"as_of": as_of}
+    alias = ident("lb_sandbox_" + uuid.uuid4().hex)  # each build attaches under its own name
     cur = store.cursor()
     try:
-        out = {}
-        for name, (query, _) in VIEWS.items():
-            table = cur.sql(sql.load(query), params=sql.bind(query, params)).to_arrow_table()
-            phones = [c for c in table.column_names if PHONE_COLUMN.search(c)]
-            if phones:
-                cur.register("lb_explore_src", table)
-                masked = ", ".join("lb_mask_phone(" + ident(c) + ") AS " + ident(c) for c in phones)
-                table = cur.sql("SELECT * REPLACE (" + masked + ") FROM lb_explore_src").to_arrow_table()
-                cur.unregister("lb_explore_src")
-            out[name] = table
-        return out
+        cur.execute("ATTACH $path AS " + alias, {"path": path})
+        try:
+            for name, (query, _) in VIEWS.items():
+                text, values = sql.load(query), sql.bind(query, params)
+                columns = [row[0] for row in cur.execute("DESCRIBE " + text, values).fetchall()]
+                phones = [c for c in columns if PHONE_COLUMN.search(c)]
+                if phones:
+                    masked = ", ".join("lb_mask_phone(" + ident(c) + ") AS " + ident(c) for c in phones)
+                    text = "SELECT * REPLACE (" + masked + ") FROM (" + text + ")"
+                cur.execute("CREATE TABLE " + alias + "." + ident(name) + " AS " + text, values)
+        finally:
+            cur.execute("DETACH " + alias)
     finally:
         cur.close()
 
@@ -153,14 +157,9 @@ def _close(con: duckdb.DuckDBPyConnection, folder: str) -> None:
 class Sandbox:
     """A read-only, locked-down DuckDB database holding copies of the curated tables."""
 
-    def __init__(self, tables: dict[str, pa.Table], timezone: str, *, memory_limit: str = "1GB", threads: int = 1):
-        folder = tempfile.mkdtemp(prefix="launchboard-sandbox-")
-        path = str(Path(folder) / "sandbox.duckdb")
-        with duckdb.connect(path) as writer:
-            for name, table in tables.items():
-                writer.register("lb_src", table)
-                writer.execute("CREATE TABLE " + ident(name) + " AS SELECT * FROM lb_src")
-                writer.unregister("lb_src")
+    def __init__(self, path: str, folder: str, timezone: str, *, memory_limit: str = "1GB", threads: int = 1):
+        """Open the database file ``path`` (written by ``write_curated``) read-only and locked;
+        ``folder``, which holds it, is removed when the sandbox is closed."""
         self._con = duckdb.connect(path, read_only=True, config={
             "memory_limit": memory_limit,
             "threads": threads,
@@ -176,7 +175,14 @@ class Sandbox:
 
     @classmethod
     def from_store(cls, store, as_of: datetime) -> "Sandbox":
-        return cls(curated_tables(store, as_of), store.config.timezone)
+        folder = tempfile.mkdtemp(prefix="launchboard-sandbox-")
+        path = str(Path(folder) / "sandbox.duckdb")
+        try:
+            write_curated(store, as_of, path)
+        except BaseException:
+            shutil.rmtree(folder)
+            raise
+        return cls(path, folder, store.config.timezone)
 
     def close(self) -> None:
         self._finalizer()
