@@ -15,6 +15,7 @@ import io
 import tempfile
 import threading
 import zlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,14 +87,21 @@ def _open_text_bytes(path: Path):
     return open(path, "rb")
 
 
-def detect_encoding(path: Path) -> str:
-    """``utf-8`` (BOM or not) or ``cp949``; raises FileRejected when neither decodes the file."""
+def detect_encoding(path: Path, copy: Path | None = None) -> str:
+    """``utf-8`` (BOM or not) or ``cp949``; raises FileRejected when neither decodes the file.
+
+    With ``copy``, the bytes read (decompressed) are also written there while checking UTF-8:
+    when the answer is ``utf-8``, ``copy`` is the file as plain text.
+    """
     for encoding in ("utf-8", "cp949"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with _open_text_bytes(path) as fh:
+            with _open_text_bytes(path) as fh, \
+                    (open(copy, "wb") if copy is not None and encoding == "utf-8" else nullcontext()) as out:
                 while chunk := fh.read(_CHUNK):
                     decoder.decode(chunk)
+                    if out is not None:
+                        out.write(chunk)
                 decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError:
@@ -209,6 +217,21 @@ def _checked_query(table: Table, names: list[str], source: str) -> str:
             + content + ") AS VARCHAR) END AS _content FROM (" + reasoned + ")")
 
 
+def _plain_utf8(path: Path, text: Path) -> tuple[str, Path]:
+    """A CSV's encoding, and the file DuckDB reads: ``path`` itself when it is plain UTF-8,
+    else ``text``, written here (decompressed while detecting the encoding, or transcoded
+    from CP949 in Python: DuckDB reads only UTF-8)."""
+    gz = path.name.lower().endswith(".gz")
+    encoding = detect_encoding(path, text if gz else None)
+    if encoding == "utf-8":
+        return encoding, text if gz else path
+    with _open_text_bytes(path) as src, open(text, "w", encoding="utf-8", newline="") as dst:
+        reader = io.TextIOWrapper(src, encoding=encoding, newline="")
+        while chunk := reader.read(_CHUNK):
+            dst.write(chunk)
+    return encoding, text
+
+
 class Store:
     """One launch in one DuckDB database: load, refresh, and hand out cursors.
 
@@ -298,8 +321,12 @@ class Store:
                 encoding = "parquet"
                 names, line = self._stage_parquet(cur, path, table)
             elif lower.endswith(FINISHED_SUFFIXES):
-                encoding = detect_encoding(path)
-                names, line = self._stage_csv(cur, path, encoding, table)
+                text = Path(self._tmp.name) / (found.name + ".utf8.csv")
+                try:
+                    encoding, source = _plain_utf8(path, text)
+                    names, line = self._stage_csv(cur, path, encoding, source, table)
+                finally:
+                    text.unlink(missing_ok=True)
             else:
                 raise FileRejected("not an extract file: expected .csv, .csv.gz or .parquet")
             missing = [c for c in table.required if c not in names]
@@ -318,19 +345,12 @@ class Store:
              "n": rows_read, "r": rejected},
         )
 
-    def _stage_csv(self, cur, path: Path, encoding: str, table: Table) -> tuple[list[str], str]:
-        """Read a CSV into temp table ``checked`` (see _checked_query); malformed lines go to
-        ``lb_bad_lines``. Returns the column names and the SQL of a checked row's line number."""
+    def _stage_csv(self, cur, path: Path, encoding: str, source: Path, table: Table) -> tuple[list[str], str]:
+        """Read a CSV (``source``: its plain UTF-8 text) into temp table ``checked`` (see
+        _checked_query); malformed lines go to ``lb_bad_lines``. Returns the column names and
+        the SQL of a checked row's line number."""
         cells = read_header(path, encoding)
         names = column_names(cells)
-        source = path
-        if encoding != "utf-8":
-            # DuckDB decodes only UTF-8 here: transcode CP949 in Python first.
-            source = Path(self._tmp.name) / (path.name + ".utf8.csv")
-            with _open_text_bytes(path) as src, open(source, "w", encoding="utf-8", newline="") as dst:
-                reader = io.TextIOWrapper(src, encoding=encoding, newline="")
-                while chunk := reader.read(_CHUNK):
-                    dst.write(chunk)
         columns = "{" + ", ".join(_literal("c" + str(i)) + ": 'VARCHAR'" for i in range(len(names))) + "}"
         select = ", ".join("c" + str(i) + " AS " + ident(n) for i, n in enumerate(names))
         cur.execute("DROP TABLE IF EXISTS lb_rejects")
