@@ -32,6 +32,9 @@ FINISHED_SUFFIXES = (".csv", ".csv.gz")  # and .parquet, read by DuckDB's own re
 CLUSTER_BY = {"orders": ("order_id",), "shipments": ("order_id",), "activations": ("order_id",),
               "messages": ("order_id", "customer_id"), "calls": ("customer_id",)}
 _CHUNK = 1 << 22
+# DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB, so part of
+# them lives in the Store's scratch folder (bench/RESULTS.md: ~20% slower, peak RSS ~3 GB).
+MEMORY_LIMIT = "2.5GB"
 # The tables the derived tables of queries/load/order_facts.sql are built from.
 FACT_SOURCES = ("orders", "shipments", "activations", "messages")
 
@@ -239,17 +242,19 @@ class Store:
     new data atomically. Readers use ``cursor()``, one per script run or thread.
     """
 
-    def __init__(self, data_dir: Path | str, config: LaunchConfig | None = None):
+    def __init__(self, data_dir: Path | str, config: LaunchConfig | None = None, *,
+                 memory_limit: str = MEMORY_LIMIT):
         self.data_dir = Path(data_dir)
         if not self.data_dir.is_dir():
             raise DataDirError(f"data folder not found: {self.data_dir}")
         self.config = config if config is not None else load_config(self.data_dir)
-        self._db = duckdb.connect(":memory:")
+        self._tmp = tempfile.TemporaryDirectory(prefix="launchboard-")
+        # Past memory_limit DuckDB moves table blocks to the scratch folder instead of growing.
+        self._db = duckdb.connect(":memory:", config={"memory_limit": memory_limit, "temp_directory": self._tmp.name})
         self._lock = threading.RLock()
         self._seen: set[tuple[str, str]] = set()
         self._extras: dict[str, list[str]] = {t: [] for t in TABLES}
         self.version = 0
-        self._tmp = tempfile.TemporaryDirectory(prefix="launchboard-")
         cur = self._db.cursor()
         cur.execute("SET GLOBAL TimeZone = " + _literal(self.config.timezone))
         cur.execute(sql.load("macros"))
