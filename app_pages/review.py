@@ -17,7 +17,7 @@ def _moments(path: str, version: int, _s) -> list[datetime]:
     return review.replay_moments(_s)
 
 
-@st.cache_data(ttl=300, show_spinner="Evaluating the alerts at every replay moment…", max_entries=8)
+@st.cache_data(ttl=3600, show_spinner="Evaluating the alerts at every replay moment…", max_entries=8)
 def _history(path: str, version: int, moments: tuple, scope: Scope, _s) -> list[dict]:
     return review.alert_history(_s, list(moments), scope)
 
