@@ -2,7 +2,7 @@
 -- with how many of them were sent in the quiet window. Grain: one row per hour and template
 -- with sends; `at` is launch-local. Parameters: $as_of, $span_hours, $quiet_start, $quiet_end, filters.
 SELECT
-    date_trunc('hour', lb_local(sent_at)) AS at,
+    date_trunc('hour', sent_local) AS at,
     template,
     count(*) AS sent,
     count(*) FILTER (WHERE quiet) AS quiet

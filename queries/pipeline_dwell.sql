@@ -6,7 +6,7 @@
 -- Grain: one row per transition with at least one order, slowest (median) first.
 -- Parameters: $as_of, $channels, $regions, $skus, $couriers.
 WITH o AS (
-    SELECT ordered_at, sf FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
+    SELECT ordered_at, sf FROM lb_order_facts_at($as_of, $channels, $regions, $skus, $couriers)
 ),
 steps AS (
     SELECT 1 AS pos, 'ordered → allocated' AS transition, ordered_at AS t0, sf.allocated_at AS t1 FROM o

@@ -4,7 +4,7 @@
 -- Grain: one row per hour and series with at least one event; `at` is launch-local (charts).
 -- Parameters: $start, $as_of, $channels, $regions, $skus, $couriers.
 WITH o AS (
-    SELECT sf FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
+    SELECT sf FROM lb_order_facts_at($as_of, $channels, $regions, $skus, $couriers)
 ),
 ev AS (
     SELECT sf.first_delivered_at AS ts, 'orders delivered' AS series FROM o

@@ -7,7 +7,7 @@
 -- Grain: one row per bucket time and stage with at least one order. `at` is launch-local time.
 -- Parameters: $as_of, $channels, $regions, $skus, $couriers.
 WITH scoped AS (
-    SELECT order_id, ordered_at FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
+    SELECT order_id, ordered_at FROM lb_order_facts_at($as_of, $channels, $regions, $skus, $couriers)
 ),
 span AS (
     SELECT date_trunc('hour', min(ordered_at)) AS start,
@@ -31,13 +31,18 @@ deltas AS (
     UNION ALL
     SELECT to_at, stage, -1 FROM intervals WHERE to_at <= $as_of
 ),
-per_bucket AS (
-    -- the first bucket at or after t: the next whole step after span.start, or $as_of itself
-    SELECT least(span.start + to_seconds(CAST(ceil((epoch(d.t) - epoch(span.start)) / (3600 * span.step_hours))
-                                              AS BIGINT) * 3600 * span.step_hours),
-                 $as_of::TIMESTAMPTZ) AS bucket,
+steps AS (
+    -- k: the first whole step at or after t (counted from span.start, in plain numbers)
+    SELECT CAST(ceil((epoch(d.t) - epoch(span.start)) / (3600 * span.step_hours)) AS BIGINT) AS k,
            d.stage, sum(d.delta) AS delta
     FROM deltas d, span
+    GROUP BY ALL
+),
+per_bucket AS (
+    -- the first bucket at or after t: that whole step, or $as_of itself past the last one
+    SELECT least(span.start + to_seconds(s.k * 3600 * span.step_hours), $as_of::TIMESTAMPTZ) AS bucket,
+           s.stage, sum(s.delta) AS delta
+    FROM steps s, span
     GROUP BY ALL
 ),
 running AS (

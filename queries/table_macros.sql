@@ -5,14 +5,19 @@
 -- f_* are the page filters (empty lists = everything, orphans and unknown callers included).
 -- ---------------------------------------------------------------------------------------
 
--- Orders that exist at t (ordered_at <= t), with their stage at t and their latest scan at t
--- (last_scan: struct ev, hub, at; last_hub: the hub of the latest scan that names one).
-CREATE OR REPLACE MACRO lb_orders_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT f.*, s.stage, s.last_scan, s.last_hub
+-- Orders that exist at t (ordered_at <= t), within the filters.
+CREATE OR REPLACE MACRO lb_order_facts_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT f.*
     FROM order_facts f
-    JOIN stage_timeline s ON s.order_id = f.order_id AND s.from_at <= t AND t < s.to_at
     WHERE f.ordered_at <= t
       AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+
+-- The same orders with their stage at t and their latest scan at t (stage_timeline;
+-- last_scan: struct ev, hub, at; last_hub: the hub of the latest scan that names one).
+CREATE OR REPLACE MACRO lb_orders_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT f.*, s.stage, s.last_scan, s.last_hub
+    FROM lb_order_facts_at(t, f_channels, f_regions, f_skus, f_couriers) f
+    JOIN stage_timeline s ON s.order_id = f.order_id AND s.from_at <= t AND t < s.to_at;
 
 -- Activation attempts within the filters (orphans only when no filter is set).
 CREATE OR REPLACE MACRO lb_attempts(f_channels, f_regions, f_skus, f_couriers) AS TABLE
@@ -29,7 +34,7 @@ CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions,
         m.*,
         c.claims,
         c.template IS NOT NULL AS in_catalog,
-        lb_quiet_time(m.sent_local_time, q_start, q_end) AS quiet,
+        lb_quiet_time(CAST(m.sent_local AS TIME), q_start, q_end) AS quiet,
         coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, m.order_stage), false) AS contradicting
     FROM message_facts m
     LEFT JOIN template_catalog c USING (template)

@@ -9,7 +9,7 @@
 -- row starts at -infinity, the last ends at infinity), so a figure at any moment is a range
 -- filter or an ASOF join, never a rule evaluated per row.
 -- message_facts: one row per current message with what its figures need, decided once per
--- load: the launch-local time of day it was sent, its order's stage at sent_at (null when it
+-- load: the launch-local wall time it was sent, its order's stage at sent_at (null when it
 -- names no known order) and the order's filter fields.
 -- customer_facts: one row per customer with orders, for filtering calls.
 -- orphan_rows: one row per current shipment, attempt or message whose order_id names no order.
@@ -109,7 +109,7 @@ CREATE OR REPLACE TABLE message_facts AS
 SELECT
     m.message_id, m.customer_id, m.order_id, m.template, m.sent_at, m.status, m.batch_id,
     m.corrects_batch_id, m.error_code,
-    CAST(lb_local(m.sent_at) AS TIME) AS sent_local_time,
+    lb_local(m.sent_at) AS sent_local,  -- launch-local wall time (TIMESTAMP)
     s.stage AS order_stage,
     f.channel, f.region, f.sku, f.couriers
 FROM messages m
