@@ -243,8 +243,7 @@ class Store:
     new data atomically. Readers use ``cursor()``, one per script run or thread.
     """
 
-    def __init__(self, data_dir: Path | str, config: LaunchConfig | None = None, *,
-                 memory_limit: str = MEMORY_LIMIT):
+    def __init__(self, data_dir: Path | str, config: LaunchConfig | None = None):
         self.data_dir = Path(data_dir)
         if not self.data_dir.is_dir():
             raise DataDirError(f"data folder not found: {self.data_dir}")
@@ -253,7 +252,7 @@ class Store:
         # The launch lives in a database file in the scratch folder, removed on close: DuckDB
         # compresses tables when it checkpoints them and keeps at most memory_limit in memory.
         self._db = duckdb.connect(str(Path(self._tmp.name) / "launch.duckdb"),
-                                  config={"memory_limit": memory_limit, "temp_directory": self._tmp.name})
+                                  config={"memory_limit": MEMORY_LIMIT, "temp_directory": self._tmp.name})
         self._lock = threading.RLock()
         self._seen: set[tuple[str, str]] = set()
         self._extras: dict[str, list[str]] = {t: [] for t in TABLES}
