@@ -9,6 +9,7 @@ from launchboard.sandbox import EXAMPLES, VIEWS, Sandbox, SandboxError
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 TIME_LIMIT = 10.0  # seconds before a query is interrupted
 ROW_CAP = 5_000  # rows shown and downloaded
@@ -46,6 +47,12 @@ def _schema(box: Sandbox, as_of, tz) -> None:
                          key=f"explore_schema_{name}")
 
 
+def _parquet(table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
 def _result(s, view, as_of, box: Sandbox, query: str) -> None:
     try:
         res = _run(str(s.data_dir), s.version, as_of, query, box)
@@ -59,12 +66,10 @@ def _result(s, view, as_of, box: Sandbox, query: str) -> None:
                    "and downloaded. Aggregate or add a LIMIT.", icon=":material/content_cut:")
     st.caption(note)
     st.dataframe(df, hide_index=True, key="explore_result")
-    buf = io.BytesIO()
-    pq.write_table(res.table, buf)
     left, right = st.columns(2)
-    left.download_button("Download (CSV)", df.to_csv(index=False), "query.csv", "text/csv", key="explore_dl_csv")
-    right.download_button("Download (Parquet)", buf.getvalue(), "query.parquet", "application/vnd.apache.parquet",
-                          key="explore_dl_parquet")
+    csv_download(df, "query.csv", "explore_dl_csv", where=left)
+    right.download_button("Download (Parquet)", lambda: _parquet(res.table), "query.parquet",
+                          "application/vnd.apache.parquet", key="explore_dl_parquet")
     chart = charts.quick_chart(df, s.config.tz, state.frame(s, "launch_markers", {"as_of": as_of}))
     if chart is None:
         st.caption("Quick chart: needs a first column and a numeric column after it.")

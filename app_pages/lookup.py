@@ -8,6 +8,7 @@ from launchboard import lookup
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 KIND_LABELS = {"order": "Order id", "customer": "Customer id", "phone": "Phone, last 4 digits"}
 PLACEHOLDERS = {"order": "e.g. O0000123", "customer": "e.g. C0004567", "phone": "e.g. 5678"}
@@ -70,8 +71,8 @@ def _show_card(s, card: dict, as_of) -> None:
                                 "what": st.column_config.TextColumn(width="large"),
                                 "detail": st.column_config.TextColumn(width="large"),
                                 "warning": st.column_config.TextColumn(width="large")})
-    st.download_button("Timeline CSV", frame.to_csv(index=False), file_name=f"timeline_{o['order_id']}.csv",
-                       mime="text/csv", key=f"lookup_timeline_csv_{o['order_id']}", icon=":material/download:")
+    csv_download(frame, f"timeline_{o['order_id']}.csv", f"lookup_timeline_csv_{o['order_id']}", "Timeline CSV",
+                 icon=":material/download:")
 
 
 def _pick_customer(matches: list[dict]) -> str | None:
@@ -80,8 +81,7 @@ def _pick_customer(matches: list[dict]) -> str | None:
     st.warning(f"{frame['customer_id'].nunique():,} customers match: ask the caller for the region or "
                "the model, or pick the caller below.")
     st.dataframe(frame, hide_index=True, key="lookup_matches")
-    st.download_button("Matches CSV", frame.to_csv(index=False), file_name="lookup_matches.csv", mime="text/csv",
-                       key="lookup_matches_csv", icon=":material/download:")
+    csv_download(frame, "lookup_matches.csv", "lookup_matches_csv", "Matches CSV", icon=":material/download:")
     labels = {}
     for cid, rows in frame.groupby("customer_id", sort=True):
         labels[cid] = (f"{cid} · {rows['phone'].iloc[0]} · {', '.join(sorted(rows['region'].unique()))} · "

@@ -7,6 +7,7 @@ from launchboard import sql
 from launchboard.schema import TABLES
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 SHOWN_REJECTS = 1_000  # rejected rows shown per table; the CSV has them all
 FIGURES = ["files", "files_rejected", "rows_read", "rows_accepted", "rows_rejected", "superseded", "orphans"]
@@ -50,8 +51,7 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
                                 "loaded_at": st.column_config.DatetimeColumn("loaded", format="YYYY-MM-DD HH:mm:ss"),
                                 "bytes": st.column_config.NumberColumn(format="localized"),
                                 "reason": st.column_config.TextColumn("reason (file rejected whole)", width="large")})
-    st.download_button("Files CSV", mine.to_csv(index=False), file_name=f"files_{table}.csv", mime="text/csv",
-                       key=f"quality_files_csv_{table}", icon=":material/download:")
+    csv_download(mine, f"files_{table}.csv", f"quality_files_csv_{table}", "Files CSV", icon=":material/download:")
     for row in mine[mine["status"] == "rejected"].itertuples():
         st.error(f"File **{row.file}** rejected whole: {row.reason}", icon=":material/block:")
 
@@ -88,8 +88,7 @@ def body(s, view, as_of):
     st.dataframe(overview, hide_index=True, key="quality_overview",
                  column_config={k: st.column_config.NumberColumn(k.replace("_", " "), format="localized")
                                 for k in FIGURES})
-    st.download_button("Summary CSV", overview.to_csv(index=False), file_name="ingest_summary.csv",
-                       mime="text/csv", key="quality_overview_csv", icon=":material/download:")
+    csv_download(overview, "ingest_summary.csv", "quality_overview_csv", "Summary CSV", icon=":material/download:")
 
     st.subheader("Reconciliation")
     st.caption("Rows read are the loader's counts file by file; distinct keys are counted among the accepted rows.")

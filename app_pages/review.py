@@ -10,6 +10,7 @@ from launchboard.metrics import Scope
 from launchboard.timeutil import iso, local_text
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=8)
@@ -84,8 +85,7 @@ def _figures(s, view, moment: datetime) -> dict:
     if fig["alerts"]:
         table = pd.DataFrame(fig["alerts"])[["severity", "kind", "subject", "since", "count", "message"]]
         st.dataframe(table, hide_index=True, key="review_alerts")
-        st.download_button("Download (CSV)", table.to_csv(index=False), "alerts_at_moment.csv", "text/csv",
-                           key="review_alerts_csv")
+        csv_download(table, "alerts_at_moment.csv", "review_alerts_csv")
     else:
         st.success("No alert is raised at this moment.")
     return fig
@@ -102,8 +102,7 @@ def _timeline(s, view, moment: datetime, moments: list[datetime], periods) -> No
     frame = charts.periods_frame(periods, moment, tz)
     if not frame.empty:
         st.altair_chart(charts.legend_on_top(charts.periods_chart(frame, now, domain)), key="review_periods")
-    st.download_button("Download (CSV)", hourly.to_csv(index=False), "timeline_hourly.csv", "text/csv",
-                       key="review_timeline_csv")
+    csv_download(hourly, "timeline_hourly.csv", "review_timeline_csv")
 
 
 def _history_table(s, periods) -> None:
@@ -118,8 +117,7 @@ def _history_table(s, periods) -> None:
     shown = summary.assign(**{c: summary[c].map(lambda t: "" if t is None or pd.isna(t) else local_text(t, tz))
                               for c in ("first_raised", "cleared", "peak_at")})
     st.dataframe(shown, hide_index=True, key="review_history")
-    st.download_button("Download (CSV)", shown.to_csv(index=False), "alert_history.csv", "text/csv",
-                       key="review_history_csv")
+    csv_download(shown, "alert_history.csv", "review_history_csv")
 
 
 def _export(s, view, moment: datetime, moments: list[datetime], history: list[dict]) -> None:

@@ -8,6 +8,7 @@ from launchboard.charts import status as charts
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
+from ui.widgets import csv_download
 
 ALERT_ICONS = {"critical": ":material/error:", "warning": ":material/warning:"}
 
@@ -37,8 +38,7 @@ def _alerts(s, fig):
                           f"since {since}  \n{a['message']}")
             right.page_link(f"app_pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:")
     table = pd.DataFrame(alerts)[["severity", "kind", "subject", "since", "count", "message", "page"]]
-    st.download_button("Download alerts (CSV)", table.to_csv(index=False), "alerts.csv", "text/csv",
-                       key="status_alerts_csv")
+    csv_download(table, "alerts.csv", "status_alerts_csv", "Download alerts (CSV)")
 
 
 def _stages(s, view, as_of, fig):
@@ -55,8 +55,7 @@ def _stages(s, view, as_of, fig):
         else:
             marks = charts.marks_until(state.frame(s, "launch_markers", params), as_of, s.config.tz)
             st.altair_chart(charts.stages_over_time(flow, marks), key="status_flow")
-            st.download_button("Download (CSV)", flow.to_csv(index=False), "orders_per_stage.csv", "text/csv",
-                               key="status_flow_csv")
+            csv_download(flow, "orders_per_stage.csv", "status_flow_csv")
 
 
 def _freshness(s, view):
@@ -73,8 +72,7 @@ def _freshness(s, view):
     shown = fresh.assign(**{c: fresh[c].map(lambda t: local_text(None if pd.isna(t) else t, tz))
                             for c in ("newest file arrived", "newest event")})
     st.dataframe(shown, hide_index=True, key="status_freshness")
-    st.download_button("Download (CSV)", shown.to_csv(index=False), "feed_freshness.csv", "text/csv",
-                       key="status_freshness_csv")
+    csv_download(shown, "feed_freshness.csv", "status_freshness_csv")
 
 
 def body(s, view, as_of):

@@ -4,8 +4,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from e2e_support import ROOT, SHOTS, wait_for_render, wait_for_run
 
@@ -94,3 +97,36 @@ def test_agent_finds_an_order_and_reads_its_card(server_url, page):
     assert "Cancelled" in main
     assert "010-7123-1213" not in main
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def _fragment_run_finished(payload) -> bool:
+    """A websocket frame from the server saying an auto-refresh (fragment run) has finished."""
+    if isinstance(payload, str):
+        return False
+    msg = ForwardMsg()
+    msg.ParseFromString(payload)
+    return (msg.WhichOneof("type") == "script_finished"
+            and msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+
+
+def test_downloads_still_work_after_a_live_refresh(server_url, page):
+    """Live, the page refreshes itself; afterwards a table's download still gives its CSV and the
+    browser logged no error. The files are made on click: made on every run, each refresh of each
+    viewer stored them and the browser fetched them again, and could ask for a replaced one (404)."""
+    errors, fetched = [], []
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and "ERR_NAME_NOT_RESOLVED" not in m.text else None)
+    page.on("request", lambda r: fetched.append(r.url) if urlparse(r.url).path.startswith("/media/") else None)
+    with page.expect_websocket() as ws_info:
+        page.goto(f"{server_url}/?refresh=10")
+    ws = ws_info.value
+    wait_for_run(page)
+    ws.wait_for_event("framereceived", predicate=_fragment_run_finished, timeout=40_000)
+    wait_for_run(page)
+    assert fetched == []
+    with page.expect_download() as dl:
+        page.locator(".st-key-status_freshness_csv button").click()
+    lines = Path(dl.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",")[0] == "table"
+    assert [line.split(",")[0] for line in lines[1:]] == ["orders", "shipments", "activations", "messages", "calls"]
+    assert errors == []
