@@ -1,18 +1,25 @@
-"""Load test: N browser sessions reloading the dashboard every few seconds against one server.
+"""Load test: N browser sessions following the dashboard for a fixed time against one server.
 
     .venv/bin/python bench/loadtest.py [--sessions 10] [--every 10] [--duration 120]
                                        [--port 8651] [--data sample_data] [--page /]
+                                       [--modes live,reload]
 
-Starts ``streamlit run app.py`` on ``--port`` with LAUNCHBOARD_DATA=``--data``, opens
-``--sessions`` headless Chromium pages (Playwright, /usr/bin/chromium) that each reload every
-``--every`` seconds for ``--duration`` seconds, and records
+Starts ``streamlit run app.py`` on ``--port`` with LAUNCHBOARD_DATA=``--data`` and opens
+``--sessions`` headless Chromium pages (Playwright, /usr/bin/chromium), their starts spread over
+the first ``--every`` seconds. Each mode runs for ``--duration`` seconds:
 
-- each render time: from the reload until the page title is on screen and the script has
-  finished (no running indicator, no skeleton);
-- errors: a failed or timed-out render, a Streamlit exception box, or a page console error;
-- the server's resident memory (RSS, from /proc) every 2 s.
+- ``live``: each session opens the page with ``?refresh=EVERY``, the dashboard's own
+  auto-refresh, and stays on it, as a manager's screen does. Recorded: the first render, and
+  every refresh from the browser's rerun request to the server's "finished" message (read
+  from the websocket with Streamlit's protobufs).
+- ``reload``: each session reloads the whole page every ``--every`` seconds (a full browser
+  reload: the JavaScript, a new session, every chart drawn again). Recorded: each render,
+  from the reload until the title is on screen and the script has finished.
 
-Results go to the "Load test" section of bench/RESULTS.md (between its markers) and to stdout.
+Both record errors (a failed or timed-out render, a refresh not answered within 30 s, an
+exception element sent or on screen, a page console error) and the server's resident memory
+and CPU time (from /proc) every 2 s. Results go to the "Load test" section of
+bench/RESULTS.md (between its markers) and to stdout.
 """
 from __future__ import annotations
 
@@ -29,10 +36,14 @@ import urllib.request
 from pathlib import Path
 
 from playwright.async_api import async_playwright
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- loadtest:begin -->", "<!-- loadtest:end -->"
+MODES = ("live", "reload")
+TIMEOUT_S = 30
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 # The script has finished when the title is there and nothing is running or still a skeleton.
@@ -43,22 +54,38 @@ RENDERED_JS = """() => {
     if (document.querySelector('[data-testid="stSkeleton"]')) return false;
     return true;
 }"""
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _pids(pid: int) -> list[int]:
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    return pids
 
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB."""
     total = 0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for p in pids:
+    for p in _pids(pid):
         status = Path(f"/proc/{p}/status")
         if status.exists():
             for line in status.read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
     return total / 1024
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (all threads)."""
+    total = 0
+    for p in _pids(pid):
+        stat = Path(f"/proc/{p}/stat")
+        if stat.exists():
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
 
 
 def wait_healthy(port: int, timeout: float) -> None:
@@ -75,23 +102,67 @@ def wait_healthy(port: int, timeout: float) -> None:
     raise RuntimeError(f"streamlit did not become healthy on port {port} within {timeout:.0f} s")
 
 
-async def render(page, timeout_ms: int) -> None:
-    await page.wait_for_function(RENDERED_JS, timeout=timeout_ms, polling=100)
+class Watch:
+    """One session's page: console errors, outside requests, and (live mode) the refreshes seen
+    on its websocket: each auto-rerun request and the "finished" message that answers it."""
+
+    def __init__(self, i: int, page) -> None:
+        self.i = i
+        self.console_errors: list[str] = []
+        self.offline: list[str] = []
+        self.refreshes: list[float] = []
+        self.exceptions = 0
+        self._asked: float | None = None
+        # This machine has no internet: requests to outside hosts fail; they are counted, not errors.
+        # A reload cancels the previous page's pending requests (net::ERR_ABORTED): not an error either.
+        page.on("requestfailed", self._request_failed)
+        page.on("console", lambda msg: self.console_errors.append(msg.text)
+                if msg.type == "error" and "ERR_NAME_NOT_RESOLVED" not in msg.text else None)
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        page.on("websocket", self._websocket)
+
+    def _request_failed(self, req) -> None:
+        if "localhost" not in req.url:
+            self.offline.append(req.url)
+        elif "ERR_ABORTED" not in (req.failure or ""):
+            self.console_errors.append(f"request failed: {req.url} ({req.failure})")
+
+    def _websocket(self, ws) -> None:
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = BackMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
+            self._asked = time.monotonic()
+
+    def _received(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element" \
+                and msg.delta.new_element.WhichOneof("type") == "exception":
+            self.exceptions += 1
+        elif kind == "script_finished" and self._asked is not None:
+            self.refreshes.append(time.monotonic() - self._asked)
+            self._asked = None
+
+    def pending_for(self) -> float:
+        """Seconds the current refresh request has waited (0 when none is pending)."""
+        return 0.0 if self._asked is None else time.monotonic() - self._asked
 
 
-async def session(i: int, browser, url: str, every: float, duration: float, t_end: float, out: dict) -> None:
+async def session(i: int, browser, url: str, mode: str, every: float, t_start: float, t_end: float,
+                  out: dict) -> None:
+    await asyncio.sleep(max(0.0, t_start - time.monotonic()))
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
-    console_errors: list[str] = []
-    offline: list[str] = []
-    # This machine has no internet: requests to outside hosts fail; they are counted, not errors.
-    # A reload cancels the previous page's pending requests (net::ERR_ABORTED): not an error either.
-    page.on("requestfailed", lambda req: offline.append(req.url) if "localhost" not in req.url
-            else None if "ERR_ABORTED" in (req.failure or "")
-            else console_errors.append(f"request failed: {req.url} ({req.failure})"))
-    page.on("console", lambda msg: console_errors.append(msg.text)
-            if msg.type == "error" and "ERR_NAME_NOT_RESOLVED" not in msg.text else None)
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    w = Watch(i, page)
     renders: list[float] = []
     errors: list[str] = []
     first = True
@@ -104,89 +175,129 @@ async def session(i: int, browser, url: str, every: float, duration: float, t_en
                 await page.goto(url, wait_until="domcontentloaded")
             else:
                 await page.reload(wait_until="domcontentloaded")
-            await render(page, timeout_ms=30_000)
+            await page.wait_for_function(RENDERED_JS, timeout=TIMEOUT_S * 1000, polling=100)
             renders.append(time.monotonic() - started)
             if await page.locator('[data-testid="stException"]').count():
                 errors.append(f"session {i}: exception box on screen")
         except Exception as exc:  # noqa: BLE001 - a failed render is counted as an error, not hidden
             errors.append(f"session {i}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         first = False
+        if mode == "live":
+            # Stay on the page: the dashboard refreshes itself every `every` seconds.
+            while time.monotonic() < t_end:
+                if w.pending_for() > TIMEOUT_S:
+                    errors.append(f"session {i}: a refresh was not answered within {TIMEOUT_S} s")
+                    break
+                await asyncio.sleep(0.5)
+            if await page.locator('[data-testid="stException"]').count():
+                errors.append(f"session {i}: exception box on screen")
+            break
         await asyncio.sleep(max(0.0, started + every - time.monotonic()))
-    errors += [f"session {i}: console: {e}" for e in console_errors]
-    out[i] = {"renders": renders, "errors": errors, "offline": sorted(set(offline))}
+    if w.exceptions:
+        errors.append(f"session {i}: {w.exceptions} exception element(s) sent by the server")
+    errors += [f"session {i}: console: {e}" for e in w.console_errors]
+    out[i] = {"renders": renders, "refreshes": w.refreshes, "errors": errors, "offline": sorted(set(w.offline))}
     await context.close()
 
 
-async def drive(url: str, sessions: int, every: float, duration: float, pid: int) -> dict:
-    samples: list[tuple[float, float]] = []
+async def drive(url: str, mode: str, sessions: int, every: float, duration: float, pid: int) -> dict:
+    samples: list[tuple[float, float, float]] = []
     out: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         t0 = time.monotonic()
+        cpu0 = cpu_s(pid)
         t_end = t0 + duration
-        tasks = [asyncio.create_task(session(i, browser, url, every, duration, t_end, out))
+        tasks = [asyncio.create_task(session(i, browser, url, mode, every, t0 + i * every / sessions, t_end, out))
                  for i in range(sessions)]
         while not all(t.done() for t in tasks):
-            samples.append((time.monotonic() - t0, rss_mb(pid)))
+            samples.append((time.monotonic() - t0, rss_mb(pid), cpu_s(pid) - cpu0))
             await asyncio.sleep(2)
         for t in tasks:
             t.result()
         await browser.close()
-    return {"sessions": out, "rss": samples}
+    return {"sessions": out, "samples": samples}
 
 
-def summarise(raw: dict, args) -> dict:
-    renders = [r for s in raw["sessions"].values() for r in s["renders"]]
-    errors = [e for s in raw["sessions"].values() for e in s["errors"]]
-    rss = [m for _, m in raw["rss"]]
+def _q(values: list[float]) -> tuple:
+    if not values:
+        return None, None, None
+    p95 = statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) >= 2 else values[0]
+    return statistics.median(values), p95, max(values)
+
+
+def summarise(raw: dict, mode: str, args) -> dict:
+    sess = raw["sessions"].values()
+    renders = [r for s in sess for r in s["renders"]]
+    refreshes = [r for s in sess for r in s["refreshes"]]
+    errors = [e for s in sess for e in s["errors"]]
+    rss = [m for _, m, _ in raw["samples"]]
     third = max(1, len(rss) // 3)
-    q = statistics.quantiles(renders, n=20, method="inclusive") if len(renders) >= 2 else [None] * 19
+    elapsed, cpu = (raw["samples"][-1][0], raw["samples"][-1][2]) if raw["samples"] else (0, 0)
     return {
-        "sessions": args.sessions, "every_s": args.every, "duration_s": args.duration, "data": args.data,
-        "page": args.page,
-        "renders": len(renders), "errors": len(errors), "error_samples": errors[:10],
-        "offline_requests": sorted({u for s in raw["sessions"].values() for u in s["offline"]}),
-        "render_median_s": statistics.median(renders) if renders else None,
-        "render_p95_s": q[18], "render_max_s": max(renders) if renders else None,
+        "mode": mode, "sessions": args.sessions, "every_s": args.every, "duration_s": args.duration,
+        "data": args.data, "page": args.page,
+        "renders": len(renders), "render_s": _q(renders),
+        "refreshes": len(refreshes), "refresh_s": _q(refreshes),
+        "errors": len(errors), "error_samples": errors[:10],
+        "offline_requests": sorted({u for s in sess for u in s["offline"]}),
         "rss_start_mb": rss[0] if rss else None,
         "rss_first_third_mb": statistics.mean(rss[:third]) if rss else None,
         "rss_last_third_mb": statistics.mean(rss[-third:]) if rss else None,
         "rss_max_mb": max(rss) if rss else None,
-        "rss_series": [(round(t), round(m)) for t, m in raw["rss"]],
+        "rss_series": [(round(t), round(m)) for t, m, _ in raw["samples"]],
+        "server_cpu_share": cpu / elapsed if elapsed else None,
         "load": os.getloadavg(),
     }
 
 
-def markdown(s: dict) -> str:
-    def f(v, fmt="{:.2f}"):
-        return "n/a" if v is None else fmt.format(v)
+def _f(v, fmt="{:.2f}"):
+    return "n/a" if v is None else fmt.format(v)
 
-    series = ", ".join(f"{t}s {m}" for t, m in s["rss_series"][:: max(1, len(s["rss_series"]) // 12)])
+
+def markdown(results: list[dict]) -> str:
+    s0 = results[0]
     lines = [
         BEGIN,
         "## Load test",
         "",
-        f"`.venv/bin/python bench/loadtest.py` · {s['sessions']} headless Chromium sessions, each reloading "
-        f"`{s['page']}` every {s['every_s']:g} s for {s['duration_s']:g} s against one `streamlit run app.py` "
-        f"(LAUNCHBOARD_DATA={s['data']}); load average at the end {', '.join(f'{x:.1f}' for x in s['load'])}.",
+        f"`.venv/bin/python bench/loadtest.py` · {s0['sessions']} headless Chromium sessions (one browser, "
+        f"a context each, started over the first {s0['every_s']:g} s) on `{s0['page']}` for "
+        f"{s0['duration_s']:g} s per mode against one `streamlit run app.py` (LAUNCHBOARD_DATA={s0['data']}), "
+        "browsers and server on the same machine.",
         "",
-        "| measure | value |",
-        "|---|---|",
-        f"| page renders | {s['renders']} |",
-        f"| errors (failed/timed-out render, exception box, console error) | {s['errors']} |",
-        f"| render time median / p95 / max | {f(s['render_median_s'])} s / {f(s['render_p95_s'])} s / "
-        f"{f(s['render_max_s'])} s |",
-        f"| server RSS at start / mean of first third / mean of last third / max | {f(s['rss_start_mb'], '{:.0f}')} / "
-        f"{f(s['rss_first_third_mb'], '{:.0f}')} / {f(s['rss_last_third_mb'], '{:.0f}')} / "
-        f"{f(s['rss_max_mb'], '{:.0f}')} MB |",
+        f"- **live**: each session keeps the page open with `?refresh={s0['every_s']:g}`, the dashboard's own "
+        "auto-refresh. A refresh is timed from the browser's rerun request to the server's finished message.",
+        f"- **reload**: each session reloads the whole page every {s0['every_s']:g} s. A render is timed from "
+        "the reload until the title is on screen and the script has finished.",
         "",
-        f"Server RSS over time (MB): {series}.",
+        "| measure | " + " | ".join(s["mode"] for s in results) + " |",
+        "|---|" + "---|" * len(results),
+        "| first renders / page renders | " + " | ".join(str(s["renders"]) for s in results) + " |",
+        "| render time median / p95 / max | " + " | ".join(
+            " / ".join(_f(v) for v in s["render_s"]) + " s" for s in results) + " |",
+        "| refreshes answered | " + " | ".join(str(s["refreshes"]) if s["mode"] == "live" else "–"
+                                             for s in results) + " |",
+        "| refresh time median / p95 / max | " + " | ".join(
+            (" / ".join(_f(v) for v in s["refresh_s"]) + " s") if s["mode"] == "live" else "–"
+            for s in results) + " |",
+        "| errors (failed/timed-out render or refresh, exception, console error) | "
+        + " | ".join(str(s["errors"]) for s in results) + " |",
+        "| server RSS at start / mean of first third / mean of last third / max (MB) | " + " | ".join(
+            " / ".join(_f(s[k], "{:.0f}") for k in ("rss_start_mb", "rss_first_third_mb", "rss_last_third_mb",
+                                                    "rss_max_mb")) for s in results) + " |",
+        "| server CPU (share of one core) | " + " | ".join(_f(s["server_cpu_share"], "{:.0%}") for s in results) + " |",
+        "| load average at the end (1/5/15 min) | " + " | ".join(
+            ", ".join(f"{x:.1f}" for x in s["load"]) for s in results) + " |",
     ]
-    if s["offline_requests"]:
-        lines += ["", "Requests to outside hosts failed (this machine is offline; not counted as errors): "
-                  + ", ".join(f"`{u}`" for u in s["offline_requests"][:5]) + "."]
-    if s["error_samples"]:
-        lines += ["", "First errors:", ""] + [f"- `{e}`" for e in s["error_samples"]]
+    for s in results:
+        series = ", ".join(f"{t}s {m}" for t, m in s["rss_series"][:: max(1, len(s["rss_series"]) // 12)])
+        lines += ["", f"Server RSS over time, {s['mode']} (MB): {series}."]
+        if s["offline_requests"]:
+            lines += ["", "Requests to outside hosts failed (this machine is offline; not counted as errors): "
+                      + ", ".join(f"`{u}`" for u in s["offline_requests"][:5]) + "."]
+        if s["error_samples"]:
+            lines += ["", f"First errors, {s['mode']}:", ""] + [f"- `{e}`" for e in s["error_samples"]]
     lines.append(END)
     return "\n".join(lines)
 
@@ -203,17 +314,7 @@ def write_section(text: str) -> None:
     RESULTS.write_text(current, encoding="utf-8")
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sessions", type=int, default=10)
-    ap.add_argument("--every", type=float, default=10)
-    ap.add_argument("--duration", type=float, default=120)
-    ap.add_argument("--port", type=int, default=8651)
-    ap.add_argument("--data", default="sample_data")
-    ap.add_argument("--page", default="/", help="URL path of the page to load, e.g. / or /calls")
-    ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
-    args = ap.parse_args()
-
+def run_mode(mode: str, args) -> dict:
     env = {**os.environ, "LAUNCHBOARD_DATA": args.data}
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "streamlit"), "run", "app.py", "--server.port", str(args.port),
@@ -222,16 +323,35 @@ def main() -> int:
     )
     try:
         wait_healthy(args.port, 60)
-        url = f"http://localhost:{args.port}{args.page}"
-        raw = asyncio.run(drive(url, args.sessions, args.every, args.duration, server.pid))
+        sep = "&" if "?" in args.page else "?"
+        url = f"http://localhost:{args.port}{args.page}" + (f"{sep}refresh={args.every:g}" if mode == "live" else "")
+        raw = asyncio.run(drive(url, mode, args.sessions, args.every, args.duration, server.pid))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    result = summarise(raw, args)
-    print(json.dumps({k: v for k, v in result.items() if k != "rss_series"}, indent=2))
+    return summarise(raw, mode, args)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=10)
+    ap.add_argument("--every", type=float, default=10)
+    ap.add_argument("--duration", type=float, default=120)
+    ap.add_argument("--port", type=int, default=8651)
+    ap.add_argument("--data", default="sample_data")
+    ap.add_argument("--page", default="/", help="URL path of the page to load, e.g. / or /calls")
+    ap.add_argument("--modes", default=",".join(MODES), help="comma-separated: live, reload")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    args = ap.parse_args()
+    modes = [m for m in args.modes.split(",") if m]
+    if not modes or set(modes) - set(MODES):
+        ap.error(f"--modes takes {', '.join(MODES)}")
+    results = [run_mode(mode, args) for mode in modes]
+    for r in results:
+        print(json.dumps({k: v for k, v in r.items() if k != "rss_series"}, indent=2))
     if not args.no_write:
-        write_section(markdown(result))
-    return 0 if result["errors"] == 0 else 1
+        write_section(markdown(results))
+    return 0 if all(r["errors"] == 0 for r in results) else 1
 
 
 if __name__ == "__main__":
