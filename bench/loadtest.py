@@ -5,15 +5,16 @@
                                        [--modes live,reload]
 
 Starts ``streamlit run app.py`` on ``--port`` with LAUNCHBOARD_DATA=``--data`` and opens
-``--sessions`` headless Chromium pages (Playwright, /usr/bin/chromium), their starts spread over
-the first ``--every`` seconds. Each mode runs for ``--duration`` seconds:
+``--sessions`` headless Chromium pages (Playwright, /usr/bin/chromium) one after another
+(ramp-up: each waits for the previous one's first render; those first renders are recorded).
+Then all of them are measured for ``--duration`` seconds, in each mode:
 
 - ``live``: each session opens the page with ``?refresh=EVERY``, the dashboard's own
   auto-refresh, and stays on it, as a manager's screen does. Recorded: the first render, and
   every refresh from the browser's rerun request to the server's "finished" message (read
   from the websocket with Streamlit's protobufs).
-- ``reload``: each session reloads the whole page every ``--every`` seconds (a full browser
-  reload: the JavaScript, a new session, every chart drawn again). Recorded: each render,
+- ``reload``: each session reloads the whole page every ``--every`` seconds, out of step (a
+  full browser reload: the JavaScript, a new session, every chart drawn again). Recorded: each render,
   from the reload until the title is on screen and the script has finished.
 
 Both record errors (a failed or timed-out render, a refresh not answered within 30 s, an
@@ -112,6 +113,7 @@ class Watch:
         self.offline: list[str] = []
         self.refreshes: list[float] = []
         self.exceptions = 0
+        self.counting = False  # refreshes are timed only inside the measured window
         self._asked: float | None = None
         # This machine has no internet: requests to outside hosts fail; they are counted, not errors.
         # A reload cancels the previous page's pending requests (net::ERR_ABORTED): not an error either.
@@ -136,7 +138,7 @@ class Watch:
             return
         msg = BackMsg()
         msg.ParseFromString(payload)
-        if msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
+        if self.counting and msg.WhichOneof("type") == "rerun_script" and msg.rerun_script.is_auto_rerun:
             self._asked = time.monotonic()
 
     def _received(self, payload) -> None:
@@ -157,66 +159,84 @@ class Watch:
         return 0.0 if self._asked is None else time.monotonic() - self._asked
 
 
-async def session(i: int, browser, url: str, mode: str, every: float, t_start: float, t_end: float,
-                  out: dict) -> None:
-    await asyncio.sleep(max(0.0, t_start - time.monotonic()))
+async def session(i: int, browser, url: str, mode: str, every: float, turn: asyncio.Event, opened: asyncio.Event,
+                  window: dict, out: dict) -> None:
+    """Open the page when it is this session's turn (ramp-up), then follow it until the window ends."""
+    await turn.wait()
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = await context.new_page()
     w = Watch(i, page)
-    renders: list[float] = []
     errors: list[str] = []
-    first = True
-    while True:
+    first: list[float] = []
+    renders: list[float] = []
+
+    async def load(reload: bool, into: list[float]) -> None:
         started = time.monotonic()
-        if started >= t_end:
-            break
         try:
-            if first:
-                await page.goto(url, wait_until="domcontentloaded")
-            else:
+            if reload:
                 await page.reload(wait_until="domcontentloaded")
+            else:
+                await page.goto(url, wait_until="domcontentloaded")
             await page.wait_for_function(RENDERED_JS, timeout=TIMEOUT_S * 1000, polling=100)
-            renders.append(time.monotonic() - started)
+            into.append(time.monotonic() - started)
             if await page.locator('[data-testid="stException"]').count():
                 errors.append(f"session {i}: exception box on screen")
         except Exception as exc:  # noqa: BLE001 - a failed render is counted as an error, not hidden
             errors.append(f"session {i}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-        first = False
-        if mode == "live":
-            # Stay on the page: the dashboard refreshes itself every `every` seconds.
-            while time.monotonic() < t_end:
-                if w.pending_for() > TIMEOUT_S:
-                    errors.append(f"session {i}: a refresh was not answered within {TIMEOUT_S} s")
-                    break
-                await asyncio.sleep(0.5)
-            if await page.locator('[data-testid="stException"]').count():
-                errors.append(f"session {i}: exception box on screen")
-            break
-        await asyncio.sleep(max(0.0, started + every - time.monotonic()))
+
+    await load(False, first)
+    opened.set()
+    await window["open"].wait()
+    w.counting = True
+    if mode == "live":
+        # Stay on the page: the dashboard refreshes itself every `every` seconds.
+        while time.monotonic() < window["end"]:
+            if w.pending_for() > TIMEOUT_S:
+                errors.append(f"session {i}: a refresh was not answered within {TIMEOUT_S} s")
+                break
+            await asyncio.sleep(0.5)
+        if await page.locator('[data-testid="stException"]').count():
+            errors.append(f"session {i}: exception box on screen")
+    else:
+        # Sessions reload out of step: each starts its first reload at its own offset.
+        await asyncio.sleep(i * every / window["sessions"])
+        while (started := time.monotonic()) < window["end"]:
+            await load(True, renders)
+            await asyncio.sleep(max(0.0, started + every - time.monotonic()))
     if w.exceptions:
         errors.append(f"session {i}: {w.exceptions} exception element(s) sent by the server")
     errors += [f"session {i}: console: {e}" for e in w.console_errors]
-    out[i] = {"renders": renders, "refreshes": w.refreshes, "errors": errors, "offline": sorted(set(w.offline))}
+    out[i] = {"first": first, "renders": renders, "refreshes": w.refreshes, "errors": errors,
+              "offline": sorted(set(w.offline))}
     await context.close()
 
 
 async def drive(url: str, mode: str, sessions: int, every: float, duration: float, pid: int) -> dict:
+    """Ramp up (the sessions open one after another), then measure for `duration` seconds."""
     samples: list[tuple[float, float, float]] = []
     out: dict = {}
+    turns = [asyncio.Event() for _ in range(sessions)]
+    opened = [asyncio.Event() for _ in range(sessions)]
+    window = {"open": asyncio.Event(), "sessions": sessions}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        t0 = time.monotonic()
-        cpu0 = cpu_s(pid)
-        t_end = t0 + duration
-        tasks = [asyncio.create_task(session(i, browser, url, mode, every, t0 + i * every / sessions, t_end, out))
+        tasks = [asyncio.create_task(session(i, browser, url, mode, every, turns[i], opened[i], window, out))
                  for i in range(sessions)]
+        ramp0 = time.monotonic()
+        for turn, done in zip(turns, opened):
+            turn.set()
+            await done.wait()
+        t0 = time.monotonic()
+        window["end"] = t0 + duration
+        window["open"].set()
+        cpu0 = cpu_s(pid)
         while not all(t.done() for t in tasks):
             samples.append((time.monotonic() - t0, rss_mb(pid), cpu_s(pid) - cpu0))
             await asyncio.sleep(2)
         for t in tasks:
             t.result()
         await browser.close()
-    return {"sessions": out, "samples": samples}
+    return {"sessions": out, "samples": samples, "ramp_s": t0 - ramp0}
 
 
 def _q(values: list[float]) -> tuple:
@@ -228,6 +248,7 @@ def _q(values: list[float]) -> tuple:
 
 def summarise(raw: dict, mode: str, args) -> dict:
     sess = raw["sessions"].values()
+    first = [r for s in sess for r in s["first"]]
     renders = [r for s in sess for r in s["renders"]]
     refreshes = [r for s in sess for r in s["refreshes"]]
     errors = [e for s in sess for e in s["errors"]]
@@ -237,6 +258,7 @@ def summarise(raw: dict, mode: str, args) -> dict:
     return {
         "mode": mode, "sessions": args.sessions, "every_s": args.every, "duration_s": args.duration,
         "data": args.data, "page": args.page,
+        "ramp_s": raw["ramp_s"], "opened": len(first), "first_s": _q(first),
         "renders": len(renders), "render_s": _q(renders),
         "refreshes": len(refreshes), "refresh_s": _q(refreshes),
         "errors": len(errors), "error_samples": errors[:10],
@@ -257,42 +279,48 @@ def _f(v, fmt="{:.2f}"):
 
 def markdown(results: list[dict]) -> str:
     s0 = results[0]
+
+    def row(label: str, cell) -> str:
+        return f"| {label} | " + " | ".join(cell(s) for s in results) + " |"
+
+    def q(key: str):
+        return lambda s: " / ".join(_f(v) for v in s[key]) + " s"
+
     lines = [
         BEGIN,
         "## Load test",
         "",
-        f"`.venv/bin/python bench/loadtest.py` · {s0['sessions']} headless Chromium sessions (one browser, "
-        f"a context each, started over the first {s0['every_s']:g} s) on `{s0['page']}` for "
-        f"{s0['duration_s']:g} s per mode against one `streamlit run app.py` (LAUNCHBOARD_DATA={s0['data']}), "
-        "browsers and server on the same machine.",
+        f"`.venv/bin/python bench/loadtest.py` · {s0['sessions']} headless Chromium sessions (one browser, a "
+        f"context each) on `{s0['page']}` against one `streamlit run app.py` (LAUNCHBOARD_DATA={s0['data']}), "
+        "browsers and server on the same machine. The sessions first open one after another (ramp-up); then "
+        f"all {s0['sessions']} are measured for {s0['duration_s']:g} s:",
         "",
         f"- **live**: each session keeps the page open with `?refresh={s0['every_s']:g}`, the dashboard's own "
         "auto-refresh. A refresh is timed from the browser's rerun request to the server's finished message.",
-        f"- **reload**: each session reloads the whole page every {s0['every_s']:g} s. A render is timed from "
-        "the reload until the title is on screen and the script has finished.",
+        f"- **reload**: each session reloads the whole page every {s0['every_s']:g} s (out of step). A render "
+        "is timed from the reload until the title is on screen and the script has finished.",
         "",
         "| measure | " + " | ".join(s["mode"] for s in results) + " |",
         "|---|" + "---|" * len(results),
-        "| first renders / page renders | " + " | ".join(str(s["renders"]) for s in results) + " |",
-        "| render time median / p95 / max | " + " | ".join(
-            " / ".join(_f(v) for v in s["render_s"]) + " s" for s in results) + " |",
-        "| refreshes answered | " + " | ".join(str(s["refreshes"]) if s["mode"] == "live" else "–"
-                                             for s in results) + " |",
-        "| refresh time median / p95 / max | " + " | ".join(
-            (" / ".join(_f(v) for v in s["refresh_s"]) + " s") if s["mode"] == "live" else "–"
-            for s in results) + " |",
-        "| errors (failed/timed-out render or refresh, exception, console error) | "
-        + " | ".join(str(s["errors"]) for s in results) + " |",
-        "| server RSS at start / mean of first third / mean of last third / max (MB) | " + " | ".join(
-            " / ".join(_f(s[k], "{:.0f}") for k in ("rss_start_mb", "rss_first_third_mb", "rss_last_third_mb",
-                                                    "rss_max_mb")) for s in results) + " |",
-        "| server CPU (share of one core) | " + " | ".join(_f(s["server_cpu_share"], "{:.0%}") for s in results) + " |",
-        "| load average at the end (1/5/15 min) | " + " | ".join(
-            ", ".join(f"{x:.1f}" for x in s["load"]) for s in results) + " |",
+        row("ramp-up: sessions opened / seconds", lambda s: f"{s['opened']} / {s['ramp_s']:.0f} s"),
+        row("ramp-up: first render median / p95 / max", q("first_s")),
+        row("refreshes answered", lambda s: str(s["refreshes"]) if s["mode"] == "live" else "–"),
+        row("refresh time median / p95 / max", lambda s: q("refresh_s")(s) if s["mode"] == "live" else "–"),
+        row("reloads rendered", lambda s: str(s["renders"]) if s["mode"] == "reload" else "–"),
+        row("reload render time median / p95 / max", lambda s: q("render_s")(s) if s["mode"] == "reload" else "–"),
+        row("errors (failed/timed-out render or refresh, exception, console error)", lambda s: str(s["errors"])),
+        row("server RSS at start / mean of first third / mean of last third / max (MB)", lambda s: " / ".join(
+            _f(s[k], "{:.0f}") for k in ("rss_start_mb", "rss_first_third_mb", "rss_last_third_mb", "rss_max_mb"))),
+        row("server CPU (share of one core)", lambda s: _f(s["server_cpu_share"], "{:.0%}")),
+        row("load average at the end (1/5/15 min)", lambda s: ", ".join(f"{x:.1f}" for x in s["load"])),
+        "",
+        "The browsers share the server's CPUs. When the server's CPU share is low but renders are slow, "
+        "the browsers are what is saturated (a full reload downloads and runs Streamlit's JavaScript and "
+        "draws every chart again), not the server.",
     ]
     for s in results:
         series = ", ".join(f"{t}s {m}" for t, m in s["rss_series"][:: max(1, len(s["rss_series"]) // 12)])
-        lines += ["", f"Server RSS over time, {s['mode']} (MB): {series}."]
+        lines += ["", f"Server RSS over the measured window, {s['mode']} (MB): {series}."]
         if s["offline_requests"]:
             lines += ["", "Requests to outside hosts failed (this machine is offline; not counted as errors): "
                       + ", ".join(f"`{u}`" for u in s["offline_requests"][:5]) + "."]
