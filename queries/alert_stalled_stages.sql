@@ -6,12 +6,12 @@
 -- Grain: one row per watched stage. Parameters: $as_of, $stall_minutes, filters.
 WITH watched(stage) AS (VALUES ('allocated'), ('packed'), ('in_transit'), ('activation_pending')),
 now AS (
-    SELECT order_id, stage FROM lb_orders_at($as_of, $channels, $regions, $skus, $couriers)
+    SELECT order_id, stage FROM lb_stages_at($as_of, $channels, $regions, $skus, $couriers)
     WHERE stage IN ('allocated', 'packed', 'in_transit', 'activation_pending')
 ),
 before AS (
     SELECT order_id, stage
-    FROM lb_orders_at($as_of - to_minutes($stall_minutes), $channels, $regions, $skus, $couriers)
+    FROM lb_stages_at($as_of - to_minutes($stall_minutes), $channels, $regions, $skus, $couriers)
     WHERE stage IN ('allocated', 'packed', 'in_transit', 'activation_pending')
 ),
 n_now AS (SELECT stage, count(*) AS n FROM now GROUP BY stage),

@@ -2,8 +2,8 @@
 -- stage at $as_of and the milestone times the stage rules use (no page filters).
 -- Grain: one row per order_id. Parameters: $as_of.
 SELECT
-    f.order_id, customer_id, channel, sku, region, model, priority, ordered_at,
-    allocated_at, cancelled_at, promised_delivery_by, promised_activation_by,
+    f.order_id, f.customer_id, f.channel, f.sku, f.region, f.model, f.priority, f.ordered_at,
+    f.allocated_at, f.cancelled_at, f.promised_delivery_by, f.promised_activation_by,
     sf.first_packed_at AS first_packed_at,
     sf.first_transit_at AS first_transit_at,
     sf.first_delivered_at AS first_delivered_at,

@@ -9,8 +9,7 @@
 WITH sitting_rows AS (
     -- the stretches of time in which an existing order's latest scan is an at_hub scan
     SELECT s.from_at, s.to_at, s.last_scan.hub AS hub, s.last_scan.at AS scan_at
-    FROM stage_timeline s
-    JOIN lb_order_facts_at($as_of, $channels, $regions, $skus, $couriers) o USING (order_id)
+    FROM lb_timeline($as_of, $channels, $regions, $skus, $couriers) s
     WHERE s.last_scan.ev = 'at_hub' AND s.last_scan.hub IS NOT NULL AND s.from_at <= $as_of
 ),
 span AS (

@@ -21,10 +21,9 @@ buckets AS (
     SELECT $as_of::TIMESTAMPTZ
 ),
 intervals AS (
-    SELECT greatest(s.from_at, o.ordered_at) AS from_at, s.to_at, s.stage
-    FROM stage_timeline s
-    JOIN scoped o USING (order_id)
-    WHERE s.to_at > o.ordered_at AND s.from_at <= $as_of
+    SELECT greatest(s.from_at, s.ordered_at) AS from_at, s.to_at, s.stage
+    FROM lb_timeline($as_of, $channels, $regions, $skus, $couriers) s
+    WHERE s.to_at > s.ordered_at AND s.from_at <= $as_of
 ),
 deltas AS (
     SELECT from_at AS t, stage, 1 AS delta FROM intervals

@@ -12,12 +12,26 @@ CREATE OR REPLACE MACRO lb_order_facts_at(t, f_channels, f_regions, f_skus, f_co
     WHERE f.ordered_at <= t
       AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
 
--- The same orders with their stage at t and their latest scan at t (stage_timeline;
--- last_scan: struct ev, hub, at; last_hub: the hub of the latest scan that names one).
+-- The timeline rows (all moments) of the same orders: stage_timeline carries ordered_at and
+-- the filter fields, so no join is needed.
+CREATE OR REPLACE MACRO lb_timeline(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT s.*
+    FROM stage_timeline s
+    WHERE s.ordered_at <= t
+      AND lb_in_scope([s.channel], [s.region], [s.sku], s.couriers, f_channels, f_regions, f_skus, f_couriers);
+
+-- Those orders with their stage at t and their latest scan at t (last_scan: struct ev, hub,
+-- at; last_hub: the hub of the latest scan that names one).
+CREATE OR REPLACE MACRO lb_stages_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT s.order_id, s.stage, s.last_scan, s.last_hub
+    FROM lb_timeline(t, f_channels, f_regions, f_skus, f_couriers) s
+    WHERE s.from_at <= t AND t < s.to_at;
+
+-- Those orders with all their facts (order_facts) besides.
 CREATE OR REPLACE MACRO lb_orders_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
     SELECT f.*, s.stage, s.last_scan, s.last_hub
-    FROM lb_order_facts_at(t, f_channels, f_regions, f_skus, f_couriers) f
-    JOIN stage_timeline s ON s.order_id = f.order_id AND s.from_at <= t AND t < s.to_at;
+    FROM lb_stages_at(t, f_channels, f_regions, f_skus, f_couriers) s
+    JOIN order_facts f ON f.order_id = s.order_id;
 
 -- Activation attempts within the filters (orphans only when no filter is set).
 CREATE OR REPLACE MACRO lb_attempts(f_channels, f_regions, f_skus, f_couriers) AS TABLE

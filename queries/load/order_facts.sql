@@ -99,7 +99,10 @@ SELECT
         ELSE 'reserved'
     END AS stage,
     r.last_scan,   -- the latest scan at from_at (struct ev, hub, at), null before the first
-    r.last_hub     -- the hub of the latest scan that names one
+    r.last_hub,    -- the hub of the latest scan that names one
+    -- the order's existence and filter fields (order_facts), so that "stage at t within the
+    -- filters" reads this table alone
+    f.ordered_at, f.channel, f.region, f.sku, f.couriers
 FROM running r
 JOIN order_facts f USING (order_id)
 WHERE r.to_at > r.ts  -- the last row of each moment

@@ -1,8 +1,10 @@
 """Spec 3b alerts: each kind raised and not raised, at the edges of its rule and thresholds."""
 from __future__ import annotations
 
+import re
+
 from launchboard import metrics, report
-from launchboard.metrics import ALERT_KINDS, Params
+from launchboard.metrics import ALERT_KINDS, Params, Scope
 from launchboard.timeutil import parse_moment
 
 ORDERS = "order_id,customer_id,channel,sku,region,ordered_at,allocated_at,cancelled_at,promised_delivery_by,promised_activation_by\n"
@@ -16,11 +18,11 @@ def order(oid, allocated="", cancelled="", delivery_by="", activation_by=""):
     return f"{oid},C-{oid},web,IP7,Seoul,2016-10-07 10:00,{allocated},{cancelled},{delivery_by},{activation_by}\n"
 
 
-def alerts_at(store, when: str) -> dict[tuple[str, str | None], int]:
-    """{(kind, subject): count} of the alerts raised at `when`."""
+def alerts_at(store, when: str, scope: Scope = Scope()) -> dict[tuple[str, str | None], int]:
+    """{(kind, subject): count} of the alerts raised at `when` within `scope`."""
     cur = store.cursor()
     try:
-        raised = metrics.alerts(cur, Params(parse_moment(when, store.config.tz), store.config))
+        raised = metrics.alerts(cur, Params(parse_moment(when, store.config.tz), store.config, scope))
     finally:
         cur.close()
     assert all(a["kind"] in ALERT_KINDS for a in raised)
@@ -219,6 +221,23 @@ def test_stalled_hubs(open_launch):
     assert alerts_at(store, "2016-10-21 10:59:59") == {("stalled_stage", "in_transit"): 60}
     # 11:00 (09:00): the at_hub scan at exactly T - stall_minutes counts
     assert ("stalled_hub", "Daejeon HUB") in alerts_at(store, "2016-10-21 11:00")
+
+
+def test_stalled_alerts_follow_the_filters(open_launch):
+    """The stall alerts count only the orders within the filters. Gunpo's 21 orders are moved
+    to region Gyeonggi; the 39 others stay in Seoul; every order's courier is CJ."""
+    files = hub_files()
+    files["orders/o.csv"] = re.sub(r"^(Gu\d+,C-Gu\d+,web,IP7,)Seoul", r"\1Gyeonggi", files["orders/o.csv"], flags=re.M)
+    store = open_launch(files)
+    everything = {("stalled_stage", "in_transit"): 60, ("stalled_hub", "Daejeon HUB"): 20,
+                  ("stalled_hub", "Gunpo HUB"): 21}
+    assert alerts_at(store, "2016-10-21 11:29") == everything
+    assert alerts_at(store, "2016-10-21 11:29", Scope(couriers=("CJ",))) == everything
+    assert alerts_at(store, "2016-10-21 11:29", Scope(couriers=("Hanjin",))) == {}
+    # Gyeonggi: Gunpo's 21 held (>= 20); 21 in transit < stall_min_orders 50
+    assert alerts_at(store, "2016-10-21 11:29", Scope(regions=("Gyeonggi",))) == {("stalled_hub", "Gunpo HUB"): 21}
+    # Seoul: Daejeon's 20 held, Okcheon's 19 below 20; 39 in transit < 50
+    assert alerts_at(store, "2016-10-21 11:29", Scope(regions=("Seoul",))) == {("stalled_hub", "Daejeon HUB"): 20}
 
 
 def test_stalled_hub_threshold_from_toml(open_launch):
