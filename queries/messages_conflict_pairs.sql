@@ -2,10 +2,10 @@
 -- catalog declares in conflict, sent within $conflict_window_hours of each other (the rule
 -- of messages_summary.conflicting_customers, split by pair; a customer may count in
 -- several pairs). Grain: one row per template pair (template_a < template_b).
--- Parameters: $as_of, $quiet_start, $quiet_end, $conflict_window_hours, filters.
+-- Parameters: $as_of, $conflict_window_hours, filters.
 WITH m AS (  -- only messages whose template is in a declared conflict pair
     SELECT customer_id, message_id, template, sent_at
-    FROM lb_messages_at($as_of, $quiet_start, $quiet_end, $channels, $regions, $skus, $couriers)
+    FROM lb_message_rows_at($as_of, $channels, $regions, $skus, $couriers)
     WHERE template IN (SELECT a FROM template_conflicts)
 ),
 hits AS (
@@ -19,7 +19,7 @@ SELECT
     template_a,
     template_b,
     count(*) AS customers,
-    array_to_string((list(customer_id ORDER BY customer_id))[1:3], ', ') AS example_customers
+    array_to_string(min(customer_id, 3), ', ') AS example_customers  -- the three smallest ids
 FROM hits
 GROUP BY ALL
 ORDER BY customers DESC, template_a, template_b

@@ -40,9 +40,16 @@ CREATE OR REPLACE MACRO lb_attempts(f_channels, f_regions, f_skus, f_couriers) A
     LEFT JOIN order_facts f USING (order_id)
     WHERE lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
 
--- Messages sent at or before t, each with the spec 3b checks:
--- quiet (sent in the quiet window), order_stage (the order's stage at sent_at, null when
--- the message names no known order), claims (catalog) and contradicting.
+-- Messages sent at or before t within the filters (message_facts rows: order_stage is the
+-- order's stage at sent_at, null when the message names no known order).
+CREATE OR REPLACE MACRO lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT m.*
+    FROM message_facts m
+    WHERE m.sent_at <= t
+      AND lb_in_scope([m.channel], [m.region], [m.sku], m.couriers, f_channels, f_regions, f_skus, f_couriers);
+
+-- Those messages, each with the spec 3b checks: quiet (sent in the quiet window), claims
+-- (catalog) and contradicting.
 CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions, f_skus, f_couriers) AS TABLE
     SELECT
         m.*,
@@ -50,10 +57,8 @@ CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions,
         c.template IS NOT NULL AS in_catalog,
         lb_quiet_time(CAST(m.sent_local AS TIME), q_start, q_end) AS quiet,
         coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, m.order_stage), false) AS contradicting
-    FROM message_facts m
-    LEFT JOIN template_catalog c USING (template)
-    WHERE m.sent_at <= t
-      AND lb_in_scope([m.channel], [m.region], [m.sku], m.couriers, f_channels, f_regions, f_skus, f_couriers);
+    FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers) m
+    LEFT JOIN template_catalog c USING (template);
 
 -- Calls ended at or before t (offered at t), with wait_seconds for answered calls.
 -- Filters reach calls through the caller's orders (customer_facts).
