@@ -36,6 +36,8 @@ _CHUNK = 1 << 22
 # uncompressed; in a compressed database file with this limit the engine peaks at ~3 GB
 # (bench/RESULTS.md) and the report runs faster than from an uncompressed in-memory copy.
 MEMORY_LIMIT = "3GB"
+# Store.stable_before when nothing was loaded since: every moment is unchanged.
+END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 # The tables the derived tables of queries/load/order_facts.sql are built from.
 FACT_SOURCES = ("orders", "shipments", "activations", "messages")
 
@@ -257,6 +259,8 @@ class Store:
         self._seen: set[tuple[str, str]] = set()
         self._extras: dict[str, list[str]] = {t: [] for t in TABLES}
         self.version = 0
+        # Per refresh: (the version it made, the earliest moment it may have changed; None: any).
+        self._changes: list[tuple[int, datetime | None]] = []
         cur = self._db.cursor()
         cur.execute("SET GLOBAL TimeZone = " + _literal(self.config.timezone))
         cur.execute(sql.load("macros"))
@@ -269,7 +273,7 @@ class Store:
         pairs = self.config.conflict_pairs()
         if pairs:
             cur.executemany("INSERT INTO template_conflicts VALUES (?, ?)", pairs)
-        self._rebuild(cur, list(TABLES))
+        self._rebuild(cur, list(TABLES))  # no file yet: there is nothing to compare with
         cur.execute(sql.load("table_macros"))
         cur.close()
 
@@ -294,11 +298,27 @@ class Store:
                 for found in new:
                     new_files.setdefault(found.table, []).append(found.name)
                 widened = {t for t, n in widths.items() if len(self._extras[t]) != n}
-                self._rebuild(cur, sorted(new_files), new_files, widened)
+                changed_from = self._rebuild(cur, sorted(new_files), new_files, widened)
             finally:
                 cur.close()
             self.version += 1
+            self._changes.append((self.version, changed_from))
             return len(new)
+
+    def stable_before(self, version: int) -> datetime | None:
+        """A moment before which every figure as of a moment, without page filters, is the same
+        now as it was at ``version``: the earliest timestamp of any row that the refreshes since
+        then added or replaced (a row is seen at T only once one of its timestamps is <= T).
+        ``END_OF_TIME`` when nothing was loaded since; None when nothing can be said (a table was
+        rebuilt whole since, or ``version`` is not one of this Store's). With page filters it does
+        not hold: a later row can change an order's filter fields (its couriers, for one)."""
+        with self._lock:
+            if not 1 <= version <= self.version:
+                return None
+            since = [changed for v, changed in self._changes if v > version]
+            if any(changed is None for changed in since):
+                return None
+            return min(since, default=END_OF_TIME)
 
     def extras(self, table: str) -> list[str]:
         """Extra (non-contract) columns seen so far in a table's files."""
@@ -444,14 +464,19 @@ class Store:
 
     # -- derived tables ---------------------------------------------------------------------
     def _rebuild(self, cur, tables: list[str], new_files: dict[str, list[str]] | None = None,
-                 widened: set[str] = frozenset()) -> None:
+                 widened: set[str] = frozenset()) -> datetime | None:
         """Rebuild the current versions and order_facts in one transaction.
 
         With ``new_files``, a table whose new rows are a small share of it (and whose columns did
         not grow) is updated incrementally: only the keys those files touched are re-decided, and
         only the orders (and customers) they touched get new facts. The result is the same as a
         full rebuild; it is just cheaper for a drop into a big launch.
+
+        Returns the earliest timestamp of the rows replaced or added (``END_OF_TIME`` when none),
+        or None when a table was rebuilt whole (see ``stable_before``).
         """
+        earliest: list[datetime] = []
+        whole = False
         cur.execute("BEGIN TRANSACTION")
         try:
             delta = {n for n in tables if new_files is not None and n not in widened
@@ -461,8 +486,9 @@ class Store:
             for name in tables:
                 table = TABLES[name]
                 if name in delta:
-                    self._apply_delta(cur, table, new_files[name])
+                    earliest += self._apply_delta(cur, table, new_files[name])
                     continue
+                whole = True
                 cur.execute(
                     "CREATE OR REPLACE TABLE " + ident(name) + " AS SELECT * FROM " + ident("acc_" + name)
                     + " QUALIFY row_number() OVER (PARTITION BY " + ident(table.key)
@@ -478,6 +504,7 @@ class Store:
         except Exception:
             cur.execute("ROLLBACK")
             raise
+        return None if whole else min(earliest, default=END_OF_TIME)
 
     # A refresh whose new rows are at most this share of a table's rows is applied incrementally.
     DELTA_SHARE = 0.2
@@ -489,14 +516,18 @@ class Store:
         ).fetchone()
         return new <= self.DELTA_SHARE * (total - new)
 
-    def _apply_delta(self, cur, table: Table, files: list[str]) -> None:
-        """Re-decide the winning version of every key the new files carry (spec 3 versions)."""
+    def _apply_delta(self, cur, table: Table, files: list[str]) -> list[datetime]:
+        """Re-decide the winning version of every key the new files carry (spec 3 versions).
+        Returns the earliest timestamp of those keys' rows before and after (when any)."""
         name, key = ident(table.name), ident(table.key)
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE lb_delta_keys AS SELECT DISTINCT " + key + " AS k FROM "
             + ident("acc_" + table.name) + " WHERE list_contains($files, _file)",
             {"files": files},
         )
+        earliest_sql = ("SELECT min(least(" + ", ".join(ident(c.name) for c in table.columns if c.kind == TS)
+                        + ")) FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
+        earliest = [cur.execute(earliest_sql).fetchone()[0]]
         touched = ("INSERT INTO lb_touched_orders SELECT " + ("order_id" if table.name != "orders" else key)
                    + " FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
         if table.name in FACT_SOURCES:
@@ -512,6 +543,8 @@ class Store:
             cur.execute(touched)  # and the orders they belong to now
         if table.name == "messages":
             cur.execute("INSERT INTO lb_touched_messages SELECT k FROM lb_delta_keys")
+        earliest.append(cur.execute(earliest_sql).fetchone()[0])
+        return [t for t in earliest if t is not None]
 
     def _facts_delta(self, cur) -> None:
         """The derived tables for the touched orders, their customers and their messages only:

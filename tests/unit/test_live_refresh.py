@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from launch_files import make_launch
 
 from launchboard import report
-from launchboard.loader import Store
+from launchboard.loader import END_OF_TIME, Store
+from launchboard.timeutil import parse_moment
 
 HEAD = "order_id,customer_id,channel,sku,region,ordered_at,allocated_at,updated_at\n"
 MSG_HEAD = "message_id,customer_id,order_id,template,sent_at,status\n"
@@ -234,5 +235,40 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
             assert sql_rows(store, customers)[0] == ("C1", ["store", "web"], ["Daejeon", "Seoul"], ["IP7", "IP7P"])
         finally:
             fresh.close()
+    finally:
+        store.close()
+
+
+def test_stable_before_is_the_earliest_time_a_refresh_touched(tmp_path):
+    """Store.stable_before(v): as-of figures before the earliest timestamp of the rows added or
+    replaced since version v cannot have changed (the review page keeps its alert history there)."""
+    orders = HEAD + "".join(f"O{i},C{i},web,IP7,Seoul,2016-10-07 09:{i:02d},,\n" for i in range(10))
+    ship_head = "event_id,order_id,courier,event,event_at\n"
+    ship = ship_head + "".join(f"E{i},O{i},CJ,packed,2016-10-08 10:{i:02d}\n" for i in range(10))
+    data = make_launch(tmp_path, {"orders/o_001.csv": orders, "shipments/s_001.csv": ship})
+    store = Store(data)
+    try:
+        store.refresh()
+        tz = store.config.tz
+        v1 = store.version
+        assert store.stable_before(v1) == END_OF_TIME  # nothing loaded since
+        assert store.stable_before(0) is None and store.stable_before(v1 + 1) is None
+        # one new scan (1 row against 10: incremental): the earliest time touched is that scan's
+        _write(data, "shipments/s_002.csv", ship_head + "E10,O1,CJ,picked_up,2016-10-09 12:00\n")
+        store.refresh()
+        v2 = store.version
+        assert store.stable_before(v1) == parse_moment("2016-10-09 12:00", tz)
+        # O2 re-sent with its order time corrected to 11:00: the replaced version (09:02) counts too
+        _write(data, "orders/o_002.csv", HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 11:00,2016-10-10 08:00,\n")
+        store.refresh()
+        v3 = store.version
+        assert store.stable_before(v2) == parse_moment("2016-10-07 09:02", tz)
+        assert store.stable_before(v1) == parse_moment("2016-10-07 09:02", tz)
+        # 5 new scans against 11 rows: more than DELTA_SHARE, shipments are rebuilt whole
+        _write(data, "shipments/s_003.csv", ship_head + "".join(
+            f"F{i},O{i},CJ,picked_up,2016-10-11 10:00\n" for i in range(5)))
+        store.refresh()
+        assert store.stable_before(v3) is None and store.stable_before(v1) is None
+        assert store.stable_before(store.version) == END_OF_TIME
     finally:
         store.close()
