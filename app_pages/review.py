@@ -6,7 +6,6 @@ import streamlit as st
 
 from launchboard import review
 from launchboard.charts import review as charts
-from launchboard.metrics import Scope
 from launchboard.timeutil import iso, local_text
 from ui import state
 from ui.page import run_page
@@ -18,9 +17,10 @@ def _moments(path: str, version: int, _s) -> list[datetime]:
     return review.replay_moments(_s)
 
 
-@st.cache_data(ttl=3600, show_spinner="Evaluating the alerts at every replay moment…", max_entries=8)
-def _history(path: str, version: int, moments: tuple, scope: Scope, _s) -> list[dict]:
-    return review.alert_history(_s, list(moments), scope)
+@st.cache_resource(show_spinner=False)
+def _history_cache(path: str) -> review.HistoryCache:
+    """One per launch folder and process: after a drop only the moments it may change are evaluated."""
+    return review.HistoryCache()
 
 
 def _step(labels: list[str], delta: int) -> None:
@@ -155,7 +155,8 @@ def body(s, view, as_of):
         return
     moment = _replay(s, view, as_of, moments)
     _figures(s, view, moment)
-    history = _history(str(s.data_dir), s.version, tuple(moments), view.scope, s)
+    with st.spinner("Evaluating the alerts at every replay moment…"):
+        history = _history_cache(str(s.data_dir)).history(s, moments, view.scope)
     periods = review.alert_periods(history, [m for m in moments if m <= moment])
     _timeline(s, view, moment, moments, periods)
     _history_table(s, periods)

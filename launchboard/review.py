@@ -12,6 +12,10 @@ from __future__ import annotations
 import html
 import math
 import re
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -81,6 +85,44 @@ def alert_history(store: Store, moments: list[datetime], scope: Scope = Scope(),
         rows = [row for part in pool.map(evaluate, chunks) for row in part]
     order = {m: i for i, m in enumerate(moments)}
     return sorted(rows, key=lambda r: (order[r["at"]], r["kind"], r["subject"] or ""))
+
+
+class HistoryCache:
+    """The alert history per scope, kept across data versions. After a refresh only the moments
+    it may have changed are evaluated again: those at or after ``Store.stable_before`` (the
+    earliest timestamp of the rows it added or replaced). With page filters a refresh means
+    everything again (a later row can change an order's filter fields). One per process,
+    shared by every session; at most ``MAX_SCOPES`` scopes are kept."""
+
+    MAX_SCOPES = 8
+
+    def __init__(self, evaluate: Callable[[Store, list[datetime], Scope], list[dict]] | None = None):
+        self._evaluate = evaluate or (lambda store, moments, scope: alert_history(store, moments, scope))
+        self._lock = threading.Lock()
+        # scope -> (the Store, its version, the rows per moment)
+        self._kept: OrderedDict[Scope, tuple[weakref.ref, int, dict[datetime, list[dict]]]] = OrderedDict()
+
+    def history(self, store: Store, moments: list[datetime], scope: Scope = Scope()) -> list[dict]:
+        """``alert_history(store, moments, scope)``, evaluating only what may have changed."""
+        with self._lock:
+            version = store.version  # read first: rows of a refresh during the evaluation are re-checked next time
+            reuse: dict[datetime, list[dict]] = {}
+            if scope in self._kept and self._kept[scope][0]() is store:
+                _, was, by_moment = self._kept[scope]
+                cutoff = store.stable_before(was) if (was == version or not scope.active) else None
+                if cutoff is not None:
+                    reuse = {m: by_moment[m] for m in moments if m in by_moment and m < cutoff}
+            missing = [m for m in moments if m not in reuse]
+            fresh: dict[datetime, list[dict]] = {m: [] for m in missing}
+            if missing:
+                for row in self._evaluate(store, missing, scope):
+                    fresh[row["at"]].append(row)
+            by_moment = {**reuse, **fresh}
+            self._kept[scope] = (weakref.ref(store), version, by_moment)
+            self._kept.move_to_end(scope)
+            while len(self._kept) > self.MAX_SCOPES:
+                self._kept.popitem(last=False)
+            return [row for m in moments for row in by_moment[m]]
 
 
 @dataclass(frozen=True)

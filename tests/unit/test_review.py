@@ -18,6 +18,7 @@ raised at live T, peak 1; delivery_promise_breach raised 12:00, cleared 15:00, p
 """
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ import pytest
 
 from launchboard import report, review
 from launchboard.loader import open_store
+from launchboard.metrics import Scope
 from launchboard.review import AlertPeriod
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,3 +212,41 @@ def test_timeline_chart_shows_each_period_from_raised_to_cleared(store, moments,
     bars = spec["vconcat"][1]["layer"][0]
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["x2"]["field"] == "end"
     assert any(t["field"] == "peak" for t in bars["encoding"]["tooltip"])
+
+
+def test_history_cache_evaluates_again_only_what_a_drop_can_change(tmp_path):
+    """On the sample launch: the same version evaluates nothing; after a drop with one scan at
+    10-22 17:30 only the moments from 17:30 on (live T, 17:59:47) are evaluated, and the history
+    equals a full evaluation. With a filter, a drop means every moment again."""
+    data = tmp_path / "launch"
+    shutil.copytree(ROOT / "sample_data", data)
+    store = open_store(data)
+    evaluated: list[list[datetime]] = []
+
+    def evaluate(s, moments, scope):
+        evaluated.append(list(moments))
+        return review.alert_history(s, moments, scope)
+
+    cache = review.HistoryCache(evaluate)
+    head = "event_id,order_id,courier,event,event_at,hub\n"
+    try:
+        moments = review.replay_moments(store)
+        first = cache.history(store, moments)
+        assert evaluated == [moments]
+        assert cache.history(store, moments) == first and len(evaluated) == 1
+        (data / "shipments" / "s_late_1.csv").write_text(head + "EX1,O0000002,CJ,at_hub,2016-10-22 17:30,Daejeon HUB\n")
+        assert store.refresh() == 1
+        moments = review.replay_moments(store)
+        assert moments[-1] == datetime(2016, 10, 22, 17, 59, 47, tzinfo=SEOUL)
+        after = cache.history(store, moments)
+        assert evaluated[1] == [moments[-1]]
+        assert after == review.alert_history(store, moments)
+
+        seoul, last = Scope(regions=("Seoul",)), moments[-3:]
+        cache.history(store, last, seoul)
+        (data / "shipments" / "s_late_2.csv").write_text(head + "EX2,O0000002,CJ,at_hub,2016-10-22 17:40,Daejeon HUB\n")
+        assert store.refresh() == 1
+        assert cache.history(store, last, seoul) == review.alert_history(store, last, seoul)
+        assert evaluated[-1] == last
+    finally:
+        store.close()
