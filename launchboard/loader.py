@@ -17,7 +17,7 @@ import threading
 import zlib
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -38,6 +38,7 @@ _CHUNK = 1 << 22
 MEMORY_LIMIT = "3GB"
 # Store.stable_before when nothing was loaded since: every moment is unchanged.
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # The tables the derived tables of queries/load/order_facts.sql are built from.
 FACT_SOURCES = ("orders", "shipments", "activations", "messages")
 
@@ -525,26 +526,27 @@ class Store:
             + ident("acc_" + table.name) + " WHERE list_contains($files, _file)",
             {"files": files},
         )
-        earliest_sql = ("SELECT min(least(" + ", ".join(ident(c.name) for c in table.columns if c.kind == TS)
-                        + ")) FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
-        earliest = [cur.execute(earliest_sql).fetchone()[0]]
+        # The earliest timestamp of each row replaced or added (microseconds since the epoch).
+        first = " RETURNING epoch_us(least(" + ", ".join(ident(c.name) for c in table.columns if c.kind == TS)
+        first += "))"
         touched = ("INSERT INTO lb_touched_orders SELECT " + ("order_id" if table.name != "orders" else key)
                    + " FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
         if table.name in FACT_SOURCES:
             cur.execute(touched)  # the orders these keys belonged to before
-        cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
-        cur.execute(
+        stamps = cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
+                             + first).fetchall()
+        stamps += cur.execute(
             "INSERT INTO " + name + " SELECT * FROM " + ident("acc_" + table.name)
             + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
             + " QUALIFY row_number() OVER (PARTITION BY " + key
-            + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
-        )
+            + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1" + first
+        ).fetchall()
         if table.name in FACT_SOURCES:
             cur.execute(touched)  # and the orders they belong to now
         if table.name == "messages":
             cur.execute("INSERT INTO lb_touched_messages SELECT k FROM lb_delta_keys")
-        earliest.append(cur.execute(earliest_sql).fetchone()[0])
-        return [t for t in earliest if t is not None]
+        known = [us for (us,) in stamps if us is not None]
+        return [EPOCH + timedelta(microseconds=min(known))] if known else []
 
     def _facts_delta(self, cur) -> None:
         """The derived tables for the touched orders, their customers and their messages only:
