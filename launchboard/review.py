@@ -97,7 +97,7 @@ class HistoryCache:
     MAX_SCOPES = 8
 
     def __init__(self, evaluate: Callable[[Store, list[datetime], Scope], list[dict]] | None = None):
-        self._evaluate = evaluate or (lambda store, moments, scope: alert_history(store, moments, scope))
+        self._evaluate = evaluate or alert_history
         self._lock = threading.Lock()
         # scope -> (the Store, its version, the rows per moment)
         self._kept: OrderedDict[Scope, tuple[weakref.ref, int, dict[datetime, list[dict]]]] = OrderedDict()
