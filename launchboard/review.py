@@ -98,17 +98,23 @@ class HistoryCache:
 
     def __init__(self, evaluate: Callable[[Store, list[datetime], Scope], list[dict]] | None = None):
         self._evaluate = evaluate or alert_history
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _kept and _scope_locks
+        # One lock per scope: an evaluation for one scope does not hold up viewers of another.
+        self._scope_locks: dict[Scope, threading.Lock] = {}
         # scope -> (the Store, its version, the rows per moment)
         self._kept: OrderedDict[Scope, tuple[weakref.ref, int, dict[datetime, list[dict]]]] = OrderedDict()
 
     def history(self, store: Store, moments: list[datetime], scope: Scope = Scope()) -> list[dict]:
         """``alert_history(store, moments, scope)``, evaluating only what may have changed."""
         with self._lock:
+            scope_lock = self._scope_locks.setdefault(scope, threading.Lock())
+        with scope_lock:
             version = store.version  # read first: rows of a refresh during the evaluation are re-checked next time
+            with self._lock:
+                kept = self._kept.get(scope)
             reuse: dict[datetime, list[dict]] = {}
-            if scope in self._kept and self._kept[scope][0]() is store:
-                _, was, by_moment = self._kept[scope]
+            if kept is not None and kept[0]() is store:
+                _, was, by_moment = kept
                 cutoff = store.stable_before(was) if (was == version or not scope.active) else None
                 if cutoff is not None:
                     reuse = {m: by_moment[m] for m in moments if m in by_moment and m < cutoff}
@@ -118,10 +124,12 @@ class HistoryCache:
                 for row in self._evaluate(store, missing, scope):
                     fresh[row["at"]].append(row)
             by_moment = {**reuse, **fresh}
-            self._kept[scope] = (weakref.ref(store), version, by_moment)
-            self._kept.move_to_end(scope)
-            while len(self._kept) > self.MAX_SCOPES:
-                self._kept.popitem(last=False)
+            with self._lock:
+                self._kept[scope] = (weakref.ref(store), version, by_moment)
+                self._kept.move_to_end(scope)
+                while len(self._kept) > self.MAX_SCOPES:
+                    dropped, _ = self._kept.popitem(last=False)
+                    self._scope_locks.pop(dropped, None)
             return [row for m in moments for row in by_moment[m]]
 
 
