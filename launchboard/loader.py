@@ -12,9 +12,11 @@ import codecs
 import csv
 import gzip
 import io
+import os
 import tempfile
 import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,18 +26,23 @@ import duckdb
 
 from . import sql
 from .config import LaunchConfig, load_config
-from .schema import BOOL, ENUM, TABLES, TS, Table, ident, normalise_header
+from .schema import BOOL, ENUM, INTERNAL, TABLES, TS, Table, ident, normalise_header
 
 FINISHED_SUFFIXES = (".csv", ".csv.gz")  # and .parquet, read by DuckDB's own reader
-# Current tables are stored sorted by the columns an order lookup filters on, so DuckDB's
-# per-row-group min/max statistics skip all but one row group (point lookups at 1M orders).
+# Current tables an order lookup filters by order_id (or customer_id) are stored sorted, so
+# DuckDB's per-row-group min/max statistics skip all but one row group (point lookups at 1M
+# orders). Messages are not: sorting 8M wide rows cost ~3 s of the cold load and the lookup
+# (which reads them through message_facts) measured no faster for it.
 CLUSTER_BY = {"orders": ("order_id",), "shipments": ("order_id",), "activations": ("order_id",),
-              "messages": ("order_id", "customer_id"), "calls": ("customer_id",)}
+              "messages": (), "calls": ("customer_id",)}
 _CHUNK = 1 << 22
 # DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB in memory
 # uncompressed; in a compressed database file with this limit the engine peaks at ~3 GB
 # (bench/RESULTS.md) and the report runs faster than from an uncompressed in-memory copy.
 MEMORY_LIMIT = "3GB"
+# Files read at once by a refresh. Reading and checking a file (and gzip, and CP949) leaves a
+# core partly idle, so two files overlap; their appends to the tables take turns.
+LOAD_WORKERS = min(2, os.cpu_count() or 1)
 # Store.stable_before when nothing was loaded since: every moment is unchanged.
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -257,8 +264,15 @@ class Store:
         self._db = duckdb.connect(str(Path(self._tmp.name) / "launch.duckdb"),
                                   config={"memory_limit": MEMORY_LIMIT, "temp_directory": self._tmp.name})
         self._lock = threading.RLock()
+        self._append_lock = threading.Lock()  # one file's rows go into the tables at a time
         self._seen: set[tuple[str, str]] = set()
-        self._extras: dict[str, list[str]] = {t: [] for t in TABLES}
+        # Extra (non-contract) columns per table, each with the first (file name, position) that
+        # has it: their order does not depend on which of the files loading at once came first.
+        self._extras: dict[str, dict[str, tuple[str, int]]] = {t: {} for t in TABLES}
+        # Files whose rows are in acc_<table> but not yet in the current tables, per table; and
+        # the extra columns per table at the last rebuild (more since: rebuild the table whole).
+        self._pending: dict[str, list[str]] = {}
+        self._widths = {t: 0 for t in TABLES}
         self.version = 0
         # Per refresh: (the version it made, the earliest moment it may have changed; None: any).
         self._changes: list[tuple[int, datetime | None]] = []
@@ -284,24 +298,24 @@ class Store:
         return cur
 
     def refresh(self) -> int:
-        """Load files that arrived since the last call; returns how many were new."""
+        """Load files that arrived since the last call; returns how many were new.
+
+        Files whose rows went in but whose tables were not rebuilt yet (an unexpected error
+        stopped the refresh) are rebuilt by the next call, new files or not."""
         with self._lock:
             new = [f for f in discover(self.data_dir) if (f.table, f.name) not in self._seen]
-            if not new:
+            if not new and not self._pending:
                 return 0
+            self._load_files(new)
+            pending = {t: sorted(names) for t, names in self._pending.items()}
+            widened = {t for t in pending if len(self._extras[t]) != self._widths[t]}
             cur = self._db.cursor()
             try:
-                widths = {t: len(x) for t, x in self._extras.items()}
-                for found in new:
-                    self._load_file(cur, found)
-                    self._seen.add((found.table, found.name))
-                new_files: dict[str, list[str]] = {}
-                for found in new:
-                    new_files.setdefault(found.table, []).append(found.name)
-                widened = {t for t, n in widths.items() if len(self._extras[t]) != n}
-                changed_from = self._rebuild(cur, sorted(new_files), new_files, widened)
+                changed_from = self._rebuild(cur, sorted(pending), pending, widened)
             finally:
                 cur.close()
+            self._pending.clear()
+            self._widths = {t: len(x) for t, x in self._extras.items()}
             self.version += 1
             self._changes.append((self.version, changed_from))
             return len(new)
@@ -323,7 +337,8 @@ class Store:
 
     def extras(self, table: str) -> list[str]:
         """Extra (non-contract) columns seen so far in a table's files."""
-        return list(self._extras[table])
+        first = self._extras[table]
+        return sorted(first, key=first.__getitem__)
 
     def close(self) -> None:
         self._db.close()
@@ -336,6 +351,26 @@ class Store:
         cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR") for c in table.columns]
         cols += ['"_file" VARCHAR', '"_line" BIGINT']
         return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(cols) + ")"
+
+    def _load_files(self, found: list[FoundFile]) -> None:
+        """Load files, LOAD_WORKERS at a time (biggest first), each on its own cursor with its
+        own temp tables. A file counts as seen (and pending a rebuild) once its rows are in; an
+        unexpected error is raised after the other files finished, so none is loaded twice."""
+        def load(f: FoundFile) -> None:
+            cur = self._db.cursor()
+            try:
+                self._load_file(cur, f)
+            finally:
+                cur.close()
+            with self._append_lock:
+                self._seen.add((f.table, f.name))
+                self._pending.setdefault(f.table, []).append(f.name)
+
+        biggest_first = sorted(found, key=lambda f: f.path.stat().st_size, reverse=True)
+        with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="launchboard-load") as pool:
+            futures = [pool.submit(load, f) for f in biggest_first]
+        for future in futures:
+            future.result()
 
     def _load_file(self, cur, found: FoundFile) -> None:
         path = found.path
@@ -361,17 +396,20 @@ class Store:
             if missing:
                 raise FileRejected("missing required column(s): " + ", ".join(missing))
         except FileRejected as exc:
-            cur.execute(
-                "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'rejected', $r, 0, 0, now())",
-                {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding, "r": str(exc)},
-            )
+            with self._append_lock:
+                cur.execute(
+                    "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'rejected', $r, 0, 0, now())",
+                    {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
+                     "r": str(exc)},
+                )
             return
-        rows_read, rejected = self._check_and_append(cur, table, found.name, names, line, encoding != "parquet")
-        cur.execute(
-            "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'loaded', NULL, $n, $r, now())",
-            {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
-             "n": rows_read, "r": rejected},
-        )
+        with self._append_lock:  # a new column (ALTER TABLE) must not meet another file's append
+            rows_read, rejected = self._check_and_append(cur, table, found.name, names, line, encoding != "parquet")
+            cur.execute(
+                "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'loaded', NULL, $n, $r, now())",
+                {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
+                 "n": rows_read, "r": rejected},
+            )
 
     def _stage_csv(self, cur, path: Path, encoding: str, source: Path, table: Table) -> tuple[list[str], str]:
         """Read a CSV (``source``: its plain UTF-8 text) into temp table ``checked`` (see
@@ -438,11 +476,14 @@ class Store:
         ``csv_file``, the malformed lines too. Returns (rows read, rows rejected)."""
         known = set(table.names)
         extras = [n for n in names if n not in known]
-        for extra in extras:
-            if extra not in self._extras[table.name]:
+        first = self._extras[table.name]
+        for position, extra in enumerate(names):
+            if extra in known:
+                continue
+            if extra not in first:
                 cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
                             + ident(extra) + " VARCHAR")
-                self._extras[table.name].append(extra)
+            first[extra] = min(first.get(extra, (file, position)), (file, position))
         keep = [ident(c) for c in table.names] + [ident(e) for e in extras]
         (accepted,) = cur.execute(
             "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
@@ -490,11 +531,14 @@ class Store:
                     earliest += self._apply_delta(cur, table, new_files[name])
                     continue
                 whole = True
+                cluster = ", ".join(ident(c) for c in CLUSTER_BY[name])
+                # the contract's columns, then the extras in the order of extras()
+                columns = ", ".join(ident(c) for c in [*table.names, *INTERNAL, *self.extras(name)])
                 cur.execute(
-                    "CREATE OR REPLACE TABLE " + ident(name) + " AS SELECT * FROM " + ident("acc_" + name)
+                    "CREATE OR REPLACE TABLE " + ident(name) + " AS SELECT " + columns + " FROM " + ident("acc_" + name)
                     + " QUALIFY row_number() OVER (PARTITION BY " + ident(table.key)
                     + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
-                    + " ORDER BY " + ", ".join(ident(c) for c in CLUSTER_BY[name])
+                    + (" ORDER BY " + cluster if cluster else "")
                 )
             facts = set(FACT_SOURCES) & set(tables)
             if facts and facts <= delta:
@@ -536,7 +580,7 @@ class Store:
         stamps = cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
                              + first).fetchall()
         stamps += cur.execute(
-            "INSERT INTO " + name + " SELECT * FROM " + ident("acc_" + table.name)
+            "INSERT INTO " + name + " BY NAME SELECT * FROM " + ident("acc_" + table.name)
             + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
             + " QUALIFY row_number() OVER (PARTITION BY " + key
             + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1" + first

@@ -7,9 +7,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
+import pytest
 from launch_files import make_launch
 
-from launchboard import report
+from launchboard import loader, report
 from launchboard.loader import END_OF_TIME, Store
 from launchboard.timeutil import parse_moment
 
@@ -47,7 +48,7 @@ def test_refresh_reads_only_files_it_has_not_seen(tmp_path, monkeypatch):
         _write(data, "shipments/s_001.csv", "event_id,order_id,courier,event,event_at\n"
                                             "E1,O1,CJ,packed,2016-10-07 09:20\n")
         assert store.refresh() == 2
-        assert loaded == ["o_001.csv", "o_002.csv", "s_001.csv"]
+        assert sorted(loaded) == ["o_001.csv", "o_002.csv", "s_001.csv"]
         assert store.version == version + 1
         got = _orders(store)
         assert got["total"] == 2 and got["by_stage"]["packed"] == 1 and got["by_stage"]["reserved"] == 1
@@ -270,5 +271,107 @@ def test_stable_before_is_the_earliest_time_a_refresh_touched(tmp_path):
         store.refresh()
         assert store.stable_before(v3) is None and store.stable_before(v1) is None
         assert store.stable_before(store.version) == END_OF_TIME
+    finally:
+        store.close()
+
+
+def test_files_loading_at_once_keep_their_lines_and_a_fixed_column_order(tmp_path, monkeypatch, sql_rows):
+    # Two files of one refresh load side by side; b.csv is made to append first, yet the extra
+    # columns come in file-name order (a.csv's store_code, then b.csv's campaign), as when the
+    # files load one after another, and each file keeps its own line numbers.
+    monkeypatch.setattr(loader, "LOAD_WORKERS", 2)
+    data = make_launch(tmp_path, {
+        "orders/a.csv": HEAD.rstrip("\n") + ",store_code\n"
+                        "O1,C1,store,IP7,Seoul,2016-10-07 09:00,,,GN-01\n"   # line 2
+                        "broken\n"                                            # line 3
+                        "O3,C3,store,IP7,Seoul,2016-10-07 09:05,,,GN-02\n",  # line 4
+        "orders/b.csv": HEAD.rstrip("\n") + ",campaign\n"
+                        "O2,,web,IP7,Busan,2016-10-07 09:10,,,early\n"       # line 2: no customer_id
+                        "O4,C4,web,IP7,Busan,2016-10-07 09:15,,,late\n",     # line 3
+    })
+    b_appended = threading.Event()
+    stage, append = Store._stage_csv, Store._check_and_append
+
+    def a_waits(self, cur, path, *rest):  # reading a.csv (outside the append lock) waits for b.csv
+        if path.name == "a.csv":
+            assert b_appended.wait(timeout=30), "b.csv never appended: the files did not load at once"
+        return stage(self, cur, path, *rest)
+
+    def b_first(self, cur, table, file, *rest):
+        result = append(self, cur, table, file, *rest)
+        if file == "b.csv":
+            b_appended.set()
+        return result
+
+    monkeypatch.setattr(Store, "_stage_csv", a_waits)
+    monkeypatch.setattr(Store, "_check_and_append", b_first)
+    store = Store(data)
+    try:
+        assert store.refresh() == 2
+        assert store.extras("orders") == ["store_code", "campaign"]
+        columns = [r[0] for r in sql_rows(store, "SELECT column_name FROM duckdb_columns() "
+                                                 "WHERE table_name = 'orders' ORDER BY column_index")]
+        assert columns[-4:] == ["_file", "_line", "store_code", "campaign"]
+        assert sql_rows(store, "SELECT order_id, _file, _line, store_code, campaign FROM orders ORDER BY order_id") == [
+            ("O1", "a.csv", 2, "GN-01", None), ("O3", "a.csv", 4, "GN-02", None), ("O4", "b.csv", 3, None, "late")]
+        assert sql_rows(store, "SELECT file, line, reason FROM rejected_rows ORDER BY file, line") == [
+            ("a.csv", 3, "malformed CSV line: Expected Number of Columns: 9 Found: 1"),
+            ("b.csv", 2, "customer_id is empty")]
+        assert sql_rows(store, "SELECT file, rows_read, rows_rejected FROM files ORDER BY file") == [
+            ("a.csv", 3, 1), ("b.csv", 2, 1)]
+    finally:
+        store.close()
+
+
+def test_an_unexpected_error_in_one_file_loses_no_other_file_and_loads_none_twice(tmp_path, monkeypatch, sql_rows):
+    data = make_launch(tmp_path, {
+        "orders/o_good.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
+        "orders/o_bad.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n",
+    })
+    original = Store._stage_csv
+
+    def disk_fails(self, cur, path, *rest):
+        if path.name == "o_bad.csv":
+            raise OSError("No space left on device")
+        return original(self, cur, path, *rest)
+
+    monkeypatch.setattr(Store, "_stage_csv", disk_fails)
+    store = Store(data)
+    try:
+        with pytest.raises(OSError, match="No space left"):
+            store.refresh()
+        # o_good.csv's rows are in, but the refresh stopped before the current tables
+        assert sql_rows(store, "SELECT order_id FROM acc_orders") == [("O1",)]
+        assert store.version == 0 and _orders(store)["total"] == 0
+        monkeypatch.setattr(Store, "_stage_csv", original)
+        assert store.refresh() == 1  # o_bad.csv only: o_good.csv is not read again
+        assert sorted(sql_rows(store, "SELECT order_id, _file FROM acc_orders")) == [
+            ("O1", "o_good.csv"), ("O2", "o_bad.csv")]
+        assert store.version == 1 and _orders(store)["total"] == 2
+    finally:
+        store.close()
+
+
+def test_a_refresh_with_no_new_file_still_publishes_rows_a_failed_refresh_left(tmp_path, monkeypatch, sql_rows):
+    data = make_launch(tmp_path, {
+        "orders/o_good.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
+        "orders/o_bad.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n",
+    })
+    original = Store._stage_csv
+
+    def disk_fails(self, cur, path, *rest):
+        if path.name == "o_bad.csv":
+            raise OSError("No space left on device")
+        return original(self, cur, path, *rest)
+
+    monkeypatch.setattr(Store, "_stage_csv", disk_fails)
+    store = Store(data)
+    try:
+        with pytest.raises(OSError):
+            store.refresh()
+        (data / "orders" / "o_bad.csv").unlink()  # withdrawn before the next refresh
+        assert store.refresh() == 0
+        assert store.version == 1 and _orders(store)["total"] == 1
+        assert store.refresh() == 0 and store.version == 1  # nothing left to do
     finally:
         store.close()
