@@ -105,8 +105,7 @@ SELECT
     f.ordered_at, f.channel, f.region, f.sku, f.couriers
 FROM running r
 JOIN order_facts f USING (order_id)
-WHERE r.to_at > r.ts  -- the last row of each moment
-ORDER BY r.order_id, r.ts;  -- sorted: a lookup by order_id reads one row group
+WHERE r.to_at > r.ts;  -- the last row of each moment
 
 CREATE OR REPLACE TABLE message_facts AS
 SELECT
@@ -114,9 +113,10 @@ SELECT
     m.corrects_batch_id, m.error_code,
     lb_local(m.sent_at) AS sent_local,  -- launch-local wall time (TIMESTAMP)
     s.stage AS order_stage,
-    f.channel, f.region, f.sku, f.couriers
+    -- the order's filter fields, from the same timeline row (every known order has exactly one
+    -- row covering any moment, from -infinity on)
+    s.channel, s.region, s.sku, s.couriers
 FROM messages m
-LEFT JOIN order_facts f ON f.order_id = m.order_id
 LEFT JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at;
 
 CREATE OR REPLACE TABLE customer_facts AS
