@@ -40,6 +40,11 @@ _CHUNK = 1 << 22
 # uncompressed; in a compressed database file with this limit the engine peaks at ~3 GB
 # (bench/RESULTS.md) and the report runs faster than from an uncompressed in-memory copy.
 MEMORY_LIMIT = "3GB"
+# A commit checkpoints (compresses and writes the changed tables) once the write-ahead log
+# passes this size. DuckDB's default, 16 MB, made every 1% drop at 1M orders checkpoint inside
+# its COMMIT (1.9 s of a 5 s refresh). Big loads write their tables directly and checkpoint
+# when they finish (refresh); drops wait in the log until it reaches this size.
+CHECKPOINT_THRESHOLD = "1GB"
 # Files read at once by a refresh. Reading and checking a file (and gzip, and CP949) leaves a
 # core partly idle, so two files overlap; their appends to the tables take turns.
 LOAD_WORKERS = min(2, os.cpu_count() or 1)
@@ -262,7 +267,8 @@ class Store:
         # The launch lives in a database file in the scratch folder, removed on close: DuckDB
         # compresses tables when it checkpoints them and keeps at most memory_limit in memory.
         self._db = duckdb.connect(str(Path(self._tmp.name) / "launch.duckdb"),
-                                  config={"memory_limit": MEMORY_LIMIT, "temp_directory": self._tmp.name})
+                                  config={"memory_limit": MEMORY_LIMIT, "temp_directory": self._tmp.name,
+                                          "checkpoint_threshold": CHECKPOINT_THRESHOLD})
         self._lock = threading.RLock()
         self._append_lock = threading.Lock()  # one file's rows go into the tables at a time
         self._seen: set[tuple[str, str]] = set()
@@ -312,6 +318,8 @@ class Store:
             cur = self._db.cursor()
             try:
                 changed_from = self._rebuild(cur, sorted(pending), pending, widened)
+                if changed_from is None:  # a table rebuilt whole: compress it now, not in a drop
+                    cur.execute("CHECKPOINT")
             finally:
                 cur.close()
             self._pending.clear()
