@@ -324,7 +324,10 @@ def test_files_loading_at_once_keep_their_lines_and_a_fixed_column_order(tmp_pat
         store.close()
 
 
-def test_an_unexpected_error_in_one_file_loses_no_other_file_and_loads_none_twice(tmp_path, monkeypatch, sql_rows):
+@pytest.fixture
+def failing_disk(tmp_path, monkeypatch):
+    """A launch of o_good.csv (O1) and o_bad.csv (O2) whose reading of o_bad.csv fails with an
+    unexpected OSError; returns (data folder, a function that mends the disk)."""
     data = make_launch(tmp_path, {
         "orders/o_good.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
         "orders/o_bad.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n",
@@ -337,6 +340,11 @@ def test_an_unexpected_error_in_one_file_loses_no_other_file_and_loads_none_twic
         return original(self, cur, path, *rest)
 
     monkeypatch.setattr(Store, "_stage_csv", disk_fails)
+    return data, lambda: monkeypatch.setattr(Store, "_stage_csv", original)
+
+
+def test_an_unexpected_error_in_one_file_loses_no_other_file_and_loads_none_twice(failing_disk, sql_rows):
+    data, mend = failing_disk
     store = Store(data)
     try:
         with pytest.raises(OSError, match="No space left"):
@@ -344,7 +352,7 @@ def test_an_unexpected_error_in_one_file_loses_no_other_file_and_loads_none_twic
         # o_good.csv's rows are in, but the refresh stopped before the current tables
         assert sql_rows(store, "SELECT order_id FROM acc_orders") == [("O1",)]
         assert store.version == 0 and _orders(store)["total"] == 0
-        monkeypatch.setattr(Store, "_stage_csv", original)
+        mend()
         assert store.refresh() == 1  # o_bad.csv only: o_good.csv is not read again
         assert sorted(sql_rows(store, "SELECT order_id, _file FROM acc_orders")) == [
             ("O1", "o_good.csv"), ("O2", "o_bad.csv")]
@@ -353,19 +361,8 @@ def test_an_unexpected_error_in_one_file_loses_no_other_file_and_loads_none_twic
         store.close()
 
 
-def test_a_refresh_with_no_new_file_still_publishes_rows_a_failed_refresh_left(tmp_path, monkeypatch, sql_rows):
-    data = make_launch(tmp_path, {
-        "orders/o_good.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
-        "orders/o_bad.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n",
-    })
-    original = Store._stage_csv
-
-    def disk_fails(self, cur, path, *rest):
-        if path.name == "o_bad.csv":
-            raise OSError("No space left on device")
-        return original(self, cur, path, *rest)
-
-    monkeypatch.setattr(Store, "_stage_csv", disk_fails)
+def test_a_refresh_with_no_new_file_still_publishes_rows_a_failed_refresh_left(failing_disk):
+    data, _ = failing_disk
     store = Store(data)
     try:
         with pytest.raises(OSError):
