@@ -26,6 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from launch_files import make_launch
 
 from launchboard import report, review
 from launchboard.loader import open_store
@@ -250,3 +251,34 @@ def test_history_cache_evaluates_again_only_what_a_drop_can_change(tmp_path):
         assert evaluated[-1] == last
     finally:
         store.close()
+
+
+def test_history_cache_does_not_hand_one_store_the_rows_of_another(tmp_path):
+    """Two Stores of one folder both start at version 1: the second, opened after a file
+    arrived, gets its own history (every moment evaluated), not the first one's rows."""
+    data = make_launch(tmp_path, FILES)
+    first, second = open_store(data), None
+    evaluated: list[list[datetime]] = []
+
+    def evaluate(s, moments, scope):
+        evaluated.append(list(moments))
+        return review.alert_history(s, moments, scope)
+
+    cache = review.HistoryCache(evaluate)
+    try:
+        moments = [at(21, 9), at(21, 12), at(21, 15)]
+        assert cache.history(first, moments) == review.alert_history(first, moments)
+        # O4 promised by 10:00 and never delivered: a breach from 10:00 that the first Store lacks
+        (data / "orders" / "o2.csv").write_text(
+            "order_id,customer_id,channel,sku,region,ordered_at,promised_delivery_by\n"
+            "O4,C4,web,IP7-32-BLK,Seoul,2016-10-21 08:00,2016-10-21 10:00\n")
+        second = open_store(data)
+        assert first.version == second.version == 1
+        got = cache.history(second, moments)
+        assert evaluated[-1] == moments and len(evaluated) == 2
+        assert got == review.alert_history(second, moments)
+        assert got != review.alert_history(first, moments)
+    finally:
+        first.close()
+        if second is not None:
+            second.close()
