@@ -548,6 +548,8 @@ class Store:
                     + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
                     + (" ORDER BY " + cluster if cluster else "")
                 )
+                cur.execute("INSERT OR REPLACE INTO key_counts SELECT $t, count(*) FROM (SELECT DISTINCT "
+                            + ident(table.key) + " FROM " + ident("acc_" + name) + ")", {"t": name})
             facts = set(FACT_SOURCES) & set(tables)
             if facts and facts <= delta:
                 self._facts_delta(cur)
@@ -577,6 +579,13 @@ class Store:
             "CREATE OR REPLACE TEMP TABLE lb_delta_keys AS SELECT DISTINCT " + key + " AS k FROM "
             + ident("acc_" + table.name) + " WHERE list_contains($files, _file)",
             {"files": files},
+        )
+        # Keys no earlier file carried are new distinct keys (key_counts, for the quality page).
+        cur.execute(
+            "UPDATE key_counts SET distinct_keys = distinct_keys + (SELECT count(*) FROM lb_delta_keys ANTI JOIN"
+            " (SELECT " + key + " AS k FROM " + ident("acc_" + table.name) + " WHERE NOT list_contains($files, _file))"
+            " USING (k)) WHERE table_name = $t",
+            {"files": files, "t": table.name},
         )
         # The earliest timestamp of each row replaced or added (microseconds since the epoch).
         first = " RETURNING epoch_us(least(" + ", ".join(ident(c.name) for c in table.columns if c.kind == TS)

@@ -19,5 +19,11 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
     reason VARCHAR NOT NULL,
     content VARCHAR
 );
+-- Distinct keys among each table's accepted rows (acc_<table>, every version), kept by the
+-- loader as files arrive: counted whole when a table is rebuilt whole, and on a drop raised by
+-- the keys no earlier file carried. Independent of the version rule that builds the current
+-- tables, so the quality page can check accepted = distinct keys + superseded without
+-- counting millions of keys again on every view.
+CREATE TABLE IF NOT EXISTS key_counts (table_name VARCHAR PRIMARY KEY, distinct_keys BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS template_catalog (template VARCHAR PRIMARY KEY, claims VARCHAR);
 CREATE TABLE IF NOT EXISTS template_conflicts (a VARCHAR, b VARCHAR);

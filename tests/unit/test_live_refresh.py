@@ -226,6 +226,11 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
             assert sql_rows(store, customers) == sql_rows(fresh, customers)
             assert sql_rows(store, timeline) == sql_rows(fresh, timeline)
             assert sql_rows(store, messages) == sql_rows(fresh, messages)
+            # Distinct keys, counted on the drop from the keys no earlier file carried (E1 and A1
+            # were re-sent, O3 and M2 are new), as a full load counts them.
+            keys = "SELECT table_name, distinct_keys FROM key_counts ORDER BY table_name"
+            assert sql_rows(store, keys) == sql_rows(fresh, keys) == [
+                ("activations", 1), ("calls", 0), ("messages", 2), ("orders", 3), ("shipments", 1)]
             by_order = {r[0]: r for r in sql_rows(store, facts)}
             assert by_order["O1"][2] == [] and by_order["O1"][3] is None   # E1 moved away from O1
             assert by_order["O2"][2] == ["CJ"] and by_order["O2"][3] is not None

@@ -62,6 +62,9 @@ def test_accepted_rows_are_distinct_keys_plus_superseded(store):
         keys = cur.execute("SELECT count(DISTINCT " + key + ") FROM " + table).fetchone()[0]
         v = rep["ingest"][table]
         assert v["rows_accepted"] == keys + v["superseded"], table
+        # the loader's own count, shown by the quality page, is the distinct keys of every version
+        counted = cur.execute("SELECT distinct_keys FROM key_counts WHERE table_name = ?", [table]).fetchone()[0]
+        assert counted == keys == cur.execute("SELECT count(DISTINCT " + key + ") FROM acc_" + table).fetchone()[0]
 
 
 def test_quiet_before_the_incidents(store):
