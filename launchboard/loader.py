@@ -52,7 +52,7 @@ LOAD_WORKERS = min(2, os.cpu_count() or 1)
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # The tables the derived tables of queries/load/order_facts.sql are built from.
-FACT_SOURCES = ("orders", "shipments", "activations", "messages")
+FACT_SOURCES = ("orders", "shipments", "activations", "messages", "calls")
 
 
 class DataDirError(ValueError):
@@ -533,6 +533,7 @@ class Store:
                      and self._small_delta(cur, n, new_files[n])}
             cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_orders (order_id VARCHAR)")
             cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_messages (message_id VARCHAR)")
+            cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_calls (call_id VARCHAR)")
             for name in tables:
                 table = TABLES[name]
                 if name in delta:
@@ -592,7 +593,7 @@ class Store:
         first += "))"
         touched = ("INSERT INTO lb_touched_orders SELECT " + ("order_id" if table.name != "orders" else key)
                    + " FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
-        if table.name in FACT_SOURCES:
+        if table.has_order_id or table.name == "orders":
             cur.execute(touched)  # the orders these keys belonged to before
         stamps = cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
                              + first).fetchall()
@@ -602,20 +603,22 @@ class Store:
             + " QUALIFY row_number() OVER (PARTITION BY " + key
             + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1" + first
         ).fetchall()
-        if table.name in FACT_SOURCES:
+        if table.has_order_id or table.name == "orders":
             cur.execute(touched)  # and the orders they belong to now
-        if table.name == "messages":
-            cur.execute("INSERT INTO lb_touched_messages SELECT k FROM lb_delta_keys")
+        if table.name in ("messages", "calls"):
+            cur.execute("INSERT INTO lb_touched_" + table.name + " SELECT k FROM lb_delta_keys")
         known = [us for (us,) in stamps if us is not None]
         return [EPOCH + timedelta(microseconds=min(known))] if known else []
 
     def _facts_delta(self, cur) -> None:
-        """The derived tables for the touched orders, their customers and their messages only:
-        the same queries/load/order_facts.sql, run in a scratch schema holding just those rows."""
+        """The derived tables for the touched orders, their customers, their messages and the
+        customers' calls only: the same queries/load/order_facts.sql, run in a scratch schema
+        holding just those rows. A touched call brings in its caller's orders (call_facts)."""
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE lb_touched_customers AS"
             " SELECT customer_id FROM order_facts WHERE order_id IN (SELECT order_id FROM lb_touched_orders)"
             " UNION SELECT customer_id FROM orders WHERE order_id IN (SELECT order_id FROM lb_touched_orders)"
+            " UNION SELECT customer_id FROM calls WHERE call_id IN (SELECT call_id FROM lb_touched_calls)"
         )
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE lb_fact_orders AS SELECT order_id FROM lb_touched_orders"
@@ -628,6 +631,9 @@ class Store:
         cur.execute("CREATE OR REPLACE TABLE lb_delta.messages AS SELECT * FROM main.messages"
                     " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)"
                     " OR message_id IN (SELECT message_id FROM lb_touched_messages)")
+        cur.execute("CREATE OR REPLACE TABLE lb_delta.calls AS SELECT * FROM main.calls"
+                    " WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)"
+                    " OR call_id IN (SELECT call_id FROM lb_touched_calls)")
         cur.execute("SET schema = 'lb_delta'")
         cur.execute("SET search_path = 'lb_delta,main'")
         try:
@@ -642,6 +648,8 @@ class Store:
         cur.execute("INSERT INTO main.message_facts SELECT * FROM lb_delta.message_facts")
         cur.execute("DELETE FROM main.customer_facts WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)")
         cur.execute("INSERT INTO main.customer_facts SELECT * FROM lb_delta.customer_facts")
+        cur.execute("DELETE FROM main.call_facts WHERE call_id IN (SELECT call_id FROM lb_delta.calls)")
+        cur.execute("INSERT INTO main.call_facts SELECT * FROM lb_delta.call_facts")
 
 
 def open_store(data_dir: Path | str, config: LaunchConfig | None = None) -> Store:

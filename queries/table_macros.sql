@@ -48,17 +48,11 @@ CREATE OR REPLACE MACRO lb_message_rows_at(t, f_channels, f_regions, f_skus, f_c
     WHERE m.sent_at <= t
       AND lb_in_scope([m.channel], [m.region], [m.sku], m.couriers, f_channels, f_regions, f_skus, f_couriers);
 
--- Those messages, each with the spec 3b checks: quiet (sent in the quiet window), claims
--- (catalog) and contradicting.
+-- Those messages, each with the spec 3b checks: quiet (sent in the quiet window) here, and
+-- claims, in_catalog and contradicting as message_facts decided them at load.
 CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT
-        m.*,
-        c.claims,
-        c.template IS NOT NULL AS in_catalog,
-        lb_quiet_time(CAST(m.sent_local AS TIME), q_start, q_end) AS quiet,
-        coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, m.order_stage), false) AS contradicting
-    FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers) m
-    LEFT JOIN template_catalog c USING (template);
+    SELECT m.*, lb_quiet_time(CAST(m.sent_local AS TIME), q_start, q_end) AS quiet
+    FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers) m;
 
 -- Calls ended at or before t (offered at t), with wait_seconds for answered calls.
 -- Filters reach calls through the caller's orders (customer_facts).

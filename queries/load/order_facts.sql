@@ -10,8 +10,12 @@
 -- filter or an ASOF join, never a rule evaluated per row.
 -- message_facts: one row per current message with what its figures need, decided once per
 -- load: the launch-local wall time it was sent, its order's stage at sent_at (null when it
--- names no known order) and the order's filter fields.
+-- names no known order), the order's filter fields, and its template's claim (catalog) with
+-- whether the claim contradicts that stage.
 -- customer_facts: one row per customer with orders, for filtering calls.
+-- call_facts: one row per current call with its caller's order at arrival (the customer's most
+-- recent order with ordered_at <= arrived_at, ties by order_id) and that order's stage then;
+-- both null when the caller is unknown or had no order yet.
 -- orphan_rows: one row per current shipment, attempt or message whose order_id names no order.
 CREATE OR REPLACE TABLE order_facts AS
 WITH ev AS (
@@ -115,9 +119,14 @@ SELECT
     s.stage AS order_stage,
     -- the order's filter fields, from the same timeline row (every known order has exactly one
     -- row covering any moment, from -infinity on)
-    s.channel, s.region, s.sku, s.couriers
+    s.channel, s.region, s.sku, s.couriers,
+    -- spec 3b: what the template claims (catalog) and whether that is false at sent_at
+    c.claims,
+    c.template IS NOT NULL AS in_catalog,
+    coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, s.stage), false) AS contradicting
 FROM messages m
-LEFT JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at;
+LEFT JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at
+LEFT JOIN template_catalog c ON c.template = m.template;
 
 CREATE OR REPLACE TABLE customer_facts AS
 SELECT
@@ -128,6 +137,17 @@ SELECT
     list_distinct(flatten(list(couriers))) AS couriers
 FROM order_facts
 GROUP BY customer_id;
+
+CREATE OR REPLACE TABLE call_facts AS
+WITH caller_order AS (
+    SELECT c.call_id, c.arrived_at, f.order_id
+    FROM calls c JOIN order_facts f ON f.customer_id = c.customer_id AND f.ordered_at <= c.arrived_at
+    QUALIFY row_number() OVER (PARTITION BY c.call_id ORDER BY f.ordered_at DESC, f.order_id DESC) = 1
+)
+SELECT c.call_id, co.order_id AS caller_order_id, s.stage AS caller_stage
+FROM calls c
+LEFT JOIN caller_order co USING (call_id)
+LEFT JOIN stage_timeline s ON s.order_id = co.order_id AND s.from_at <= co.arrived_at AND co.arrived_at < s.to_at;
 
 CREATE OR REPLACE TABLE orphan_rows AS
 SELECT 'shipments' AS table_name, order_id FROM shipments s ANTI JOIN orders o USING (order_id)

@@ -190,12 +190,17 @@ def test_sessions_share_one_store_safely_across_threads(tmp_path, sql_rows):
 def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, monkeypatch, sql_rows):
     """Force the incremental path (any drop counts as small) and compare with one full load: a shipment
     event re-sent under another order moves that order's facts and stage timeline, a new order joins its
-    customer's facts, and a message sent before the drop takes the stage its order has now at sent_at."""
+    customer's facts, a message sent before the drop takes the stage its order has now at sent_at, and a
+    call takes its caller's order stage at arrival (a new call from a customer the drop does not
+    otherwise touch included)."""
     monkeypatch.setattr(Store, "DELTA_SHARE", 1e9)
     ship = "event_id,order_id,courier,event,event_at,updated_at\n"
+    calls = "call_id,queue,arrived_at,ended_at,outcome,customer_id,answered_at,agent_id,reason\n"
     data = make_launch(tmp_path, {
         "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,2016-10-07 10:00,\n"
-                                   "O2,C2,sms,IP7P,Busan,2016-10-07 09:05,2016-10-07 10:00,\n",
+                                   "O2,C2,sms,IP7P,Busan,2016-10-07 09:05,2016-10-07 10:00,\n"
+                                   "O4,C3,web,IP7,Seoul,2016-10-07 09:10,2016-10-07 10:00,\n",
+        "calls/c_001.csv": calls + "K1,main,2016-10-07 11:30,2016-10-07 11:35,answered,C1,2016-10-07 11:31,G1,delivery\n",
         "shipments/s_001.csv": ship + "E1,O1,CJ,packed,2016-10-07 11:00,2016-10-07 11:00\n",
         "activations/a_001.csv": ACT_HEAD + "A1,O2,auto,2016-10-07 12:00,pending,,\n",
         "messages/m_001.csv": MSG_HEAD + "M1,C2,O2,activated_notice,2016-10-07 12:30,delivered\n",
@@ -207,9 +212,13 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
         _write(data, "activations/a_002.csv", ACT_HEAD + "A1,O2,auto,2016-10-07 12:00,success,2016-10-07 12:05,\n")
         _write(data, "orders/o_002.csv", HEAD + "O3,C1,store,IP7P,Daejeon,2016-10-07 12:10,,\n")
         _write(data, "messages/m_002.csv", MSG_HEAD + "M2,C1,O3,activated_notice,2016-10-07 12:20,delivered\n")
+        _write(data, "calls/c_002.csv", calls + "K2,main,2016-10-07 12:40,2016-10-07 12:45,abandoned,C3,,,\n"
+                                                "K3,main,2016-10-07 12:41,2016-10-07 12:42,abandoned,,,,\n")
+        call_facts = "SELECT call_id, caller_order_id, caller_stage FROM call_facts ORDER BY 1"
+        assert sql_rows(store, call_facts) == [("K1", "O1", "packed")]  # E1 packed O1 at 11:00
         # before the drop M1 claims "activated" while O2's attempt is pending: contradicting
         assert sql_rows(store, "SELECT message_id, order_stage FROM message_facts") == [("M1", "activation_pending")]
-        assert store.refresh() == 4
+        assert store.refresh() == 5
         # The incremental path ran (it leaves its scratch schema behind).
         assert sql_rows(store, "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'lb_delta'") == [(1,)]
         fresh = Store(data)
@@ -230,12 +239,17 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
             # were re-sent, O3 and M2 are new), as a full load counts them.
             keys = "SELECT table_name, distinct_keys FROM key_counts ORDER BY table_name"
             assert sql_rows(store, keys) == sql_rows(fresh, keys) == [
-                ("activations", 1), ("calls", 0), ("messages", 2), ("orders", 3), ("shipments", 1)]
+                ("activations", 1), ("calls", 3), ("messages", 2), ("orders", 4), ("shipments", 1)]
             by_order = {r[0]: r for r in sql_rows(store, facts)}
             assert by_order["O1"][2] == [] and by_order["O1"][3] is None   # E1 moved away from O1
             assert by_order["O2"][2] == ["CJ"] and by_order["O2"][3] is not None
             stages = "SELECT order_id, stage FROM stage_timeline WHERE to_at = 'infinity' ORDER BY 1"
-            assert sql_rows(store, stages) == [("O1", "allocated"), ("O2", "activated"), ("O3", "reserved")]
+            assert sql_rows(store, stages) == [("O1", "allocated"), ("O2", "activated"), ("O3", "reserved"),
+                                               ("O4", "allocated")]
+            # K1 (11:30): O1 lost E1, so it was allocated then; K2 (12:40) is C3's O4, allocated;
+            # K3 has no caller.
+            assert sql_rows(store, call_facts) == sql_rows(fresh, call_facts) == [
+                ("K1", "O1", "allocated"), ("K2", "O4", "allocated"), ("K3", None, None)]
             # M1 (12:30) now finds O2 activated at 12:05; M2 names O3, which was ordered at 12:10
             assert sql_rows(store, "SELECT message_id, order_stage FROM message_facts ORDER BY 1") == [
                 ("M1", "activated"), ("M2", "reserved")]
