@@ -109,9 +109,19 @@ SELECT
     f.ordered_at, f.channel, f.region, f.sku, f.couriers
 FROM running r
 JOIN order_facts f USING (order_id)
-WHERE r.to_at > r.ts;  -- the last row of each moment
+WHERE r.to_at > r.ts  -- the last row of each moment
+-- Sorted: a lookup by order_id reads one row group, and as orders are numbered in order time,
+-- a figure at an early moment skips the row groups of later orders (the incident review's 51
+-- moments at 1M: 31.4 s unsorted, 22.6 s sorted; building it measured no slower).
+ORDER BY r.order_id, r.ts;
 
 CREATE OR REPLACE TABLE message_facts AS
+WITH staged AS (  -- the range join carries only the keys; the message's columns join back by id
+    -- (carrying all of them through the join made it ~1.4x slower at 8M messages)
+    SELECT m.message_id, s.stage, s.channel, s.region, s.sku, s.couriers
+    FROM (SELECT message_id, order_id, sent_at FROM messages) m
+    JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at
+)
 SELECT
     m.message_id, m.customer_id, m.order_id, m.template, m.sent_at, m.status, m.batch_id,
     m.corrects_batch_id, m.error_code,
@@ -125,7 +135,7 @@ SELECT
     c.template IS NOT NULL AS in_catalog,
     coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, s.stage), false) AS contradicting
 FROM messages m
-LEFT JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at
+LEFT JOIN staged s USING (message_id)
 LEFT JOIN template_catalog c ON c.template = m.template;
 
 CREATE OR REPLACE TABLE customer_facts AS
