@@ -91,7 +91,8 @@ def body(s, view, as_of):
     csv_download(overview, "ingest_summary.csv", "quality_overview_csv", "Summary CSV", icon=":material/download:")
 
     st.subheader("Reconciliation")
-    st.caption("Rows read are the loader's counts file by file; distinct keys are counted among the accepted rows.")
+    st.caption("Rows read are the loader's counts file by file; distinct keys are counted among the accepted rows "
+               "(every version) as the files arrive, apart from the rule that picks each key's current version.")
     st.markdown("\n".join(f"- {text}" for text, _ in lines))
 
     st.subheader("By table")
