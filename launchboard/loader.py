@@ -581,10 +581,13 @@ class Store:
             + ident("acc_" + table.name) + " WHERE list_contains($files, _file)",
             {"files": files},
         )
+        # Every version of those keys, read from acc_<table> once for the two uses below.
+        cur.execute("CREATE OR REPLACE TEMP TABLE lb_delta_versions AS SELECT * FROM " + ident("acc_" + table.name)
+                    + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
         # Keys no earlier file carried are new distinct keys (key_counts, for the quality page).
         cur.execute(
             "UPDATE key_counts SET distinct_keys = distinct_keys + (SELECT count(*) FROM lb_delta_keys ANTI JOIN"
-            " (SELECT " + key + " AS k FROM " + ident("acc_" + table.name) + " WHERE NOT list_contains($files, _file))"
+            " (SELECT " + key + " AS k FROM lb_delta_versions WHERE NOT list_contains($files, _file))"
             " USING (k)) WHERE table_name = $t",
             {"files": files, "t": table.name},
         )
@@ -598,8 +601,7 @@ class Store:
         stamps = cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
                              + first).fetchall()
         stamps += cur.execute(
-            "INSERT INTO " + name + " BY NAME SELECT * FROM " + ident("acc_" + table.name)
-            + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
+            "INSERT INTO " + name + " BY NAME SELECT * FROM lb_delta_versions"
             + " QUALIFY row_number() OVER (PARTITION BY " + key
             + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1" + first
         ).fetchall()
