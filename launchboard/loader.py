@@ -51,8 +51,9 @@ LOAD_WORKERS = min(2, os.cpu_count() or 1)
 # Store.stable_before when nothing was loaded since: every moment is unchanged.
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# The tables the derived tables of queries/load/order_facts.sql are built from.
-FACT_SOURCES = ("orders", "shipments", "activations", "messages", "calls")
+# The tables the derived tables of queries/load/order_facts.sql are built from; call_facts
+# (queries/load/call_facts.sql) is built from those and calls.
+FACT_SOURCES = ("orders", "shipments", "activations", "messages")
 
 
 class DataDirError(ValueError):
@@ -552,10 +553,14 @@ class Store:
                 cur.execute("INSERT OR REPLACE INTO key_counts SELECT $t, count(*) FROM (SELECT DISTINCT "
                             + ident(table.key) + " FROM " + ident("acc_" + name) + ")", {"t": name})
             facts = set(FACT_SOURCES) & set(tables)
-            if facts and facts <= delta:
-                self._facts_delta(cur)
-            elif facts:
+            if facts and not facts <= delta:
                 cur.execute(sql.load("load/order_facts"))
+                cur.execute(sql.load("load/call_facts"))
+            else:
+                if facts or "calls" in delta:
+                    self._facts_delta(cur)
+                if "calls" in tables and "calls" not in delta:  # calls rebuilt whole, the orders' facts not
+                    cur.execute(sql.load("load/call_facts"))
             cur.execute("COMMIT")
         except Exception:
             cur.execute("ROLLBACK")
@@ -614,8 +619,8 @@ class Store:
 
     def _facts_delta(self, cur) -> None:
         """The derived tables for the touched orders, their customers, their messages and the
-        customers' calls only: the same queries/load/order_facts.sql, run in a scratch schema
-        holding just those rows. A touched call brings in its caller's orders (call_facts)."""
+        customers' calls only: the same queries/load/order_facts.sql and call_facts.sql, run in
+        a scratch schema holding just those rows. A touched call brings in its caller's orders."""
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE lb_touched_customers AS"
             " SELECT customer_id FROM order_facts WHERE order_id IN (SELECT order_id FROM lb_touched_orders)"
@@ -640,6 +645,7 @@ class Store:
         cur.execute("SET search_path = 'lb_delta,main'")
         try:
             cur.execute(sql.load("load/order_facts"))
+            cur.execute(sql.load("load/call_facts"))
         finally:
             cur.execute("SET schema = 'main'")
             cur.execute("RESET search_path")

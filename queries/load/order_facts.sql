@@ -13,9 +13,6 @@
 -- names no known order), the order's filter fields, and its template's claim (catalog) with
 -- whether the claim contradicts that stage.
 -- customer_facts: one row per customer with orders, for filtering calls.
--- call_facts: one row per current call with its caller's order at arrival (the customer's most
--- recent order with ordered_at <= arrived_at, ties by order_id) and that order's stage then;
--- both null when the caller is unknown or had no order yet.
 -- orphan_rows: one row per current shipment, attempt or message whose order_id names no order.
 CREATE OR REPLACE TABLE order_facts AS
 WITH ev AS (
@@ -147,17 +144,6 @@ SELECT
     list_distinct(flatten(list(couriers))) AS couriers
 FROM order_facts
 GROUP BY customer_id;
-
-CREATE OR REPLACE TABLE call_facts AS
-WITH caller_order AS (
-    SELECT c.call_id, c.arrived_at, f.order_id
-    FROM calls c JOIN order_facts f ON f.customer_id = c.customer_id AND f.ordered_at <= c.arrived_at
-    QUALIFY row_number() OVER (PARTITION BY c.call_id ORDER BY f.ordered_at DESC, f.order_id DESC) = 1
-)
-SELECT c.call_id, co.order_id AS caller_order_id, s.stage AS caller_stage
-FROM calls c
-LEFT JOIN caller_order co USING (call_id)
-LEFT JOIN stage_timeline s ON s.order_id = co.order_id AND s.from_at <= co.arrived_at AND co.arrived_at < s.to_at;
 
 CREATE OR REPLACE TABLE orphan_rows AS
 SELECT 'shipments' AS table_name, order_id FROM shipments s ANTI JOIN orders o USING (order_id)

@@ -410,3 +410,30 @@ def test_a_whole_load_is_checkpointed_and_a_small_drop_is_only_logged(tmp_path):
         assert wal.stat().st_size > 0 and _orders(store)["total"] == 11
     finally:
         store.close()
+
+
+def test_a_calls_file_rebuilt_whole_rebuilds_only_the_callers_stages(tmp_path, monkeypatch, sql_rows):
+    """A calls drop too big for the incremental path rebuilds call_facts whole, not the orders'
+    derived tables (at 1M orders those take most of a minute)."""
+    calls = "call_id,queue,arrived_at,ended_at,outcome,customer_id,answered_at,agent_id,reason\n"
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,2016-10-07 10:00,\n",
+        "shipments/s_001.csv": "event_id,order_id,courier,event,event_at\nE1,O1,CJ,packed,2016-10-07 11:00\n",
+        "calls/c_001.csv": calls + "K1,main,2016-10-07 10:30,2016-10-07 10:35,abandoned,C1,,,\n",
+    })
+    store = Store(data)
+    try:
+        store.refresh()
+        ran: list[str] = []
+        original = loader.sql.load
+        monkeypatch.setattr(loader.sql, "load", lambda name: ran.append(name) or original(name))
+        # two new calls against one: more than DELTA_SHARE of the table, so calls is rebuilt whole
+        _write(data, "calls/c_002.csv", calls + "K2,main,2016-10-07 11:30,2016-10-07 11:35,abandoned,C1,,,\n"
+                                                "K3,main,2016-10-07 08:30,2016-10-07 08:35,abandoned,C1,,,\n")
+        assert store.refresh() == 1
+        assert ran == ["load/call_facts"]
+        # K1 (10:30) O1 allocated; K2 (11:30) packed by E1; K3 (08:30) before C1's first order
+        assert sql_rows(store, "SELECT call_id, caller_order_id, caller_stage FROM call_facts ORDER BY 1") == [
+            ("K1", "O1", "allocated"), ("K2", "O1", "packed"), ("K3", None, None)]
+    finally:
+        store.close()
