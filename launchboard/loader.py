@@ -484,16 +484,14 @@ class Store:
         """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``; with
         ``csv_file``, the malformed lines too. Returns (rows read, rows rejected)."""
         known = set(table.names)
-        extras = [n for n in names if n not in known]
         first = self._extras[table.name]
-        for position, extra in enumerate(names):
-            if extra in known:
-                continue
+        extras = [(position, n) for position, n in enumerate(names) if n not in known]
+        for position, extra in extras:
             if extra not in first:
                 cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
                             + ident(extra) + " VARCHAR")
             first[extra] = min(first.get(extra, (file, position)), (file, position))
-        keep = [ident(c) for c in table.names] + [ident(e) for e in extras]
+        keep = [ident(c) for c in table.names] + [ident(e) for _, e in extras]
         (accepted,) = cur.execute(
             "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
             + ", $file AS _file, " + line + " AS _line FROM checked WHERE _reason = ''",
@@ -601,7 +599,7 @@ class Store:
         first += "))"
         touched = ("INSERT INTO lb_touched_orders SELECT " + ("order_id" if table.name != "orders" else key)
                    + " FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
-        if table.has_order_id or table.name == "orders":
+        if table.name in FACT_SOURCES:
             cur.execute(touched)  # the orders these keys belonged to before
         stamps = cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
                              + first).fetchall()
@@ -610,7 +608,7 @@ class Store:
             + " QUALIFY row_number() OVER (PARTITION BY " + key
             + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1" + first
         ).fetchall()
-        if table.has_order_id or table.name == "orders":
+        if table.name in FACT_SOURCES:
             cur.execute(touched)  # and the orders they belong to now
         if table.name in ("messages", "calls"):
             cur.execute("INSERT INTO lb_touched_" + table.name + " SELECT k FROM lb_delta_keys")
