@@ -320,7 +320,9 @@ class Store:
             try:
                 changed_from = self._rebuild(cur, sorted(pending), pending, widened)
                 if changed_from is None:  # a table rebuilt whole: compress it now, not in a drop
-                    cur.execute("CHECKPOINT")
+                    # FORCE: wait for the queries other sessions have in flight (a plain
+                    # CHECKPOINT fails while any transaction is open).
+                    cur.execute("FORCE CHECKPOINT")
             finally:
                 cur.close()
             self._pending.clear()

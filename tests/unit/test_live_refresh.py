@@ -412,6 +412,35 @@ def test_a_whole_load_is_checkpointed_and_a_small_drop_is_only_logged(tmp_path):
         store.close()
 
 
+def test_a_whole_rebuild_waits_for_a_query_in_flight_instead_of_failing(tmp_path):
+    # Another session's query is mid-transaction when a refresh rebuilds a table whole. The
+    # refresh's checkpoint waits for it; a plain CHECKPOINT raised "other write transactions
+    # active" after the rebuild had committed, leaving the version unbumped.
+    data = make_launch(tmp_path, {"orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n"})
+    store = Store(data)
+    reader = store.cursor()
+    try:
+        store.refresh()
+        reader.execute("BEGIN TRANSACTION")
+        assert reader.execute("SELECT count(*) FROM orders").fetchone() == (1,)
+        # two new orders against one: more than DELTA_SHARE, so orders is rebuilt whole
+        _write(data, "orders/o_002.csv", HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n"
+               "O3,C3,web,IP7,Seoul,2016-10-07 09:20,,\n")
+        with ThreadPoolExecutor(1) as pool:
+            refreshing = pool.submit(store.refresh)
+            with pytest.raises(TimeoutError):  # still waiting for the reader, not failed
+                refreshing.result(timeout=2)
+            assert reader.execute("SELECT count(*) FROM orders").fetchone() == (1,)  # its own snapshot
+            reader.execute("COMMIT")
+            assert refreshing.result() == 1
+        assert store.version == 2 and _orders(store)["total"] == 3
+        wal = Path(store._tmp.name) / "launch.duckdb.wal"
+        assert not wal.exists() or wal.stat().st_size == 0
+    finally:
+        reader.close()
+        store.close()
+
+
 def test_a_calls_file_rebuilt_whole_rebuilds_only_the_callers_stages(tmp_path, monkeypatch, sql_rows):
     """A calls drop too big for the incremental path rebuilds call_facts whole, not the orders'
     derived tables (at 1M orders those take most of a minute)."""
