@@ -15,13 +15,14 @@ TIME_LIMIT = 10.0  # seconds before a query is interrupted
 ROW_CAP = 5_000  # rows shown and downloaded
 
 
-@st.cache_resource(max_entries=2, show_spinner="Copying the curated tables into the SQL sandbox…",
+@st.cache_resource(max_entries=2, show_spinner="Reading the curated tables' columns and row counts…",
                    on_release=lambda box: box.close())
 def _sandbox(path: str, version: int, as_of, _s) -> Sandbox:
     return Sandbox.from_store(_s, as_of)
 
 
-@st.cache_data(ttl=300, max_entries=32, show_spinner="Running the query…")
+@st.cache_data(ttl=300, max_entries=32,
+               show_spinner="Running the query (a table's first query copies it into the sandbox)…")
 def _run(path: str, version: int, as_of, query: str, _box: Sandbox):
     return _box.run(query, time_limit=TIME_LIMIT, row_cap=ROW_CAP)
 
@@ -61,6 +62,9 @@ def _result(s, view, as_of, box: Sandbox, query: str) -> None:
         return
     df = res.frame()
     note = f"{len(df):,} rows in {res.seconds:.2f} s"
+    if res.copied:
+        note += (f"; first query on {', '.join(f'`{t}`' for t in res.copied)}: copied into the sandbox "
+                 f"in {res.copy_seconds:.1f} s before it ran")
     if res.truncated:
         st.warning(f"Truncated: the query returned more than {ROW_CAP:,} rows; the first {ROW_CAP:,} are shown "
                    "and downloaded. Aggregate or add a LIMIT.", icon=":material/content_cut:")
@@ -87,7 +91,8 @@ def body(s, view, as_of):
     with right:
         st.caption(f"One SELECT (or WITH … SELECT) at a time, read-only, no file or network access; "
                    f"stopped after {TIME_LIMIT:g} s; at most {ROW_CAP:,} rows. Times are in {s.config.timezone}; "
-                   "phone numbers are masked. Page filters do not apply here.")
+                   "phone numbers are masked. Page filters do not apply here. A table is copied into the "
+                   "sandbox the first time a query reads it.")
         st.selectbox("Example queries", list(EXAMPLES), index=None, placeholder="Start from an example…",
                      key="explore_example", on_change=_use_example)
         st.session_state.setdefault("explore_sql", next(iter(EXAMPLES.values())))

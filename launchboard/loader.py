@@ -17,7 +17,8 @@ import tempfile
 import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -58,6 +59,10 @@ FACT_SOURCES = ("orders", "shipments", "activations", "messages")
 
 class DataDirError(ValueError):
     """The data folder does not exist."""
+
+
+class StaleVersion(Exception):
+    """A refresh published a newer version than the one asked for."""
 
 
 class FileRejected(Exception):
@@ -303,6 +308,24 @@ class Store:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self._db.cursor()
         return cur
+
+    @contextmanager
+    def snapshot(self, version: int | None = None) -> Iterator[tuple[duckdb.DuckDBPyConnection, int]]:
+        """A cursor in one transaction that reads the launch as of one version, and that version:
+        the current one, or ``version`` (``StaleVersion`` when a refresh published another since).
+        For reads spread over several statements or over time, like the SQL sandbox's copies."""
+        cur = self._db.cursor()
+        try:
+            with self._lock:  # between refreshes the tables are exactly self.version
+                if version is not None and version != self.version:
+                    raise StaleVersion(f"the launch is at version {self.version}, not {version}")
+                cur.execute("BEGIN TRANSACTION")
+                cur.execute("SELECT count(*) FROM files").fetchone()  # DuckDB fixes the snapshot at the first read
+                pinned = self.version
+            yield cur, pinned
+            cur.execute("COMMIT")
+        finally:
+            cur.close()
 
     def refresh(self) -> int:
         """Load files that arrived since the last call; returns how many were new.

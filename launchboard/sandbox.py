@@ -1,13 +1,15 @@
 """Explore: analysts' SQL on a locked-down copy of the curated launch tables.
 
-The sandbox is its own DuckDB database, separate from the Store. It is built from the curated
-views of ``queries/explore_*.sql`` (phone-like columns masked before the rows leave the Store),
-written to a temporary file, then reopened read-only with file, network and extension access
-disabled and the configuration locked. A query must be exactly one SELECT (or WITH … SELECT)
+The sandbox's tables live outside the Store, one DuckDB file each. A table is copied from its
+curated view (``queries/explore_*.sql``, phone-like columns masked before the rows leave the
+Store) the first time a query reads it. A query runs on a new connection that attaches the
+files it reads read-only, with file, network and extension access disabled and the
+configuration locked. A query must be exactly one SELECT (or WITH … SELECT)
 statement; it is interrupted past a time limit and its result is capped.
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -24,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import sql
+from .loader import StaleVersion
 from .schema import ident
 
 # Sandbox table -> (query file, what a row is). The order is the schema browser's.
@@ -83,6 +86,8 @@ class Result:
     table: pa.Table  # at most row_cap rows (DuckDB makes repeated column names unique)
     truncated: bool  # the query had more than row_cap rows
     seconds: float
+    copied: tuple[str, ...] = ()  # tables this query was the first to need, copied before it ran
+    copy_seconds: float = 0.0
 
     def frame(self) -> pd.DataFrame:
         """The rows for display: types a table widget cannot show become text, decimals floats."""
@@ -126,103 +131,169 @@ def _message(exc: duckdb.Error) -> str:
     return text
 
 
-def write_curated(store, as_of: datetime, path: str) -> None:
-    """Write the curated views' rows into a new DuckDB file at ``path``, straight from the Store
-    (no copy through Python), phone-like columns masked before they leave the Store."""
-    params = {"as_of": as_of}
-    alias = ident("lb_sandbox_" + uuid.uuid4().hex)  # each build attaches under its own name
-    cur = store.cursor()
+def _curated(cur, name: str, as_of: datetime) -> tuple[str, dict]:
+    """The SQL of sandbox table ``name`` on the Store, phone-like columns masked, and its values."""
+    query = VIEWS[name][0]
+    text, values = sql.load(query), sql.bind(query, {"as_of": as_of})
+    columns = [row[0] for row in cur.execute("DESCRIBE " + text, values).fetchall()]
+    phones = [c for c in columns if PHONE_COLUMN.search(c)]
+    if phones:
+        masked = ", ".join("lb_mask_phone(" + ident(c) + ") AS " + ident(c) for c in phones)
+        text = "SELECT * REPLACE (" + masked + ") FROM (" + text + ")"
+    return text, values
+
+
+def tables_of(statement: str) -> list[str]:
+    """The sandbox tables a statement names, in VIEWS order, from its parse tree alone (a CTE
+    named like one counts too)."""
+    con = _locked("64MB", 1)
     try:
-        cur.execute("ATTACH $path AS " + alias, {"path": path})
-        try:
-            for name, (query, _) in VIEWS.items():
-                text, values = sql.load(query), sql.bind(query, params)
-                columns = [row[0] for row in cur.execute("DESCRIBE " + text, values).fetchall()]
-                phones = [c for c in columns if PHONE_COLUMN.search(c)]
-                if phones:
-                    masked = ", ".join("lb_mask_phone(" + ident(c) + ") AS " + ident(c) for c in phones)
-                    text = "SELECT * REPLACE (" + masked + ") FROM (" + text + ")"
-                cur.execute("CREATE TABLE " + alias + "." + ident(name) + " AS " + text, values)
-        finally:
-            cur.execute("DETACH " + alias)
+        tree = json.loads(con.execute("SELECT json_serialize_sql($q)", {"q": statement}).fetchone()[0])
     finally:
-        cur.close()
+        con.close()
+    named, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                named.add(str(node.get("table_name", "")).lower())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return [name for name in VIEWS if name in named]
 
 
-def _close(con: duckdb.DuckDBPyConnection, folder: str) -> None:
-    con.close()
-    shutil.rmtree(folder)
+def _locked(memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
+    """A new in-memory connection without extension loading or Python replacement scans."""
+    return duckdb.connect(config={
+        "memory_limit": memory_limit,
+        "threads": threads,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "python_enable_replacements": False,
+    })
 
 
 class Sandbox:
-    """A read-only, locked-down DuckDB database holding copies of the curated tables."""
+    """The curated tables of one moment, each copied out of the Store the first time a query
+    needs it (at 1M orders, copying every table took ~25 s; ``messages`` alone ~11 s).
 
-    def __init__(self, path: str, folder: str, timezone: str, *, memory_limit: str = "1GB", threads: int = 1):
-        """Open the database file ``path`` (written by ``write_curated``) read-only and locked;
-        ``folder``, which holds it, is removed when the sandbox is closed."""
-        self._con = duckdb.connect(path, read_only=True, config={
-            "memory_limit": memory_limit,
-            "threads": threads,
-            "enable_external_access": False,
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "python_enable_replacements": False,
-        })
-        # The time zone comes with the ICU extension, so it is set after connecting; then the lock.
-        self._con.execute("SET GLOBAL TimeZone = $tz", {"tz": timezone})
-        self._con.execute("SET GLOBAL lock_configuration = true")
-        self._finalizer = weakref.finalize(self, _close, self._con, folder)
+    Each table goes into its own DuckDB file, written once. Each query runs on a new
+    connection that attaches the files it needs read-only, then turns off file, network and
+    extension access and locks its configuration. Every copy reads the Store at the version
+    the sandbox was made from; after a refresh the page asks for a new sandbox.
+    """
+
+    def __init__(self, store, as_of: datetime, *, memory_limit: str = "1GB", threads: int = 1):
+        self._store = store
+        self._as_of = as_of
+        self._memory_limit, self._threads = memory_limit, threads
+        self._folder = tempfile.mkdtemp(prefix="launchboard-sandbox-")
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self._folder, True)
+        self._files: dict[str, str] = {}  # sandbox table -> its database file, once copied
+        self._copy_lock = threading.Lock()
+        try:
+            with store.snapshot() as (cur, version):
+                self.version = version
+                parts, counts = [], {}
+                for name in VIEWS:
+                    text, values = _curated(cur, name, as_of)
+                    described = cur.execute("DESCRIBE " + text, values).fetchall()
+                    parts.append(pd.DataFrame({"table": name, "column": [r[0] for r in described],
+                                               "type": [r[1] for r in described]}))
+                    counts[name] = cur.execute("SELECT count(*) FROM (" + text + ")", values).fetchone()[0]
+        except BaseException:
+            self.close()
+            raise
+        self._schema = pd.concat(parts, ignore_index=True)
+        self._counts = counts
 
     @classmethod
     def from_store(cls, store, as_of: datetime) -> "Sandbox":
-        folder = tempfile.mkdtemp(prefix="launchboard-sandbox-")
-        path = str(Path(folder) / "sandbox.duckdb")
-        try:
-            write_curated(store, as_of, path)
-        except BaseException:
-            shutil.rmtree(folder)
-            raise
-        return cls(path, folder, store.config.timezone)
+        return cls(store, as_of)
 
     def close(self) -> None:
         self._finalizer()
 
     def schema(self) -> pd.DataFrame:
         """table, column, type of every sandbox table, in VIEWS order then column order."""
-        cur = self._con.cursor()
-        try:
-            df = cur.execute(
-                "SELECT table_name AS \"table\", column_name AS \"column\", data_type AS \"type\" "
-                "FROM information_schema.columns ORDER BY table_name, ordinal_position"
-            ).df()
-        finally:
-            cur.close()
-        order = {name: i for i, name in enumerate(VIEWS)}
-        return df.sort_values("table", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+        return self._schema.copy()
 
     def row_counts(self) -> dict[str, int]:
-        cur = self._con.cursor()
+        return dict(self._counts)
+
+    def copied(self) -> list[str]:
+        """The tables copied so far, in VIEWS order."""
+        return [name for name in VIEWS if name in self._files]
+
+    def _copy(self, names: list[str]) -> None:
+        """Copy the tables in ``names`` not copied yet, from the Store at this sandbox's version."""
+        with self._copy_lock:
+            missing = [n for n in names if n not in self._files]
+            if not missing:
+                return
+            # One file per copy: a transaction writes to one database only.
+            path = str(Path(self._folder) / f"copy_{len(set(self._files.values())) + 1}.duckdb")
+            alias = ident("lb_sandbox_" + uuid.uuid4().hex)  # each copy attaches under its own name
+            cur = self._store.cursor()
+            try:
+                cur.execute("ATTACH $path AS " + alias, {"path": path})
+                try:
+                    with self._store.snapshot(self.version) as (snap, _):
+                        for name in missing:
+                            text, values = _curated(snap, name, self._as_of)
+                            snap.execute("CREATE TABLE " + alias + "." + ident(name) + " AS " + text, values)
+                finally:
+                    cur.execute("DETACH " + alias)
+            except StaleVersion as exc:
+                raise SandboxError("New extracts arrived since this page was drawn; run the query again "
+                                   "to query the launch as it is now.") from exc
+            finally:
+                cur.close()
+            self._files.update(dict.fromkeys(missing, path))
+
+    def connect(self, names: list[str]) -> duckdb.DuckDBPyConnection:
+        """A locked-down connection on the copied tables ``names``: read-only, no file, network
+        or extension access, configuration locked."""
+        con = _locked(self._memory_limit, self._threads)
         try:
-            return {name: cur.execute("SELECT count(*) FROM " + ident(name)).fetchone()[0] for name in VIEWS}
-        finally:
-            cur.close()
+            # The time zone comes with the ICU extension, so it is set after connecting.
+            con.execute("SET GLOBAL TimeZone = $tz", {"tz": self._store.config.timezone})
+            aliases = []
+            for path in dict.fromkeys(self._files[name] for name in names):
+                aliases.append("lb_" + Path(path).stem)
+                con.execute("ATTACH $path AS " + ident(aliases[-1]) + " (READ_ONLY)", {"path": path})
+            if aliases:  # unqualified names find the tables; the first database is the default
+                con.execute("SET search_path = $path", {"path": ",".join(aliases)})
+            con.execute("SET GLOBAL enable_external_access = false")
+            con.execute("SET GLOBAL lock_configuration = true")
+        except BaseException:
+            con.close()
+            raise
+        return con
 
     def run(self, query: str, *, time_limit: float = 10.0, row_cap: int = 5000) -> Result:
-        """Run one SELECT; at most ``row_cap`` rows; interrupted after ``time_limit`` seconds."""
+        """Run one SELECT; at most ``row_cap`` rows; interrupted after ``time_limit`` seconds (the
+        copy of a table's first use comes before and does not count)."""
         statement = check_statement(query)
-        cur = self._con.cursor()
-        timer = threading.Timer(time_limit, cur.interrupt)
+        names = tables_of(statement)
+        new = tuple(n for n in names if n not in self._files)
+        start = time.monotonic()
+        self._copy(names)
+        copy_seconds = time.monotonic() - start
+        con = self.connect(names)
+        timer = threading.Timer(time_limit, con.interrupt)
         start = time.monotonic()
         timer.start()
         try:
-            table = cur.sql(statement).limit(row_cap + 1).to_arrow_table()
+            table = con.sql(statement).limit(row_cap + 1).to_arrow_table()
         except duckdb.InterruptException as exc:
             raise SandboxError(f"The query ran past the {time_limit:g} s time limit and was stopped.") from exc
         except duckdb.Error as exc:
             raise SandboxError(_message(exc)) from exc
         finally:
             timer.cancel()
-            cur.close()
+            con.close()
         seconds = time.monotonic() - start
         truncated = table.num_rows > row_cap
-        return Result(table.slice(0, row_cap), truncated, seconds)
+        return Result(table.slice(0, row_cap), truncated, seconds, new, copy_seconds if new else 0.0)

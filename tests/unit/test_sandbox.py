@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from launchboard.sandbox import EXAMPLES, VIEWS, Sandbox, SandboxError, check_statement
+from launch_files import make_launch
+
+from launchboard.loader import Store
+from launchboard.sandbox import EXAMPLES, VIEWS, Sandbox, SandboxError, check_statement, tables_of
 
 SEOUL = ZoneInfo("Asia/Seoul")
 ORDERS = (
@@ -29,8 +32,13 @@ AS_OF = datetime(2016, 10, 21, 12, 0, tzinfo=SEOUL)
 
 
 @pytest.fixture(scope="module")
-def sandbox(open_module_launch):
-    box = Sandbox.from_store(open_module_launch({"orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS}), AS_OF)
+def store(open_module_launch):
+    return open_module_launch({"orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS})
+
+
+@pytest.fixture(scope="module")
+def sandbox(store):
+    box = Sandbox.from_store(store, AS_OF)
     yield box
     box.close()
 
@@ -97,13 +105,54 @@ def test_escapes_and_bad_sql_are_refused_with_a_clear_message(sandbox, query, sa
 
 def test_the_locked_configuration_stops_what_the_parser_lets_through(sandbox):
     # Defence in depth: even a statement that passed the check cannot reach files or settings.
-    con = sandbox._con.cursor()
+    sandbox.run("SELECT count(*) FROM orders")
+    con = sandbox.connect(["orders"])
+    assert con.execute("SELECT count(*) FROM orders").fetchone() == (3,)
     for stmt in ("COPY orders TO '/tmp/pagesd_leak.csv'", "SET enable_external_access = true",
-                 "ATTACH '/tmp/pagesd_other.duckdb'", "CREATE TABLE x (a INT)"):
+                 "ATTACH '/tmp/pagesd_other.duckdb'", "CREATE TABLE x (a INT)", "INSERT INTO orders (order_id) VALUES ('X')",
+                 "SELECT * FROM read_text('/etc/hostname')"):
         with pytest.raises(duckdb.Error) as info:
             con.execute(stmt)
         assert any(s in str(info.value) for s in ("disabled by configuration", "locked", "read-only")), str(info.value)
     con.close()
+
+
+def test_a_table_is_copied_the_first_time_a_query_reads_it(store):
+    box = Sandbox.from_store(store, AS_OF)
+    try:
+        # the schema browser's columns and row counts come without copying anything
+        assert box.copied() == [] and box.row_counts()["order_stages"] == 3
+        assert list(box.schema().query("table == 'shipments'")["column"])[:3] == ["event_id", "order_id", "courier"]
+        first = box.run("SELECT o.order_id, s.event FROM orders o JOIN shipments s USING (order_id)")
+        assert first.copied == ("orders", "shipments") and first.table.to_pylist() == [
+            {"order_id": "O1", "event": "delivered"}]
+        again = box.run("WITH d AS (SELECT * FROM shipments) SELECT count(*) AS n FROM d, orders")
+        assert again.copied == () and again.copy_seconds == 0.0 and again.table.to_pylist() == [{"n": 3}]
+        assert box.run("SELECT 42 AS x").copied == ()
+        assert box.copied() == ["orders", "shipments"]
+    finally:
+        box.close()
+
+
+def test_copies_read_the_launch_as_of_the_sandbox_version(tmp_path):
+    data = make_launch(tmp_path, {"orders/o.csv": ORDERS})
+    store = Store(data)
+    try:
+        store.refresh()
+        box = Sandbox.from_store(store, AS_OF)
+        assert box.version == 1 and box.run("SELECT count(*) AS n FROM orders").table.to_pylist() == [{"n": 3}]
+        (data / "orders" / "o2.csv").write_text(
+            "order_id,customer_id,channel,sku,region,ordered_at\nO9,C9,web,IP7-32-BLK,Seoul,2016-10-21 10:00\n",
+            encoding="utf-8")
+        store.refresh()
+        # orders was copied at version 1 and stays so; a first copy now would mix versions
+        assert box.run("SELECT count(*) AS n FROM orders").table.to_pylist() == [{"n": 3}]
+        with pytest.raises(SandboxError, match="New extracts arrived since this page was drawn"):
+            box.run("SELECT count(*) FROM order_stages")
+        assert Sandbox.from_store(store, AS_OF).run("SELECT count(*) AS n FROM orders").table.to_pylist() == [{"n": 4}]
+        box.close()
+    finally:
+        store.close()
 
 
 def test_a_query_past_the_time_limit_is_interrupted(sandbox):
@@ -131,3 +180,10 @@ def test_duplicate_names_and_odd_types_display(sandbox):
 def test_check_statement_returns_the_single_select():
     assert check_statement("  WITH t AS (SELECT 1 AS x) SELECT x FROM t;  ") == "WITH t AS (SELECT 1 AS x) SELECT x FROM t"
     assert check_statement("FROM orders") == "FROM orders"
+
+
+def test_tables_of_finds_every_table_a_statement_names():
+    query = ('WITH d AS (SELECT * FROM Shipments) SELECT * FROM d JOIN "Calls" c USING (customer_id) '
+             "WHERE EXISTS (FROM lb.messages) UNION ALL SELECT * FROM files, read_csv('/etc/passwd')")
+    assert tables_of(query) == ["shipments", "messages", "calls", "files"]
+    assert tables_of("SELECT 42") == []
