@@ -18,7 +18,7 @@ ROW_CAP = 5_000  # rows shown and downloaded
 @st.cache_resource(max_entries=2, show_spinner="Reading the curated tables' columns and row counts…",
                    on_release=lambda box: box.close())
 def _sandbox(path: str, version: int, as_of, _s) -> Sandbox:
-    return Sandbox.from_store(_s, as_of)
+    return Sandbox(_s, as_of)
 
 
 @st.cache_data(ttl=300, max_entries=32,

@@ -178,9 +178,9 @@ class Sandbox:
     """The curated tables of one moment, each copied out of the Store the first time a query
     needs it (at 1M orders, copying every table took ~25 s; ``messages`` alone ~11 s).
 
-    Each table goes into its own DuckDB file, written once. Each query runs on a new
-    connection that attaches the files it needs read-only, then turns off file, network and
-    extension access and locks its configuration. Every copy reads the Store at the version
+    The tables a query is the first to read go into a new DuckDB file, written once. Each query
+    runs on a new connection that attaches the files it reads read-only, then turns off file,
+    network and extension access and locks its configuration. Every copy reads the Store at the version
     the sandbox was made from; after a refresh the page asks for a new sandbox.
     """
 
@@ -207,10 +207,6 @@ class Sandbox:
             raise
         self._schema = pd.concat(parts, ignore_index=True)
         self._counts = counts
-
-    @classmethod
-    def from_store(cls, store, as_of: datetime) -> "Sandbox":
-        return cls(store, as_of)
 
     def close(self) -> None:
         self._finalizer()

@@ -38,7 +38,7 @@ def store(open_module_launch):
 
 @pytest.fixture(scope="module")
 def sandbox(store):
-    box = Sandbox.from_store(store, AS_OF)
+    box = Sandbox(store, AS_OF)
     yield box
     box.close()
 
@@ -118,7 +118,7 @@ def test_the_locked_configuration_stops_what_the_parser_lets_through(sandbox):
 
 
 def test_a_table_is_copied_the_first_time_a_query_reads_it(store):
-    box = Sandbox.from_store(store, AS_OF)
+    box = Sandbox(store, AS_OF)
     try:
         # the schema browser's columns and row counts come without copying anything
         assert box.copied() == [] and box.row_counts()["order_stages"] == 3
@@ -139,7 +139,7 @@ def test_copies_read_the_launch_as_of_the_sandbox_version(tmp_path):
     store = Store(data)
     try:
         store.refresh()
-        box = Sandbox.from_store(store, AS_OF)
+        box = Sandbox(store, AS_OF)
         assert box.version == 1 and box.run("SELECT count(*) AS n FROM orders").table.to_pylist() == [{"n": 3}]
         (data / "orders" / "o2.csv").write_text(
             "order_id,customer_id,channel,sku,region,ordered_at\nO9,C9,web,IP7-32-BLK,Seoul,2016-10-21 10:00\n",
@@ -149,7 +149,7 @@ def test_copies_read_the_launch_as_of_the_sandbox_version(tmp_path):
         assert box.run("SELECT count(*) AS n FROM orders").table.to_pylist() == [{"n": 3}]
         with pytest.raises(SandboxError, match="New extracts arrived since this page was drawn"):
             box.run("SELECT count(*) FROM order_stages")
-        assert Sandbox.from_store(store, AS_OF).run("SELECT count(*) AS n FROM orders").table.to_pylist() == [{"n": 4}]
+        assert Sandbox(store, AS_OF).run("SELECT count(*) AS n FROM orders").table.to_pylist() == [{"n": 4}]
         box.close()
     finally:
         store.close()
