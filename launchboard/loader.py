@@ -16,8 +16,8 @@ import os
 import tempfile
 import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -327,16 +327,24 @@ class Store:
         finally:
             cur.close()
 
-    def refresh(self) -> int:
+    def unseen(self) -> int:
+        """How many finished files in the data folder no refresh has read yet (does not wait
+        for a refresh in progress)."""
+        seen = set(self._seen)
+        return sum((f.table, f.name) not in seen for f in discover(self.data_dir))
+
+    def refresh(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Load files that arrived since the last call; returns how many were new.
 
-        Files whose rows went in but whose tables were not rebuilt yet (an unexpected error
-        stopped the refresh) are rebuilt by the next call, new files or not."""
+        ``progress(done, total)`` is called on this thread as each new file is read; after the
+        last one the current and derived tables are rebuilt. Files whose rows went in but whose
+        tables were not rebuilt yet (an unexpected error, or one raised by ``progress``, stopped
+        the refresh) are rebuilt by the next call, new files or not."""
         with self._lock:
             new = [f for f in discover(self.data_dir) if (f.table, f.name) not in self._seen]
             if not new and not self._pending:
                 return 0
-            self._load_files(new)
+            self._load_files(new, progress)
             pending = {t: sorted(names) for t, names in self._pending.items()}
             widened = {t for t in pending if len(self._extras[t]) != self._widths[t]}
             cur = self._db.cursor()
@@ -386,7 +394,7 @@ class Store:
         cols += ['"_file" VARCHAR', '"_line" BIGINT']
         return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(cols) + ")"
 
-    def _load_files(self, found: list[FoundFile]) -> None:
+    def _load_files(self, found: list[FoundFile], progress: Callable[[int, int], None] | None = None) -> None:
         """Load files, LOAD_WORKERS at a time (biggest first), each on its own cursor with its
         own temp tables. A file counts as seen (and pending a rebuild) once its rows are in; an
         unexpected error is raised after the other files finished, so none is loaded twice."""
@@ -403,6 +411,9 @@ class Store:
         biggest_first = sorted(found, key=lambda f: f.path.stat().st_size, reverse=True)
         with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="launchboard-load") as pool:
             futures = [pool.submit(load, f) for f in biggest_first]
+            if progress is not None:
+                for done, _ in enumerate(as_completed(futures), 1):
+                    progress(done, len(futures))
         for future in futures:
             future.result()
 

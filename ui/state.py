@@ -33,8 +33,21 @@ def store() -> Store:
     except (DataDirError, ConfigError) as exc:
         st.error(f"Launchboard cannot open the launch: {exc}")
         st.stop()
-    s.refresh()
+    unseen = s.unseen()
+    if not unseen:
+        s.refresh()  # rebuilds what a stopped refresh left, if anything
+        return s
+    # A first load at 1M orders takes about two minutes: say what is happening meanwhile.
+    bar = st.progress(0.0, text=f"Reading {unseen:,} new extract file(s)…")
+    s.refresh(progress=lambda done, total: bar.progress(done / total, text=_loading_text(done, total)))
+    bar.empty()
     return s
+
+
+def _loading_text(done: int, total: int) -> str:
+    if done < total:
+        return f"Read {done:,} of {total:,} new extract files…"
+    return f"Read {total:,} new extract file(s); building the current tables and stage timeline…"
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)

@@ -412,6 +412,45 @@ def test_a_whole_load_is_checkpointed_and_a_small_drop_is_only_logged(tmp_path):
         store.close()
 
 
+def test_refresh_reports_each_new_file_on_the_calling_thread(tmp_path):
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
+        "orders/o_002.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n",
+        "shipments/s_001.csv": "event_id,order_id,courier,event,event_at\nE1,O1,CJ,packed,2016-10-07 11:00\n",
+        "orders/o_003.csv.part": HEAD,  # unfinished: neither unseen nor read
+    })
+    store = Store(data)
+    try:
+        assert store.unseen() == 3
+        calls: list[tuple[int, int, bool]] = []
+        here = threading.current_thread()
+        assert store.refresh(lambda done, total: calls.append((done, total, threading.current_thread() is here))) == 3
+        assert calls == [(1, 3, True), (2, 3, True), (3, 3, True)]
+        assert store.unseen() == 0 and store.refresh(lambda *a: calls.append(a)) == 0 and len(calls) == 3
+    finally:
+        store.close()
+
+
+def test_a_refresh_stopped_by_its_progress_loses_no_file(tmp_path):
+    # Streamlit stops a script run (the viewer left the page) by raising from an element call,
+    # here the progress bar's: the files still go in, and the next refresh publishes them.
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
+        "orders/o_002.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n",
+    })
+    store = Store(data)
+    try:
+        def stop(done: int, total: int) -> None:
+            raise RuntimeError("script run stopped")
+
+        with pytest.raises(RuntimeError, match="script run stopped"):
+            store.refresh(stop)
+        assert store.version == 0 and store.unseen() == 0
+        assert store.refresh() == 0 and store.version == 1 and _orders(store)["total"] == 2
+    finally:
+        store.close()
+
+
 def test_a_whole_rebuild_waits_for_a_query_in_flight_instead_of_failing(tmp_path):
     # Another session's query is mid-transaction when a refresh rebuilds a table whole. The
     # refresh's checkpoint waits for it; a plain CHECKPOINT raised "other write transactions
