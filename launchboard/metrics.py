@@ -179,50 +179,50 @@ def alerts(cur, p: Params) -> list[dict]:
     prom = query_row(cur, "alert_promises", p)
     if prom["delivery_breaches"]:
         out.append(_alert("delivery_promise_breach",
-                          f"{prom['delivery_breaches']} orders are past their delivery promise and not delivered",
+                          f"{prom['delivery_breaches']:,} orders are past their delivery promise and not delivered",
                           prom["delivery_since"], prom["delivery_breaches"]))
     if prom["activation_breaches"]:
         out.append(_alert("activation_promise_breach",
-                          f"{prom['activation_breaches']} orders are past their activation promise and not activated",
+                          f"{prom['activation_breaches']:,} orders are past their activation promise and not activated",
                           prom["activation_since"], prom["activation_breaches"]))
     spike = query_row(cur, "alert_activation_spike", p)
     spike_rate = rate(spike["failed"], spike["finished"])
     if spike["finished"] >= a["min_attempts"] and spike_rate is not None and spike_rate > a["activation_failure_rate"]:
         out.append(_alert("activation_failure_spike",
-                          f"{spike['failed']} of {spike['finished']} attempts failed in the last "
+                          f"{spike['failed']:,} of {spike['finished']:,} attempts failed in the last "
                           f"{a['window_minutes']} min ({spike_rate:.0%})",
                           spike["first_failure"], spike["failed"]))
     load = query_row(cur, "alert_call_overload", p)
     loss = rate(load["lost"], load["offered"])
     if load["offered"] >= a["min_calls"] and loss is not None and loss > a["call_loss_rate"]:
         out.append(_alert("call_center_overload",
-                          f"{load['lost']} of {load['offered']} calls abandoned or rejected in the last "
+                          f"{load['lost']:,} of {load['offered']:,} calls abandoned or rejected in the last "
                           f"{a['window_minutes']} min ({loss:.0%})",
                           load["first_lost"], load["lost"]))
     msg = query_row(cur, "alert_messages", p)
     if msg["quiet"]:
         out.append(_alert("quiet_hours_messages",
-                          f"{msg['quiet']} messages sent in quiet hours in the last 24 h",
+                          f"{msg['quiet']:,} messages sent in quiet hours in the last 24 h",
                           msg["quiet_since"], msg["quiet"]))
     if msg["contradicting"]:
         out.append(_alert("contradicting_messages",
-                          f"{msg['contradicting']} messages contradicted the order's state in the last 24 h",
+                          f"{msg['contradicting']:,} messages contradicted the order's state in the last 24 h",
                           msg["contradicting_since"], msg["contradicting"]))
     if msg["corrections"]:
         out.append(_alert("retracted_batch",
-                          f"batch {msg['corrected_batches']} corrected by {msg['corrections']} messages in the last 24 h",
+                          f"batch {msg['corrected_batches']} corrected by {msg['corrections']:,} messages in the last 24 h",
                           msg["corrections_since"], msg["corrections"]))
     stall = timedelta(minutes=int(a["stall_minutes"]))
     for s in query_rows(cur, "alert_stalled_stages", p):
         if s["n_now"] >= a["stall_min_orders"] and s["n_before"] >= 1 and s["moved"] == 0:
             out.append(_alert("stalled_stage",
-                              f"{s['n_now']} orders in {s['stage']}; none of the {s['n_before']} there "
+                              f"{s['n_now']:,} orders in {s['stage']}; none of the {s['n_before']:,} there "
                               f"{a['stall_minutes']} min ago has moved",
                               p.as_of - stall, s["n_now"], subject=s["stage"]))
     for h in query_rows(cur, "alert_stalled_hubs", p):
         if h["n_now"] >= a["hub_stall_min_orders"] and h["n_before"] >= 1 and h["moved"] == 0:
             out.append(_alert("stalled_hub",
-                              f"{h['n_now']} orders held at {h['hub']}; none of the {h['n_before']} scanned "
+                              f"{h['n_now']:,} orders held at {h['hub']}; none of the {h['n_before']:,} scanned "
                               f"there {a['stall_minutes']} min ago has moved",
                               h["oldest_scan"], h["n_now"], subject=h["hub"]))
     return out

@@ -63,6 +63,19 @@ def test_promise_breaches(open_launch):
     assert breach["since"] == "2016-10-21T18:00:00+09:00"
 
 
+def test_alert_messages_group_thousands(open_launch):
+    # 1,200 orders due at 18:00, none delivered: the message reads like the page's other numbers
+    due = "".join(order(f"Q{i:04d}", delivery_by="2016-10-21 18:00") for i in range(1200))
+    store = open_launch({"orders/o.csv": ORDERS + due})
+    cur = store.cursor()
+    try:
+        raised = metrics.alerts(cur, Params(parse_moment("2016-10-21 18:00", store.config.tz), store.config))
+    finally:
+        cur.close()
+    assert [(a["kind"], a["count"], a["message"]) for a in raised] == [
+        ("delivery_promise_breach", 1200, "1,200 orders are past their delivery promise and not delivered")]
+
+
 # -- activation failure spike and call centre overload (one timeline) --------------------------
 
 def rate_files():
