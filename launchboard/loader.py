@@ -330,8 +330,11 @@ class Store:
     def unseen(self) -> int:
         """How many finished files in the data folder no refresh has read yet (does not wait
         for a refresh in progress)."""
-        seen = set(self._seen)
-        return sum((f.table, f.name) not in seen for f in discover(self.data_dir))
+        return len(self._new_files())
+
+    def _new_files(self) -> list[FoundFile]:
+        seen = set(self._seen)  # a copy: a refresh may be adding to it
+        return [f for f in discover(self.data_dir) if (f.table, f.name) not in seen]
 
     def refresh(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Load files that arrived since the last call; returns how many were new.
@@ -341,7 +344,7 @@ class Store:
         tables were not rebuilt yet (an unexpected error, or one raised by ``progress``, stopped
         the refresh) are rebuilt by the next call, new files or not."""
         with self._lock:
-            new = [f for f in discover(self.data_dir) if (f.table, f.name) not in self._seen]
+            new = self._new_files()
             if not new and not self._pending:
                 return 0
             self._load_files(new, progress)

@@ -1,11 +1,11 @@
 """Explore: analysts' SQL on a locked-down copy of the curated launch tables.
 
-The sandbox's tables live outside the Store, one DuckDB file each. A table is copied from its
-curated view (``queries/explore_*.sql``, phone-like columns masked before the rows leave the
-Store) the first time a query reads it. A query runs on a new connection that attaches the
-files it reads read-only, with file, network and extension access disabled and the
-configuration locked. A query must be exactly one SELECT (or WITH … SELECT)
-statement; it is interrupted past a time limit and its result is capped.
+The sandbox's tables live outside the Store, in DuckDB files of their own. A table is copied
+from its curated view (``queries/explore_*.sql``, phone-like columns masked before the rows
+leave the Store) the first time a query reads it. A query runs on a new connection that
+attaches the files it reads read-only, with file, network and extension access disabled and
+the configuration locked. A query must be exactly one SELECT (or WITH … SELECT) statement; it
+is interrupted past a time limit and its result is capped.
 """
 from __future__ import annotations
 
@@ -131,16 +131,18 @@ def _message(exc: duckdb.Error) -> str:
     return text
 
 
-def _curated(cur, name: str, as_of: datetime) -> tuple[str, dict]:
-    """The SQL of sandbox table ``name`` on the Store, phone-like columns masked, and its values."""
+def _curated(cur, name: str, as_of: datetime) -> tuple[str, dict, list[tuple[str, str]]]:
+    """The SQL of sandbox table ``name`` on the Store, phone-like columns masked, its values and
+    its (column, type) pairs."""
     query = VIEWS[name][0]
     text, values = sql.load(query), sql.bind(query, {"as_of": as_of})
-    columns = [row[0] for row in cur.execute("DESCRIBE " + text, values).fetchall()]
-    phones = [c for c in columns if PHONE_COLUMN.search(c)]
+    described = [(row[0], row[1]) for row in cur.execute("DESCRIBE " + text, values).fetchall()]
+    phones = [c for c, _ in described if PHONE_COLUMN.search(c)]
     if phones:
         masked = ", ".join("lb_mask_phone(" + ident(c) + ") AS " + ident(c) for c in phones)
         text = "SELECT * REPLACE (" + masked + ") FROM (" + text + ")"
-    return text, values
+        described = [(row[0], row[1]) for row in cur.execute("DESCRIBE " + text, values).fetchall()]
+    return text, values, described
 
 
 def tables_of(statement: str) -> list[str]:
@@ -180,8 +182,8 @@ class Sandbox:
 
     The tables a query is the first to read go into a new DuckDB file, written once. Each query
     runs on a new connection that attaches the files it reads read-only, then turns off file,
-    network and extension access and locks its configuration. Every copy reads the Store at the version
-    the sandbox was made from; after a refresh the page asks for a new sandbox.
+    network and extension access and locks its configuration. Every copy reads the Store at the
+    version the sandbox was made from; after a refresh the page asks for a new sandbox.
     """
 
     def __init__(self, store, as_of: datetime, *, memory_limit: str = "1GB", threads: int = 1):
@@ -197,8 +199,7 @@ class Sandbox:
                 self.version = version
                 parts, counts = [], {}
                 for name in VIEWS:
-                    text, values = _curated(cur, name, as_of)
-                    described = cur.execute("DESCRIBE " + text, values).fetchall()
+                    text, values, described = _curated(cur, name, as_of)
                     parts.append(pd.DataFrame({"table": name, "column": [r[0] for r in described],
                                                "type": [r[1] for r in described]}))
                     counts[name] = cur.execute("SELECT count(*) FROM (" + text + ")", values).fetchone()[0]
@@ -222,12 +223,13 @@ class Sandbox:
         """The tables copied so far, in VIEWS order."""
         return [name for name in VIEWS if name in self._files]
 
-    def _copy(self, names: list[str]) -> None:
-        """Copy the tables in ``names`` not copied yet, from the Store at this sandbox's version."""
+    def _copy(self, names: list[str]) -> tuple[str, ...]:
+        """Copy the tables in ``names`` not copied yet, from the Store at this sandbox's version;
+        returns those this call copied."""
         with self._copy_lock:
-            missing = [n for n in names if n not in self._files]
+            missing = tuple(n for n in names if n not in self._files)
             if not missing:
-                return
+                return ()
             # One file per copy: a transaction writes to one database only.
             path = str(Path(self._folder) / f"copy_{len(set(self._files.values())) + 1}.duckdb")
             alias = ident("lb_sandbox_" + uuid.uuid4().hex)  # each copy attaches under its own name
@@ -237,7 +239,7 @@ class Sandbox:
                 try:
                     with self._store.snapshot(self.version) as (snap, _):
                         for name in missing:
-                            text, values = _curated(snap, name, self._as_of)
+                            text, values, _ = _curated(snap, name, self._as_of)
                             snap.execute("CREATE TABLE " + alias + "." + ident(name) + " AS " + text, values)
                 finally:
                     cur.execute("DETACH " + alias)
@@ -247,6 +249,7 @@ class Sandbox:
             finally:
                 cur.close()
             self._files.update(dict.fromkeys(missing, path))
+            return missing
 
     def connect(self, names: list[str]) -> duckdb.DuckDBPyConnection:
         """A locked-down connection on the copied tables ``names``: read-only, no file, network
@@ -273,9 +276,8 @@ class Sandbox:
         copy of a table's first use comes before and does not count)."""
         statement = check_statement(query)
         names = tables_of(statement)
-        new = tuple(n for n in names if n not in self._files)
         start = time.monotonic()
-        self._copy(names)
+        copied = self._copy(names)
         copy_seconds = time.monotonic() - start
         con = self.connect(names)
         timer = threading.Timer(time_limit, con.interrupt)
@@ -292,4 +294,4 @@ class Sandbox:
             con.close()
         seconds = time.monotonic() - start
         truncated = table.num_rows > row_cap
-        return Result(table.slice(0, row_cap), truncated, seconds, new, copy_seconds if new else 0.0)
+        return Result(table.slice(0, row_cap), truncated, seconds, copied, copy_seconds if copied else 0.0)
