@@ -41,7 +41,7 @@ TABLE_NAMES = ("orders", "shipments", "activations", "messages", "calls")
 PAGES = ("status", "pipeline", "activations", "messages", "calls", "lookup", "review", "quality", "explore")
 # What was changed in the engine for speed (same meaning of every figure), shown in RESULTS.md.
 ENGINE_NOTES: list[str] = [
-    "`launchboard/loader.py`: `refresh()` rebuilds incrementally when a drop's new rows are at most 20% of a table (`Store.DELTA_SHARE`) and its columns did not grow: only the keys the new files carry are re-decided (same version rule), and the derived tables are recomputed only for the touched orders, their customers, their messages and the customers' calls, by running the same `queries/load/order_facts.sql` and `call_facts.sql` in a scratch schema `lb_delta`. Same figures as a full rebuild (tests/unit/test_live_refresh.py).",
+    "`launchboard/derive.py`: `refresh()` rebuilds incrementally when a drop's new rows are at most 20% of a table (`Store.DELTA_SHARE`) and its columns did not grow: only the keys the new files carry are re-decided (same version rule), and the derived tables are recomputed only for the touched orders, their customers, their messages and the customers' calls, by running the same `queries/load/order_facts.sql` and `call_facts.sql` in a scratch schema `lb_delta`. Same figures as a full rebuild (tests/unit/test_live_refresh.py).",
     "`queries/load/order_facts.sql`: the stage rules are evaluated once per load into `stage_timeline` (one row per order and interval in which nothing about it changes, with its stage and latest scan), with window functions over the orders' scans and attempts; `message_facts` keeps each message's order stage at `sent_at`, its launch-local send time and its order's filter fields; `orphan_rows` the orphans. A figure at any T is a range filter on the timeline instead of per-row list lambdas; series over time add +1/-1 at interval ends and bucket by step number. The timeline also carries each order's `ordered_at` and filter fields, so stage figures (`lb_stages_at`, `lb_timeline`) read it without joining `order_facts`.",
     "`launchboard/loader.py`: the launch lives in a DuckDB file in the Store's scratch folder with `memory_limit` 3 GB (`MEMORY_LIMIT`): tables are compressed at checkpoints and the engine's memory stays bounded. Each file is read, typed and checked in one statement.",
     "`launchboard/loader.py`: a refresh reads two files at a time (`LOAD_WORKERS`), each on its own cursor; their appends take turns. A load that rebuilt a table whole checkpoints when it finishes; drops wait in the write-ahead log until it reaches 1 GB (`CHECKPOINT_THRESHOLD`) instead of checkpointing in their COMMIT.",
@@ -94,7 +94,7 @@ def ensure_data(orders: int) -> float | None:
 
 
 def _table_files(folder: Path, table: str) -> list[Path]:
-    from launchboard.loader import is_unfinished
+    from launchboard.readers import is_unfinished
 
     d = folder / table
     return sorted(p for p in d.iterdir() if p.is_file() and not is_unfinished(p.name)) if d.is_dir() else []
@@ -172,7 +172,7 @@ def data_stats() -> dict:
 # Engine worker (one fresh process per run)
 # ---------------------------------------------------------------------------------------------
 def engine_worker(tag: str) -> dict:
-    from launchboard import lookup, report, sql
+    from launchboard import lookup, report
     from launchboard.loader import Store
 
     res: dict = {}
@@ -290,7 +290,7 @@ def floor_worker() -> dict:
     that checks rows on this machine. CP949 files and Parquet are left out (listed before timing)."""
     import duckdb
 
-    from launchboard.loader import detect_encoding
+    from launchboard.readers.csv_reader import detect_encoding
 
     files = [p for t in TABLE_NAMES for p in _table_files(DATA, t)
              if p.name.lower().endswith((".csv", ".csv.gz")) and detect_encoding(p) == "utf-8"]
@@ -456,7 +456,7 @@ def render(info: dict) -> str:
         f"- Order lookup (`lookup.find` + `lookup.card`: search, card, timeline, outlook) over 25 orders: median "
         f"{med(runs, 'lookup_s') * 1000:.0f} ms, slowest {max(r['lookup_max_s'] for r in runs) * 1000:.0f} ms; "
         f"the launch-wide pace they share (cached by the page per as_of) {med(runs, 'lookup_pace_s') * 1000:.0f} ms once.",
-        f"- Peak memory (max RSS of the engine process, the pages included): "
+        "- Peak memory (max RSS of the engine process, the pages included): "
         + ", ".join(f"{r['peak_mb']:,.0f} MB" for r in runs) + f"; RSS right after the cold load "
         f"{med(runs, 'rss_after_load_mb'):,.0f} MB.",
     ]

@@ -38,7 +38,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from .config import load_config
-from .loader import FileRejected, _open_text_bytes, column_names, detect_encoding, discover, read_header
+from .readers import FileRejected, column_names, discover
+from .readers.csv_reader import detect_encoding, open_bytes, read_header
 from .schema import TABLES
 from .timeutil import parse_moment
 
@@ -113,7 +114,7 @@ def _known_at(table: str, names: list[str], row: list[str], tz: ZoneInfo) -> dat
 
 
 def _read_csv(path: Path, encoding: str) -> tuple[list[str], list[list[str]]]:
-    with _open_text_bytes(path) as fh:
+    with open_bytes(path) as fh:
         text = io.TextIOWrapper(fh, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
         reader = csv.reader(text)
         header = next(reader)

@@ -12,7 +12,6 @@ Region Busan at 11:00: O2 and O6 in the backlog, no Busan success in the last ho
 from __future__ import annotations
 
 from datetime import date, time
-from pathlib import Path
 
 from launchboard import report
 from launchboard.loader import open_store

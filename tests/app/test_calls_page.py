@@ -10,7 +10,6 @@ Region Busan at 11:00: only K3 -> offered 1, service level 0.0%.
 from __future__ import annotations
 
 from datetime import date, time
-from pathlib import Path
 
 from launchboard import report
 from launchboard.loader import open_store

@@ -1,5 +1,4 @@
 """Order lookup page (AppTest): runs on every kind of folder; the key widgets find the right orders."""
-from pathlib import Path
 
 import pytest
 from launch_files import make_launch as write

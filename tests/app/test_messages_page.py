@@ -8,7 +8,6 @@ pair AUTO_BY_DEADLINE / CALL_ARS; PROMO_X is not in the catalog. Live T = 10-21 
 from __future__ import annotations
 
 from datetime import date, time
-from pathlib import Path
 
 from launchboard import report
 from launchboard.loader import open_store

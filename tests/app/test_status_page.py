@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from launchboard import report
 from launchboard.loader import open_store

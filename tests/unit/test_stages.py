@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from launchboard import metrics, report
+from launchboard import metrics
 from launchboard.metrics import Params
 from launchboard.schema import STAGES
 from launchboard.timeutil import parse_moment

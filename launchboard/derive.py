@@ -1,0 +1,175 @@
+"""The current tables and the derived tables (spec 3 versions; queries/load/*.sql).
+
+After new files arrive, ``rebuild`` decides the winning version of each key (``orders``,
+``shipments``, ...) and rebuilds ``order_facts``, ``stage_timeline``, ``message_facts``,
+``call_facts`` and the rest, in one transaction, so readers on other cursors always see a
+consistent launch. A drop that is a small share of a table is applied incrementally.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from . import sql
+from .schema import INTERNAL, TABLES, TS, Table, ident
+
+# Current tables an order lookup filters by order_id (or customer_id) are stored sorted, so
+# DuckDB's per-row-group min/max statistics skip all but one row group (point lookups at 1M
+# orders). Messages are not: sorting 8M wide rows cost ~3 s of the cold load and the lookup
+# (which reads them through message_facts) measured no faster for it.
+CLUSTER_BY = {"orders": ("order_id",), "shipments": ("order_id",), "activations": ("order_id",),
+              "messages": (), "calls": ("customer_id",)}
+# Store.stable_before when nothing was loaded since: every moment is unchanged.
+END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# The tables the derived tables of queries/load/order_facts.sql are built from; call_facts
+# (queries/load/call_facts.sql) is built from those and calls.
+FACT_SOURCES = ("orders", "shipments", "activations", "messages")
+# A refresh whose new rows are at most this share of a table's rows is applied incrementally.
+DELTA_SHARE = 0.2
+
+
+def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
+           new_files: dict[str, list[str]] | None = None, widened: set[str] = frozenset(),
+           delta_share: float = DELTA_SHARE) -> datetime | None:
+    """Rebuild the current versions and order_facts in one transaction.
+
+    With ``new_files``, a table whose new rows are a small share of it (and whose columns did
+    not grow) is updated incrementally: only the keys those files touched are re-decided, and
+    only the orders (and customers) they touched get new facts. The result is the same as a
+    full rebuild; it is just cheaper for a drop into a big launch.
+
+    Returns the earliest timestamp of the rows replaced or added (``END_OF_TIME`` when none),
+    or None when a table was rebuilt whole (see ``stable_before``).
+    """
+    earliest: list[datetime] = []
+    whole = False
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        delta = {n for n in tables if new_files is not None and n not in widened
+                 and _small_delta(cur, n, new_files[n], delta_share)}
+        cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_orders (order_id VARCHAR)")
+        cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_messages (message_id VARCHAR)")
+        cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_calls (call_id VARCHAR)")
+        for name in tables:
+            table = TABLES[name]
+            if name in delta:
+                earliest += _apply_delta(cur, table, new_files[name])
+                continue
+            whole = True
+            cluster = ", ".join(ident(c) for c in CLUSTER_BY[name])
+            # the contract's columns, then the extras in the order of Store.extras()
+            columns = ", ".join(ident(c) for c in [*table.names, *INTERNAL, *extras[name]])
+            cur.execute(
+                "CREATE OR REPLACE TABLE " + ident(name) + " AS SELECT " + columns + " FROM " + ident("acc_" + name)
+                + " QUALIFY row_number() OVER (PARTITION BY " + ident(table.key)
+                + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
+                + (" ORDER BY " + cluster if cluster else "")
+            )
+            cur.execute("INSERT OR REPLACE INTO key_counts SELECT $t, count(*) FROM (SELECT DISTINCT "
+                        + ident(table.key) + " FROM " + ident("acc_" + name) + ")", {"t": name})
+        facts = set(FACT_SOURCES) & set(tables)
+        if facts and not facts <= delta:
+            cur.execute(sql.load("load/order_facts"))
+            cur.execute(sql.load("load/call_facts"))
+        else:
+            if facts or "calls" in delta:
+                _facts_delta(cur)
+            if "calls" in tables and "calls" not in delta:  # calls rebuilt whole, the orders' facts not
+                cur.execute(sql.load("load/call_facts"))
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    return None if whole else min(earliest, default=END_OF_TIME)
+
+
+def _small_delta(cur, name: str, files: list[str], share: float) -> bool:
+    total, new = cur.execute(
+        "SELECT count(*), count(*) FILTER (WHERE list_contains($files, _file)) FROM " + ident("acc_" + name),
+        {"files": files},
+    ).fetchone()
+    return new <= share * (total - new)
+
+def _apply_delta(cur, table: Table, files: list[str]) -> list[datetime]:
+    """Re-decide the winning version of every key the new files carry (spec 3 versions).
+    Returns the earliest timestamp of those keys' rows before and after (when any)."""
+    name, key = ident(table.name), ident(table.key)
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE lb_delta_keys AS SELECT DISTINCT " + key + " AS k FROM "
+        + ident("acc_" + table.name) + " WHERE list_contains($files, _file)",
+        {"files": files},
+    )
+    # Every version of those keys, read from acc_<table> once for the two uses below.
+    cur.execute("CREATE OR REPLACE TEMP TABLE lb_delta_versions AS SELECT * FROM " + ident("acc_" + table.name)
+                + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
+    # Keys no earlier file carried are new distinct keys (key_counts, for the quality page).
+    cur.execute(
+        "UPDATE key_counts SET distinct_keys = distinct_keys + (SELECT count(*) FROM lb_delta_keys ANTI JOIN"
+        " (SELECT " + key + " AS k FROM lb_delta_versions WHERE NOT list_contains($files, _file))"
+        " USING (k)) WHERE table_name = $t",
+        {"files": files, "t": table.name},
+    )
+    # The earliest timestamp of each row replaced or added (microseconds since the epoch).
+    first = " RETURNING epoch_us(least(" + ", ".join(ident(c.name) for c in table.columns if c.kind == TS)
+    first += "))"
+    touched = ("INSERT INTO lb_touched_orders SELECT " + ("order_id" if table.name != "orders" else key)
+               + " FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
+    if table.name in FACT_SOURCES:
+        cur.execute(touched)  # the orders these keys belonged to before
+    stamps = cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
+                         + first).fetchall()
+    stamps += cur.execute(
+        "INSERT INTO " + name + " BY NAME SELECT * FROM lb_delta_versions"
+        + " QUALIFY row_number() OVER (PARTITION BY " + key
+        + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1" + first
+    ).fetchall()
+    if table.name in FACT_SOURCES:
+        cur.execute(touched)  # and the orders they belong to now
+    if table.name in ("messages", "calls"):
+        cur.execute("INSERT INTO lb_touched_" + table.name + " SELECT k FROM lb_delta_keys")
+    known = [us for (us,) in stamps if us is not None]
+    return [EPOCH + timedelta(microseconds=min(known))] if known else []
+
+def _facts_delta(cur) -> None:
+    """The derived tables for the touched orders, their customers, their messages and the
+    customers' calls only: the same queries/load/order_facts.sql and call_facts.sql, run in
+    a scratch schema holding just those rows. A touched call brings in its caller's orders."""
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE lb_touched_customers AS"
+        " SELECT customer_id FROM order_facts WHERE order_id IN (SELECT order_id FROM lb_touched_orders)"
+        " UNION SELECT customer_id FROM orders WHERE order_id IN (SELECT order_id FROM lb_touched_orders)"
+        " UNION SELECT customer_id FROM calls WHERE call_id IN (SELECT call_id FROM lb_touched_calls)"
+    )
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE lb_fact_orders AS SELECT order_id FROM lb_touched_orders"
+        " UNION SELECT order_id FROM orders WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)"
+    )
+    cur.execute("CREATE SCHEMA IF NOT EXISTS lb_delta")  # scratch; its tables are replaced each time
+    for name in ("orders", "shipments", "activations"):
+        cur.execute("CREATE OR REPLACE TABLE lb_delta." + ident(name) + " AS SELECT * FROM main." + ident(name)
+                    + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
+    cur.execute("CREATE OR REPLACE TABLE lb_delta.messages AS SELECT * FROM main.messages"
+                " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)"
+                " OR message_id IN (SELECT message_id FROM lb_touched_messages)")
+    cur.execute("CREATE OR REPLACE TABLE lb_delta.calls AS SELECT * FROM main.calls"
+                " WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)"
+                " OR call_id IN (SELECT call_id FROM lb_touched_calls)")
+    cur.execute("SET schema = 'lb_delta'")
+    cur.execute("SET search_path = 'lb_delta,main'")
+    try:
+        cur.execute(sql.load("load/order_facts"))
+        cur.execute(sql.load("load/call_facts"))
+    finally:
+        cur.execute("SET schema = 'main'")
+        cur.execute("RESET search_path")
+    for name in ("order_facts", "stage_timeline", "orphan_rows"):
+        cur.execute("DELETE FROM main." + name + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
+        cur.execute("INSERT INTO main." + name + " SELECT * FROM lb_delta." + name)
+    cur.execute("DELETE FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)")
+    cur.execute("INSERT INTO main.message_facts SELECT * FROM lb_delta.message_facts")
+    cur.execute("DELETE FROM main.customer_facts WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)")
+    cur.execute("INSERT INTO main.customer_facts SELECT * FROM lb_delta.customer_facts")
+    cur.execute("DELETE FROM main.call_facts WHERE call_id IN (SELECT call_id FROM lb_delta.calls)")
+    cur.execute("INSERT INTO main.call_facts SELECT * FROM lb_delta.call_facts")
+
+

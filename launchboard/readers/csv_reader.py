@@ -1,0 +1,114 @@
+"""CSV extracts (spec 1): UTF-8 with or without BOM, or CP949/EUC-KR transcoded in Python (DuckDB
+reads only UTF-8); plain or gzip. DuckDB reads every column as text with an explicit column list,
+never sniffing; malformed lines are kept as rejected rows with their raw text."""
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import zlib
+from contextlib import nullcontext
+from pathlib import Path
+
+import duckdb
+
+from ..checks import checked_query, literal
+from ..schema import Table, ident
+from . import FileRejected, column_names
+
+_CHUNK = 1 << 22
+
+
+def open_bytes(path: Path):
+    """A file's bytes, decompressed when its name ends in ``.gz``."""
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+def detect_encoding(path: Path, copy: Path | None = None) -> str:
+    """``utf-8`` (BOM or not) or ``cp949``; raises FileRejected when neither decodes the file.
+
+    With ``copy``, the bytes read (decompressed) are also written there while checking UTF-8:
+    when the answer is ``utf-8``, ``copy`` is the file as plain text.
+    """
+    for encoding in ("utf-8", "cp949"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open_bytes(path) as fh, \
+                    (open(copy, "wb") if copy is not None and encoding == "utf-8" else nullcontext()) as out:
+                while chunk := fh.read(_CHUNK):
+                    decoder.decode(chunk)
+                    if out is not None:
+                        out.write(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+        except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+            raise FileRejected(f"cannot read file: {exc}") from exc
+    raise FileRejected("cannot decode file as UTF-8 or CP949/EUC-KR")
+
+
+def read_header(path: Path, encoding: str) -> list[str]:
+    """The header row's cells; raises FileRejected when the file has none."""
+    with open_bytes(path) as fh:
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
+        first = text.readline()
+    cells = next(csv.reader([first]), [])
+    if not first.strip() or not any(c.strip() for c in cells):
+        raise FileRejected("file is empty: no header row")
+    return cells
+
+
+
+def plain_utf8(path: Path, text: Path) -> tuple[str, Path]:
+    """A CSV's encoding, and the file DuckDB reads: ``path`` itself when it is plain UTF-8,
+    else ``text``, written here (decompressed while detecting the encoding, or transcoded
+    from CP949 in Python: DuckDB reads only UTF-8)."""
+    gz = path.name.lower().endswith(".gz")
+    encoding = detect_encoding(path, text if gz else None)
+    if encoding == "utf-8":
+        return encoding, text if gz else path
+    with open_bytes(path) as src, open(text, "w", encoding="utf-8", newline="") as dst:
+        reader = io.TextIOWrapper(src, encoding=encoding, newline="")
+        while chunk := reader.read(_CHUNK):
+            dst.write(chunk)
+    return encoding, text
+
+
+
+def stage_csv(cur, path: Path, encoding: str, source: Path, table: Table) -> tuple[list[str], str]:
+    """Read a CSV (``source``: its plain UTF-8 text) into temp table ``checked`` (see
+    _checked_query); malformed lines go to ``lb_bad_lines``. Returns the column names and
+    the SQL of a checked row's line number."""
+    cells = read_header(path, encoding)
+    names = column_names(cells)
+    columns = "{" + ", ".join(literal("c" + str(i)) + ": 'VARCHAR'" for i in range(len(names))) + "}"
+    select = ", ".join("c" + str(i) + " AS " + ident(n) for i, n in enumerate(names))
+    cur.execute("DROP TABLE IF EXISTS lb_rejects")
+    cur.execute("DROP TABLE IF EXISTS lb_scan")
+    try:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE checked AS " + checked_query(table, names, (
+                "SELECT " + select + " FROM read_csv($path, columns = " + columns + ", header = true,"
+                " auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true,"
+                " null_padding = false, store_rejects = true, rejects_table = 'lb_rejects',"
+                " rejects_scan = 'lb_scan')")),
+            {"path": str(source)},
+        )
+    except duckdb.Error as exc:
+        raise FileRejected("cannot read CSV: " + str(exc).splitlines()[0]) from exc
+    # DuckDB may log several errors for one line: keep one row per malformed line.
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE lb_bad_lines AS SELECT line, any_value(csv_line) AS csv_line,"
+        " min(error_message) AS error_message FROM lb_rejects GROUP BY line"
+    )
+    # The k-th parsed row (rowid k - 1) is on line k + 1 (after the header), plus one for
+    # every malformed line before it.
+    line = "checked.rowid + 2"
+    if cur.execute("SELECT count(*) FROM lb_bad_lines").fetchone()[0]:
+        line += (" + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) AS adj"
+                 " FROM lb_bad_lines) AS r WHERE r.adj <= checked.rowid + 1)")
+    return names, line
+
