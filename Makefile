@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA ?= sample_data
 PORT ?= 8501
 
-.PHONY: setup run test test-unit test-app test-e2e bench sample clean
+.PHONY: setup browser run test test-unit test-app test-e2e bench sample clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -15,10 +15,15 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(BIN)/.installed
 
+# Debian's chromium (and a Korean font) for the end-to-end tier: installed when missing (as root),
+# else one line says what to install.
+browser:
+	sh scripts/ensure-browser
+
 run: setup
 	LAUNCHBOARD_DATA=$(DATA) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest tests -q
 
 test-unit: setup
@@ -27,7 +32,7 @@ test-unit: setup
 test-app: setup
 	$(BIN)/python -m pytest tests/app -q
 
-test-e2e: setup
+test-e2e: setup browser
 	$(BIN)/python -m pytest tests/e2e -q
 
 sample: setup
