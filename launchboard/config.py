@@ -1,6 +1,8 @@
 """Launch settings from ``launch.toml`` (spec section 4), with the spec's defaults."""
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,6 +23,11 @@ ALERT_DEFAULTS: dict[str, float | int] = {
     "hub_stall_min_orders": 20,
     "stale_feed_minutes": 120,
 }
+
+# Where Launchboard keeps what it knows about a launch outside the data folder (the Store's
+# database, the access log): this variable, else launch.toml [state] folder, else a folder per
+# data folder under $XDG_STATE_HOME (default ~/.local/state).
+STATE_ENV = "LAUNCHBOARD_STATE"
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -46,6 +53,7 @@ class LaunchConfig:
     conflict_window_hours: float = 48
     alerts: dict[str, float | int] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
     templates: dict[str, Template] = field(default_factory=dict)
+    state_folder: str | None = None  # [state] folder, as written (relative to the data folder)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -103,6 +111,11 @@ def load_config(data_dir: Path) -> LaunchConfig:
     if not isinstance(quiet, list) or len(quiet) != 2:
         raise ConfigError(f"{path}: launch.quiet_hours must be two times [\"HH:MM\", \"HH:MM\"]")
 
+    state = _table(doc, "state", path)
+    folder = state.get("folder")
+    if folder is not None and not isinstance(folder, str):
+        raise ConfigError(f"{path}: state.folder must be a path, got {folder!r}")
+
     calls = _table(doc, "calls", path)
     messages = _table(doc, "messages", path)
     alerts = dict(ALERT_DEFAULTS)
@@ -142,4 +155,25 @@ def load_config(data_dir: Path) -> LaunchConfig:
         ),
         alerts=alerts,
         templates=templates,
+        state_folder=folder,
     )
+
+
+def state_dir(data_dir: Path | str, config: LaunchConfig) -> Path:
+    """The launch's state folder (not created here): ``$LAUNCHBOARD_STATE``, else launch.toml's
+    ``[state] folder`` (relative to the data folder), else
+    ``$XDG_STATE_HOME/launchboard/<data folder name>-<8 hex digits of its absolute path>``.
+    Raises ConfigError when it would lie inside the data folder (a drop must never hold state)."""
+    data = Path(data_dir).resolve()
+    if os.environ.get(STATE_ENV):
+        folder = Path(os.environ[STATE_ENV]).expanduser()
+    elif config.state_folder:
+        folder = data / Path(config.state_folder).expanduser()
+    else:
+        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+        digest = hashlib.sha256(str(data).encode()).hexdigest()[:8]
+        folder = base / "launchboard" / f"{data.name}-{digest}"
+    folder = folder.resolve()
+    if folder == data or data in folder.parents:
+        raise ConfigError(f"the state folder {folder} is inside the data folder {data}: choose one outside it")
+    return folder

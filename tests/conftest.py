@@ -10,15 +10,34 @@
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from launchboard import report
+from launchboard.config import STATE_ENV
 from launchboard.loader import Store, open_store
 from launchboard.timeutil import parse_moment
 from launch_files import make_launch  # noqa: F401  (re-exported for fixtures)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def state_home(tmp_path_factory):
+    """Launch state (the Store's database, the access log) goes under a folder of this test run,
+    one subfolder per data folder (launchboard.config.state_dir), never into the user's home.
+    Set in os.environ, so servers the end-to-end tests start inherit it."""
+    folder = tmp_path_factory.mktemp("state-home")
+    saved = {k: os.environ.get(k) for k in ("XDG_STATE_HOME", STATE_ENV)}
+    os.environ["XDG_STATE_HOME"] = str(folder)
+    os.environ.pop(STATE_ENV, None)
+    yield folder
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def _opener(root: Path):

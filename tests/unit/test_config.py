@@ -5,7 +5,7 @@ from datetime import time
 
 import pytest
 
-from launchboard.config import ALERT_DEFAULTS, ConfigError, LaunchConfig, load_config
+from launchboard.config import ALERT_DEFAULTS, STATE_ENV, ConfigError, LaunchConfig, load_config, state_dir
 from launchboard.loader import DataDirError, Store
 
 SPEC_EXAMPLE = '''
@@ -114,3 +114,34 @@ def test_store_refuses_invalid_toml_and_missing_folder(tmp_path):
         Store(tmp_path)
     with pytest.raises(DataDirError):
         Store(tmp_path / "missing")
+
+
+def test_state_folder_from_env_then_launch_toml_then_per_data_folder_default(tmp_path, monkeypatch):
+    data = tmp_path / "launch"
+    data.mkdir()
+    monkeypatch.delenv(STATE_ENV, raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    default = state_dir(data, load_config(data))
+    assert default.parent == tmp_path / "xdg" / "launchboard"
+    assert default.name.startswith("launch-") and len(default.name) == len("launch-") + 8
+    # another folder of the same name elsewhere gets a state folder of its own
+    other = tmp_path / "elsewhere" / "launch"
+    other.mkdir(parents=True)
+    assert state_dir(other, load_config(other)) != default
+
+    (data / "launch.toml").write_text('[state]\nfolder = "../launch-state"\n')
+    assert state_dir(data, load_config(data)) == tmp_path / "launch-state"
+    monkeypatch.setenv(STATE_ENV, str(tmp_path / "from-env"))
+    assert state_dir(data, load_config(data)) == tmp_path / "from-env"
+
+
+def test_a_state_folder_inside_the_data_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv(STATE_ENV, raising=False)
+    data = tmp_path / "launch"
+    data.mkdir()
+    (data / "launch.toml").write_text('[state]\nfolder = "state"\n')
+    with pytest.raises(ConfigError, match="inside the data folder"):
+        state_dir(data, load_config(data))
+    (data / "launch.toml").write_text("[state]\nfolder = 3\n")
+    with pytest.raises(ConfigError, match="state.folder must be a path"):
+        load_config(data)
