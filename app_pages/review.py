@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from launchboard import review
+from launchboard.history import HistoryCache
 from launchboard.charts import review as charts
 from launchboard.timeutil import iso, local_text
 from ui import state
@@ -18,9 +19,9 @@ def _moments(path: str, version: int, _s) -> list[datetime]:
 
 
 @st.cache_resource(show_spinner=False)
-def _history_cache(path: str) -> review.HistoryCache:
+def _history_cache(path: str) -> HistoryCache:
     """One per launch folder and process: after a drop only the moments it may change are evaluated."""
-    return review.HistoryCache()
+    return HistoryCache()
 
 
 def _step(labels: list[str], delta: int) -> None:

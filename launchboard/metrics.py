@@ -5,6 +5,7 @@ into rates (``None`` on a zero denominator) and assembles the report of spec sec
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -172,11 +173,11 @@ def _alert(kind: str, message: str, since, count: int, subject: str | None = Non
     }
 
 
-def alerts(cur, p: Params) -> list[dict]:
-    """Spec 3b alerts raised at T; ``since`` is the earliest moment the alert's evidence shows."""
-    a = p.config.alerts
-    out: list[dict] = []
-    prom = query_row(cur, "alert_promises", p)
+# How each alert query's rows at T raise alerts (spec 3b); ``since`` is the earliest moment the
+# alert's evidence shows. Each takes the query's rows (a list of dicts) and the Params of T.
+
+def _promise_alerts(rows: list[dict], p: Params) -> list[dict]:
+    prom, out = rows[0], []
     if prom["delivery_breaches"]:
         out.append(_alert("delivery_promise_breach",
                           f"{prom['delivery_breaches']:,} orders are past their delivery promise and not delivered",
@@ -185,21 +186,33 @@ def alerts(cur, p: Params) -> list[dict]:
         out.append(_alert("activation_promise_breach",
                           f"{prom['activation_breaches']:,} orders are past their activation promise and not activated",
                           prom["activation_since"], prom["activation_breaches"]))
-    spike = query_row(cur, "alert_activation_spike", p)
+    return out
+
+
+def _spike_alerts(rows: list[dict], p: Params) -> list[dict]:
+    a, spike = p.config.alerts, rows[0]
     spike_rate = rate(spike["failed"], spike["finished"])
     if spike["finished"] >= a["min_attempts"] and spike_rate is not None and spike_rate > a["activation_failure_rate"]:
-        out.append(_alert("activation_failure_spike",
-                          f"{spike['failed']:,} of {spike['finished']:,} attempts failed in the last "
-                          f"{a['window_minutes']} min ({spike_rate:.0%})",
-                          spike["first_failure"], spike["failed"]))
-    load = query_row(cur, "alert_call_overload", p)
+        return [_alert("activation_failure_spike",
+                       f"{spike['failed']:,} of {spike['finished']:,} attempts failed in the last "
+                       f"{a['window_minutes']} min ({spike_rate:.0%})",
+                       spike["first_failure"], spike["failed"])]
+    return []
+
+
+def _overload_alerts(rows: list[dict], p: Params) -> list[dict]:
+    a, load = p.config.alerts, rows[0]
     loss = rate(load["lost"], load["offered"])
     if load["offered"] >= a["min_calls"] and loss is not None and loss > a["call_loss_rate"]:
-        out.append(_alert("call_center_overload",
-                          f"{load['lost']:,} of {load['offered']:,} calls abandoned or rejected in the last "
-                          f"{a['window_minutes']} min ({loss:.0%})",
-                          load["first_lost"], load["lost"]))
-    msg = query_row(cur, "alert_messages", p)
+        return [_alert("call_center_overload",
+                       f"{load['lost']:,} of {load['offered']:,} calls abandoned or rejected in the last "
+                       f"{a['window_minutes']} min ({loss:.0%})",
+                       load["first_lost"], load["lost"])]
+    return []
+
+
+def _message_alerts(rows: list[dict], p: Params) -> list[dict]:
+    msg, out = rows[0], []
     if msg["quiet"]:
         out.append(_alert("quiet_hours_messages",
                           f"{msg['quiet']:,} messages sent in quiet hours in the last 24 h",
@@ -212,20 +225,54 @@ def alerts(cur, p: Params) -> list[dict]:
         out.append(_alert("retracted_batch",
                           f"batch {msg['corrected_batches']} corrected by {msg['corrections']:,} messages in the last 24 h",
                           msg["corrections_since"], msg["corrections"]))
-    stall = timedelta(minutes=int(a["stall_minutes"]))
-    for s in query_rows(cur, "alert_stalled_stages", p):
-        if s["n_now"] >= a["stall_min_orders"] and s["n_before"] >= 1 and s["moved"] == 0:
-            out.append(_alert("stalled_stage",
-                              f"{s['n_now']:,} orders in {s['stage']}; none of the {s['n_before']:,} there "
-                              f"{a['stall_minutes']} min ago has moved",
-                              p.as_of - stall, s["n_now"], subject=s["stage"]))
-    for h in query_rows(cur, "alert_stalled_hubs", p):
-        if h["n_now"] >= a["hub_stall_min_orders"] and h["n_before"] >= 1 and h["moved"] == 0:
-            out.append(_alert("stalled_hub",
-                              f"{h['n_now']:,} orders held at {h['hub']}; none of the {h['n_before']:,} scanned "
-                              f"there {a['stall_minutes']} min ago has moved",
-                              h["oldest_scan"], h["n_now"], subject=h["hub"]))
     return out
+
+
+def _stalled_stage_alerts(rows: list[dict], p: Params) -> list[dict]:
+    a = p.config.alerts
+    stall = timedelta(minutes=int(a["stall_minutes"]))
+    return [_alert("stalled_stage",
+                   f"{s['n_now']:,} orders in {s['stage']}; none of the {s['n_before']:,} there "
+                   f"{a['stall_minutes']} min ago has moved",
+                   p.as_of - stall, s["n_now"], subject=s["stage"])
+            for s in rows if s["n_now"] >= a["stall_min_orders"] and s["n_before"] >= 1 and s["moved"] == 0]
+
+
+def _stalled_hub_alerts(rows: list[dict], p: Params) -> list[dict]:
+    a = p.config.alerts
+    return [_alert("stalled_hub",
+                   f"{h['n_now']:,} orders held at {h['hub']}; none of the {h['n_before']:,} scanned "
+                   f"there {a['stall_minutes']} min ago has moved",
+                   h["oldest_scan"], h["n_now"], subject=h["hub"])
+            for h in rows if h["n_now"] >= a["hub_stall_min_orders"] and h["n_before"] >= 1 and h["moved"] == 0]
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """An alert query and the alerts its rows raise.
+
+    ``query`` (queries/<query>.sql) gives the rows at ``$as_of``; ``raise_alerts(rows, params)``
+    turns them into alerts. ``history`` names the set-based form used by the incident review's
+    alert history (``launchboard.history``): the same rows at each of ``$moments`` in one query,
+    each with its ``moment``. A rule without one is evaluated moment by moment there, alone."""
+    query: str
+    raise_alerts: Callable[[list[dict], Params], list[dict]]
+    history: str | None = None
+
+
+ALERT_RULES: tuple[AlertRule, ...] = (
+    AlertRule("alert_promises", _promise_alerts, "history_promises"),
+    AlertRule("alert_activation_spike", _spike_alerts, "history_activation_spike"),
+    AlertRule("alert_call_overload", _overload_alerts, "history_call_overload"),
+    AlertRule("alert_messages", _message_alerts, "history_messages"),
+    AlertRule("alert_stalled_stages", _stalled_stage_alerts, "history_stalled_stages"),
+    AlertRule("alert_stalled_hubs", _stalled_hub_alerts, "history_stalled_hubs"),
+)
+
+
+def alerts(cur, p: Params) -> list[dict]:
+    """Spec 3b alerts raised at T, rule by rule (``ALERT_RULES``)."""
+    return [alert for rule in ALERT_RULES for alert in rule.raise_alerts(query_rows(cur, rule.query, p), p)]
 
 
 def missing_templates(cur) -> list[str]:

@@ -1,34 +1,30 @@
 """Incident review: replay moments, alert history, and the exported incident report.
 
 The replay steps through the launch by hour, from the hour of the first order to live T.
-``alert_history`` evaluates ``metrics.alerts`` (the very rules of the dashboard and the report)
-at each of those moments; ``alert_periods`` turns that into when each alert was raised, when it
-cleared and its peak. The exported report's body is ``report.to_markdown(report.build(store,
-T))``, the same text as ``python -m launchboard report --as-of T --format md``, followed by the
-window's alert history.
+``history.alert_history`` gives the alerts of ``metrics.alerts`` (the very rules of the
+dashboard and the report) at each of those moments; ``alert_periods`` turns that into when each
+alert was raised, when it cleared and its peak. The exported report's body is
+``report.to_markdown(report.build(store, T))``, the same text as ``python -m launchboard report
+--as-of T --format md``, followed by the window's alert history.
 """
 from __future__ import annotations
 
 import html
 import math
 import re
-import threading
-import weakref
-from collections import OrderedDict
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
 from . import metrics, report, sql
+from .history import alert_history
 from .loader import Store
 from .metrics import Params, Scope
 from .timeutil import iso
 
 STEP = timedelta(hours=1)
-MAX_MOMENTS = 120  # alert history costs ~40-70 ms per moment: a longer launch gets a coarser step (whole hours)
+MAX_MOMENTS = 120  # a longer launch gets a coarser step (whole hours)
 HISTORY_HEADING = "## Alert history"
 
 
@@ -65,72 +61,6 @@ def replay_moments(store: Store, *, max_moments: int = MAX_MOMENTS) -> list[date
 def step_of(moments: list[datetime]) -> timedelta | None:
     """The replay step (the gap between the first two moments), None for fewer than three."""
     return moments[1] - moments[0] if len(moments) > 2 else None
-
-
-def alert_history(store: Store, moments: list[datetime], scope: Scope = Scope(), *, workers: int = 2) -> list[dict]:
-    """The alerts raised at each moment (``metrics.alerts``): rows of at, kind, subject,
-    severity, count, in moment order. Moments are split between ``workers`` cursors."""
-    def evaluate(chunk: list[datetime]) -> list[dict]:
-        cur = store.cursor()
-        try:
-            return [
-                {"at": m, "kind": a["kind"], "subject": a["subject"], "severity": a["severity"], "count": a["count"]}
-                for m in chunk for a in metrics.alerts(cur, Params(m, store.config, scope))
-            ]
-        finally:
-            cur.close()
-
-    chunks = [moments[i::workers] for i in range(workers) if moments[i::workers]]
-    with ThreadPoolExecutor(max_workers=max(1, len(chunks))) as pool:
-        rows = [row for part in pool.map(evaluate, chunks) for row in part]
-    order = {m: i for i, m in enumerate(moments)}
-    return sorted(rows, key=lambda r: (order[r["at"]], r["kind"], r["subject"] or ""))
-
-
-class HistoryCache:
-    """The alert history per scope, kept across data versions. After a refresh only the moments
-    it may have changed are evaluated again: those at or after ``Store.stable_before`` (the
-    earliest timestamp of the rows it added or replaced). With page filters a refresh means
-    everything again (a later row can change an order's filter fields). One per process,
-    shared by every session; at most ``MAX_SCOPES`` scopes are kept."""
-
-    MAX_SCOPES = 8
-
-    def __init__(self, evaluate: Callable[[Store, list[datetime], Scope], list[dict]] | None = None):
-        self._evaluate = evaluate or alert_history
-        self._lock = threading.Lock()  # guards _kept and _scope_locks
-        # One lock per scope: an evaluation for one scope does not hold up viewers of another.
-        self._scope_locks: dict[Scope, threading.Lock] = {}
-        # scope -> (the Store, its version, the rows per moment)
-        self._kept: OrderedDict[Scope, tuple[weakref.ref, int, dict[datetime, list[dict]]]] = OrderedDict()
-
-    def history(self, store: Store, moments: list[datetime], scope: Scope = Scope()) -> list[dict]:
-        """``alert_history(store, moments, scope)``, evaluating only what may have changed."""
-        with self._lock:
-            scope_lock = self._scope_locks.setdefault(scope, threading.Lock())
-        with scope_lock:
-            version = store.version  # read first: rows of a refresh during the evaluation are re-checked next time
-            with self._lock:
-                kept = self._kept.get(scope)
-            reuse: dict[datetime, list[dict]] = {}
-            if kept is not None and kept[0]() is store:
-                _, was, by_moment = kept
-                cutoff = store.stable_before(was) if (was == version or not scope.active) else None
-                if cutoff is not None:
-                    reuse = {m: by_moment[m] for m in moments if m in by_moment and m < cutoff}
-            missing = [m for m in moments if m not in reuse]
-            fresh: dict[datetime, list[dict]] = {m: [] for m in missing}
-            if missing:
-                for row in self._evaluate(store, missing, scope):
-                    fresh[row["at"]].append(row)
-            by_moment = {**reuse, **fresh}
-            with self._lock:
-                self._kept[scope] = (weakref.ref(store), version, by_moment)
-                self._kept.move_to_end(scope)
-                while len(self._kept) > self.MAX_SCOPES:
-                    dropped, _ = self._kept.popitem(last=False)
-                    self._scope_locks.pop(dropped, None)
-            return [row for m in moments for row in by_moment[m]]
 
 
 @dataclass(frozen=True)

@@ -64,3 +64,41 @@ CREATE OR REPLACE MACRO lb_mask_phone(p) AS
          WHEN length(regexp_replace(p, '[^0-9]', '', 'g')) < 4 THEN '****'
          ELSE left(regexp_replace(p, '[^0-9]', '', 'g'), 3) || '-****-' || right(regexp_replace(p, '[^0-9]', '', 'g'), 4)
     END;
+
+-- Evaluating a figure at many moments at once (the incident review's alert history: one query
+-- per alert kind for up to ~120 moments, queries/history_*.sql). The moments and the moments
+-- minus the alert windows are the "bounds", sorted and distinct (queries/history_bounds.sql).
+-- lb_us: an instant as microseconds since the epoch, infinity and -infinity as the largest and
+-- smallest BIGINT (epoch_us gives null for them); null stays null.
+CREATE OR REPLACE MACRO lb_us(ts) AS
+    CASE WHEN ts = 'infinity'::TIMESTAMPTZ THEN 9223372036854775807
+         WHEN ts = '-infinity'::TIMESTAMPTZ THEN -9223372036854775807
+         ELSE epoch_us(ts) END;
+
+-- One step of a binary search in bounds_us (a sorted BIGINT list, 1-based): i, plus k when
+-- element i + k exists and is below us.
+CREATE OR REPLACE MACRO lb_bisect_step(i, k, us, bounds_us) AS
+    i + k * CAST(coalesce(bounds_us[i + k], 9223372036854775807) < us AS INTEGER);
+
+-- The rows of the query named tbl (a CTE or table with BIGINT columns from_us and to_us: epoch_us
+-- of instants, null allowed) with their buckets among bounds_us (sorted, distinct, at most 511)
+-- added as b_from and b_to: how many bounds are below the instant. For the bound at 0-based
+-- position j, t <= bound exactly when bucket(t) <= j; null stays null. A binary search of nine
+-- steps, each in its own projection (one nested expression measured 4x slower).
+CREATE OR REPLACE MACRO lb_bucketed(tbl, bounds_us) AS TABLE
+WITH s1 AS (SELECT *, lb_bisect_step(0, 256, from_us, bounds_us) AS _f, lb_bisect_step(0, 256, to_us, bounds_us) AS _t
+            FROM query_table(tbl)),
+s2 AS (SELECT * REPLACE (lb_bisect_step(_f, 128, from_us, bounds_us) AS _f, lb_bisect_step(_t, 128, to_us, bounds_us) AS _t) FROM s1),
+s3 AS (SELECT * REPLACE (lb_bisect_step(_f, 64, from_us, bounds_us) AS _f, lb_bisect_step(_t, 64, to_us, bounds_us) AS _t) FROM s2),
+s4 AS (SELECT * REPLACE (lb_bisect_step(_f, 32, from_us, bounds_us) AS _f, lb_bisect_step(_t, 32, to_us, bounds_us) AS _t) FROM s3),
+s5 AS (SELECT * REPLACE (lb_bisect_step(_f, 16, from_us, bounds_us) AS _f, lb_bisect_step(_t, 16, to_us, bounds_us) AS _t) FROM s4),
+s6 AS (SELECT * REPLACE (lb_bisect_step(_f, 8, from_us, bounds_us) AS _f, lb_bisect_step(_t, 8, to_us, bounds_us) AS _t) FROM s5),
+s7 AS (SELECT * REPLACE (lb_bisect_step(_f, 4, from_us, bounds_us) AS _f, lb_bisect_step(_t, 4, to_us, bounds_us) AS _t) FROM s6),
+s8 AS (SELECT * REPLACE (lb_bisect_step(_f, 2, from_us, bounds_us) AS _f, lb_bisect_step(_t, 2, to_us, bounds_us) AS _t) FROM s7)
+SELECT * EXCLUDE (_f, _t), lb_bisect_step(_f, 1, from_us, bounds_us) AS b_from, lb_bisect_step(_t, 1, to_us, bounds_us) AS b_to
+FROM s8;
+
+-- For h = histogram(value, bounds) (a map from each bound to the count of values above the
+-- previous bound and at or below it): how many values are at or below the bound b.
+CREATE OR REPLACE MACRO lb_at_or_below(h, b) AS
+    coalesce(list_sum(list_transform(map_entries(h), lambda e: CASE WHEN e.key <= b THEN e.value ELSE 0 END)), 0);

@@ -29,6 +29,7 @@ import pytest
 from launch_files import make_launch
 
 from launchboard import report, review
+from launchboard.history import HistoryCache, alert_history
 from launchboard.loader import open_store
 from launchboard.metrics import Scope
 from launchboard.review import AlertPeriod
@@ -81,7 +82,7 @@ def moments(store):
 
 @pytest.fixture(scope="module")
 def history(store, moments):
-    return review.alert_history(store, moments)
+    return alert_history(store, moments)
 
 
 def test_replay_moments_are_hours_from_the_first_order_to_live_t(moments):
@@ -116,7 +117,7 @@ def test_alert_history_first_raised_cleared_and_peak(history, moments):
 
 
 def test_history_is_the_same_whatever_the_number_of_workers(store, moments, history):
-    assert review.alert_history(store, moments, workers=1) == history
+    assert alert_history(store, moments, workers=1) == history
 
 
 def test_periods_up_to_a_moment_and_in_a_window(history, moments):
@@ -226,9 +227,9 @@ def test_history_cache_evaluates_again_only_what_a_drop_can_change(tmp_path):
 
     def evaluate(s, moments, scope):
         evaluated.append(list(moments))
-        return review.alert_history(s, moments, scope)
+        return alert_history(s, moments, scope)
 
-    cache = review.HistoryCache(evaluate)
+    cache = HistoryCache(evaluate)
     head = "event_id,order_id,courier,event,event_at,hub\n"
     try:
         moments = review.replay_moments(store)
@@ -241,13 +242,13 @@ def test_history_cache_evaluates_again_only_what_a_drop_can_change(tmp_path):
         assert moments[-1] == datetime(2016, 10, 22, 17, 59, 47, tzinfo=SEOUL)
         after = cache.history(store, moments)
         assert evaluated[1] == [moments[-1]]
-        assert after == review.alert_history(store, moments)
+        assert after == alert_history(store, moments)
 
         seoul, last = Scope(regions=("Seoul",)), moments[-3:]
         cache.history(store, last, seoul)
         (data / "shipments" / "s_late_2.csv").write_text(head + "EX2,O0000002,CJ,at_hub,2016-10-22 17:40,Daejeon HUB\n")
         assert store.refresh() == 1
-        assert cache.history(store, last, seoul) == review.alert_history(store, last, seoul)
+        assert cache.history(store, last, seoul) == alert_history(store, last, seoul)
         assert evaluated[-1] == last
     finally:
         store.close()
@@ -262,12 +263,12 @@ def test_history_cache_does_not_hand_one_store_the_rows_of_another(tmp_path):
 
     def evaluate(s, moments, scope):
         evaluated.append(list(moments))
-        return review.alert_history(s, moments, scope)
+        return alert_history(s, moments, scope)
 
-    cache = review.HistoryCache(evaluate)
+    cache = HistoryCache(evaluate)
     try:
         moments = [at(21, 9), at(21, 12), at(21, 15)]
-        assert cache.history(first, moments) == review.alert_history(first, moments)
+        assert cache.history(first, moments) == alert_history(first, moments)
         # O4 promised by 10:00 and never delivered: a breach from 10:00 that the first Store lacks
         (data / "orders" / "o2.csv").write_text(
             "order_id,customer_id,channel,sku,region,ordered_at,promised_delivery_by\n"
@@ -276,8 +277,8 @@ def test_history_cache_does_not_hand_one_store_the_rows_of_another(tmp_path):
         assert first.version == second.version == 1
         got = cache.history(second, moments)
         assert evaluated[-1] == moments and len(evaluated) == 2
-        assert got == review.alert_history(second, moments)
-        assert got != review.alert_history(first, moments)
+        assert got == alert_history(second, moments)
+        assert got != alert_history(first, moments)
     finally:
         first.close()
         if second is not None:
