@@ -30,7 +30,7 @@ DELTA_SHARE = 0.2
 
 def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
            new_files: dict[str, list[str]] | None = None, widened: set[str] = frozenset(),
-           delta_share: float = DELTA_SHARE) -> datetime | None:
+           delta_share: float = DELTA_SHARE, *, conflict_window_hours: float) -> datetime | None:
     """Rebuild the current versions and order_facts in one transaction.
 
     With ``new_files``, a table whose new rows are a small share of it (and whose columns did
@@ -38,9 +38,12 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
     only the orders (and customers) they touched get new facts. The result is the same as a
     full rebuild; it is just cheaper for a drop into a big launch.
 
+    ``conflict_window_hours`` (launch.toml) is the window of message_conflicts.
+
     Returns the earliest timestamp of the rows replaced or added (``END_OF_TIME`` when none),
     or None when a table was rebuilt whole (see ``stable_before``).
     """
+    window = {"conflict_window_hours": conflict_window_hours}
     earliest: list[datetime] = []
     whole = False
     cur.execute("BEGIN TRANSACTION")
@@ -71,9 +74,10 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
         if facts and not facts <= delta:
             cur.execute(sql.load("load/order_facts"))
             cur.execute(sql.load("load/call_facts"))
+            sql.run(cur, "load/message_conflicts", window)
         else:
             if facts or "calls" in delta:
-                _facts_delta(cur)
+                _facts_delta(cur, window)
             if "calls" in tables and "calls" not in delta:  # calls rebuilt whole, the orders' facts not
                 cur.execute(sql.load("load/call_facts"))
         cur.execute("COMMIT")
@@ -130,10 +134,12 @@ def _apply_delta(cur, table: Table, files: list[str]) -> list[datetime]:
     known = [us for (us,) in stamps if us is not None]
     return [EPOCH + timedelta(microseconds=min(known))] if known else []
 
-def _facts_delta(cur) -> None:
+def _facts_delta(cur, window: dict) -> None:
     """The derived tables for the touched orders, their customers, their messages and the
     customers' calls only: the same queries/load/order_facts.sql and call_facts.sql, run in
-    a scratch schema holding just those rows. A touched call brings in its caller's orders."""
+    a scratch schema holding just those rows. A touched call brings in its caller's orders.
+    Then message_conflicts (queries/load/message_conflicts.sql, ``window``) for the customers
+    of the messages whose facts changed, before and after."""
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE lb_touched_customers AS"
         " SELECT customer_id FROM order_facts WHERE order_id IN (SELECT order_id FROM lb_touched_orders)"
@@ -162,14 +168,30 @@ def _facts_delta(cur) -> None:
     finally:
         cur.execute("SET schema = 'main'")
         cur.execute("RESET search_path")
-    for name in ("order_facts", "stage_timeline", "orphan_rows"):
+    for name in ("order_facts", "attempt_facts", "stage_timeline", "orphan_rows"):
         cur.execute("DELETE FROM main." + name + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
         cur.execute("INSERT INTO main." + name + " SELECT * FROM lb_delta." + name)
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE lb_conflict_customers AS"
+        " SELECT customer_id FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)"
+        " UNION SELECT customer_id FROM lb_delta.message_facts"
+    )
     cur.execute("DELETE FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)")
     cur.execute("INSERT INTO main.message_facts SELECT * FROM lb_delta.message_facts")
     cur.execute("DELETE FROM main.customer_facts WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)")
     cur.execute("INSERT INTO main.customer_facts SELECT * FROM lb_delta.customer_facts")
     cur.execute("DELETE FROM main.call_facts WHERE call_id IN (SELECT call_id FROM lb_delta.calls)")
     cur.execute("INSERT INTO main.call_facts SELECT * FROM lb_delta.call_facts")
+    cur.execute("CREATE OR REPLACE TABLE lb_delta.message_facts AS SELECT * FROM main.message_facts"
+                " WHERE customer_id IN (SELECT customer_id FROM lb_conflict_customers)")
+    cur.execute("SET schema = 'lb_delta'")
+    cur.execute("SET search_path = 'lb_delta,main'")
+    try:
+        sql.run(cur, "load/message_conflicts", window)
+    finally:
+        cur.execute("SET schema = 'main'")
+        cur.execute("RESET search_path")
+    cur.execute("DELETE FROM main.message_conflicts WHERE customer_id IN (SELECT customer_id FROM lb_conflict_customers)")
+    cur.execute("INSERT INTO main.message_conflicts SELECT * FROM lb_delta.message_conflicts")
 
 

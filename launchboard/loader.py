@@ -97,7 +97,8 @@ class Store:
         pairs = self.config.conflict_pairs()
         if pairs:
             cur.executemany("INSERT INTO template_conflicts VALUES (?, ?)", pairs)
-        derive.rebuild(cur, list(TABLES), {t: [] for t in TABLES})  # no file yet: there is nothing to compare with
+        derive.rebuild(cur, list(TABLES), {t: [] for t in TABLES},  # no file yet: there is nothing to compare with
+                       conflict_window_hours=self.config.conflict_window_hours)
         cur.execute(sql.load("table_macros"))
         cur.close()
 
@@ -150,7 +151,8 @@ class Store:
             cur = self._db.cursor()
             try:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
-                                              widened, self.DELTA_SHARE)
+                                              widened, self.DELTA_SHARE,
+                                              conflict_window_hours=self.config.conflict_window_hours)
                 if changed_from is None:  # a table rebuilt whole: compress it now, not in a drop
                     # FORCE: wait for the queries other sessions have in flight (a plain
                     # CHECKPOINT fails while any transaction is open).

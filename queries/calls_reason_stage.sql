@@ -5,9 +5,8 @@
 -- Reason null = '(none)'. Grain: one row per (reason, stage). Parameters: $as_of, filters.
 SELECT
     coalesce(c.reason, '(none)') AS reason,
-    coalesce(cf.caller_stage, 'unknown') AS stage,
+    coalesce(c.caller_stage, 'unknown') AS stage,
     count(*) AS calls
 FROM lb_calls_at($as_of, $channels, $regions, $skus, $couriers) c
-LEFT JOIN call_facts cf USING (call_id)
 GROUP BY ALL
 ORDER BY calls DESC, reason, stage

@@ -33,12 +33,12 @@ CREATE OR REPLACE MACRO lb_orders_at(t, f_channels, f_regions, f_skus, f_courier
     FROM lb_stages_at(t, f_channels, f_regions, f_skus, f_couriers) s
     JOIN order_facts f ON f.order_id = s.order_id;
 
--- Activation attempts within the filters (orphans only when no filter is set).
+-- Activation attempts within the filters (orphans only when no filter is set), with their
+-- order's channel, region and sku (attempt_facts).
 CREATE OR REPLACE MACRO lb_attempts(f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT a.*, f.channel, f.region, f.sku
-    FROM activations a
-    LEFT JOIN order_facts f USING (order_id)
-    WHERE lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+    SELECT a.* EXCLUDE (couriers)
+    FROM attempt_facts a
+    WHERE lb_in_scope([a.channel], [a.region], [a.sku], a.couriers, f_channels, f_regions, f_skus, f_couriers);
 
 -- Messages sent at or before t within the filters (message_facts rows: order_stage is the
 -- order's stage at sent_at, null when the message names no known order).
@@ -54,13 +54,11 @@ CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions,
     SELECT m.*, lb_quiet_time(CAST(m.sent_local AS TIME), q_start, q_end) AS quiet
     FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers) m;
 
--- Calls ended at or before t (offered at t), with wait_seconds for answered calls.
--- Filters reach calls through the caller's orders (customer_facts).
+-- Calls ended at or before t (offered at t), with wait_seconds for answered calls and the
+-- caller's order and its stage at arrival (call_facts). Filters reach calls through the
+-- caller's orders (customer_facts, carried by call_facts).
 CREATE OR REPLACE MACRO lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT
-        c.*,
-        CASE WHEN c.outcome = 'answered' THEN epoch(c.answered_at) - epoch(c.arrived_at) END AS wait_seconds
-    FROM calls c
-    LEFT JOIN customer_facts cf USING (customer_id)
+    SELECT c.* EXCLUDE (channels, regions, skus, couriers)
+    FROM call_facts c
     WHERE c.ended_at <= t
-      AND lb_in_scope(cf.channels, cf.regions, cf.skus, cf.couriers, f_channels, f_regions, f_skus, f_couriers);
+      AND lb_in_scope(c.channels, c.regions, c.skus, c.couriers, f_channels, f_regions, f_skus, f_couriers);

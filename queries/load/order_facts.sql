@@ -12,6 +12,8 @@
 -- load: the launch-local wall time it was sent, its order's stage at sent_at (null when it
 -- names no known order), the order's filter fields, and its template's claim (catalog) with
 -- whether the claim contradicts that stage.
+-- attempt_facts: one row per current activation attempt with its order's filter fields, so
+-- that a figure on attempts within the filters reads one table (null fields: no known order).
 -- customer_facts: one row per customer with orders, for filtering calls.
 -- orphan_rows: one row per current shipment, attempt or message whose order_id names no order.
 CREATE OR REPLACE TABLE order_facts AS
@@ -50,6 +52,11 @@ FROM orders o
 LEFT JOIN ev USING (order_id)
 LEFT JOIN act USING (order_id)
 ORDER BY o.order_id;  -- sorted: a lookup by order_id reads one row group
+
+CREATE OR REPLACE TABLE attempt_facts AS
+SELECT a.*, f.channel, f.region, f.sku, f.couriers
+FROM activations a
+LEFT JOIN order_facts f USING (order_id);
 
 -- The moments at which anything about an order can change: every shipment scan, every
 -- attempt's request and finish, allocation, cancellation (and -infinity, where it starts).
@@ -107,10 +114,14 @@ SELECT
 FROM running r
 JOIN order_facts f USING (order_id)
 WHERE r.to_at > r.ts  -- the last row of each moment
--- Sorted: a lookup by order_id reads one row group, and as orders are numbered in order time,
--- a figure at an early moment skips the row groups of later orders (the incident review's 51
--- moments at 1M: 31.4 s unsorted, 22.6 s sorted; building it measured no slower).
-ORDER BY r.order_id, r.ts;
+-- Sorted for "as of T" near live T, the moment most views ask about: first each order's current
+-- row (to_at infinity) by order_id, then the rows that ended, by to_at. A figure at T reads the
+-- row groups whose to_at can exceed T (DuckDB's min/max per row group): at live T only the
+-- current rows, an hour earlier those and the last hour's (at 1M orders: alert_stalled_hubs
+-- 0.18 -> 0.03 s CPU, orders_summary 0.12 -> 0.05 s), and a lookup of an order at live T reads
+-- one row group. Earlier moments read about as much as before.
+ORDER BY r.to_at < 'infinity'::TIMESTAMPTZ, CASE WHEN r.to_at = 'infinity'::TIMESTAMPTZ THEN r.order_id END,
+         r.to_at, r.order_id;
 
 CREATE OR REPLACE TABLE message_facts AS
 WITH staged AS (  -- the range join carries only the keys; the message's columns join back by id

@@ -5,6 +5,8 @@ number is derived in the comments next to it. T = 2016-10-21 11:00 unless stated
 """
 from __future__ import annotations
 
+import shutil
+
 from datetime import datetime, time
 
 import pandas as pd
@@ -237,13 +239,22 @@ def test_contradictions_with_examples(store):
     ]
 
 
-def test_conflict_pairs(store):
+def test_conflict_pairs(store, tmp_path):
     df = run(store, "messages_conflict_pairs")
     # C1 got AUTO_BY_DEADLINE (10-20 23:00) and CALL_ARS (10-21 07:00): 8 h apart.
     assert rows(df, "template_a", "template_b", "customers", "example_customers") == [
         ("ACTIVATION_AUTO_BY_DEADLINE", "ACTIVATION_CALL_ARS", 1, "C1")]
-    # A 7 h window no longer holds them.
-    assert run(store, "messages_conflict_pairs", conflict_window_hours=7).empty
+    # A 7 h window (launch.toml) no longer holds them.
+    narrow = tmp_path / "narrow"
+    shutil.copytree(store.data_dir, narrow)
+    (narrow / "launch.toml").write_text(TOML + "[messages]\nconflict_window_hours = 7\n", encoding="utf-8")
+    seven = Store(narrow)
+    try:
+        seven.refresh()
+        assert run(seven, "messages_conflict_pairs").empty
+        assert report.build(seven, parse_moment(T, seven.config.tz))["messages"]["conflicting_customers"] == 0
+    finally:
+        seven.close()
 
 
 def test_retractions_context(store):

@@ -260,6 +260,67 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
         store.close()
 
 
+def test_an_incremental_refresh_keeps_conflicts_attempts_and_calls_as_a_full_load(tmp_path, monkeypatch, sql_rows):
+    """The tables decided at load for the figures (message_conflicts, attempt_facts, call_facts)
+    after an incremental refresh equal a full load's. AUTO and ARS conflict (launch.toml).
+    Before the drop: C2 got AUTO (M3, 10:00) and ARS (M4, 20:00), 10 h apart: C2 conflicts
+    from 20:00; C4 got AUTO and ARS about no order (M5, M6): C4 conflicts from 12:00; C1 got
+    AUTO (M1, 10:00, about O1). The drop: ARS to C1 at 11:00 (M2, no order), so C1 conflicts
+    from 11:00; M4 re-sent to C3 and M6 to C5 instead, so C2 and C4 no longer conflict; a CJ
+    scan of O1 (its couriers, which M1, A1 and K1 carry as filter fields); an attempt A1 of O1;
+    a call K1 from C1."""
+    monkeypatch.setattr(Store, "DELTA_SHARE", 1e9)
+    toml = "[templates.AUTO]\nconflicts_with = [\"ARS\"]\n[templates.ARS]\n"
+    calls = "call_id,queue,arrived_at,ended_at,outcome,customer_id,answered_at\n"
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n"
+                                   "O2,C2,sms,IP7P,Busan,2016-10-07 09:05,,\n",
+        "messages/m_001.csv": MSG_HEAD + "M1,C1,O1,AUTO,2016-10-07 10:00,delivered\n"
+                                         "M3,C2,O2,AUTO,2016-10-07 10:00,delivered\n"
+                                         "M4,C2,O2,ARS,2016-10-07 20:00,delivered\n"
+                                         "M5,C4,,AUTO,2016-10-07 10:00,delivered\n"
+                                         "M6,C4,,ARS,2016-10-07 12:00,delivered\n",
+        # so that every table has rows before the drop (the incremental path needs them)
+        "shipments/s_000.csv": "event_id,order_id,courier,event,event_at\nE0,O2,Hanjin,packed,2016-10-07 12:00\n",
+        "activations/a_000.csv": ACT_HEAD + "A0,O2,auto,2016-10-07 13:00,success,2016-10-07 13:01,\n",
+        "calls/c_000.csv": calls + "K0,main,2016-10-07 13:00,2016-10-07 13:05,abandoned,C2,\n",
+    }, toml)
+    store = Store(data)
+    try:
+        store.refresh()
+        conflicts = "SELECT customer_id, template_a, template_b, seen_at FROM message_conflicts ORDER BY 1"
+        # template_a <= template_b
+        assert [r[:3] for r in sql_rows(store, conflicts)] == [("C2", "ARS", "AUTO"), ("C4", "ARS", "AUTO")]
+        _write(data, "messages/m_002.csv", MSG_HEAD + "M2,C1,,ARS,2016-10-07 11:00,delivered\n"
+                                                      "M4,C3,,ARS,2016-10-07 20:00,delivered\n"
+                                                      "M6,C5,,ARS,2016-10-07 12:00,delivered\n")
+        _write(data, "shipments/s_001.csv", "event_id,order_id,courier,event,event_at\n"
+                                            "E1,O1,CJ,packed,2016-10-07 12:00\n")
+        _write(data, "activations/a_001.csv", ACT_HEAD + "A1,O1,auto,2016-10-07 13:00,failed,2016-10-07 13:05,E9\n")
+        _write(data, "calls/c_001.csv", calls + "K1,main,2016-10-07 13:10,2016-10-07 13:15,answered,C1,2016-10-07 13:11\n")
+        assert store.refresh() == 4
+        assert sql_rows(store, "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'lb_delta'") == [(1,)]
+        fresh = Store(data)
+        try:
+            fresh.refresh()
+            assert report.build(store) == report.build(fresh)
+            attempts = ("SELECT attempt_id, order_id, channel, region, sku, couriers FROM attempt_facts"
+                        " WHERE attempt_id = 'A1'")
+            call_facts = ("SELECT call_id, customer_id, wait_seconds, channels, regions, skus, couriers, caller_order_id,"
+                          " caller_stage FROM call_facts WHERE call_id = 'K1'")
+            for query in (conflicts, attempts, call_facts, "SELECT * FROM message_conflicts ORDER BY ALL"):
+                assert sql_rows(store, query) == sql_rows(fresh, query)
+            seoul = parse_moment("2016-10-07 11:00", store.config.tz)
+            assert sql_rows(store, conflicts) == [("C1", "ARS", "AUTO", seoul)]
+            assert sql_rows(store, attempts) == [("A1", "O1", "web", "Seoul", "IP7", ["CJ"])]
+            assert sql_rows(store, call_facts) == [("K1", "C1", 60.0, ["web"], ["Seoul"], ["IP7"], ["CJ"], "O1", "activation_failed")]
+            assert report.build(store)["messages"]["conflicting_customers"] == 1
+        finally:
+            fresh.close()
+    finally:
+        store.close()
+
+
 def test_stable_before_is_the_earliest_time_a_refresh_touched(tmp_path):
     """Store.stable_before(v): as-of figures before the earliest timestamp of the rows added or
     replaced since version v cannot have changed (the review page keeps its alert history there)."""
