@@ -93,6 +93,20 @@ CREATE OR REPLACE MACRO lb_batch_calls(t, w, f_channels, f_regions, f_skus, f_co
      AND c.arrived_at > r.sent_at AND c.arrived_at <= r.sent_at + to_seconds(w * 3600)
     QUALIFY row_number() OVER (PARTITION BY c.call_id ORDER BY r.sent_at DESC, r.batch DESC) = 1;
 
+-- Each reached customer watched so far: (sent_at, until], until = least(sent_at + w, t).
+CREATE OR REPLACE MACRO lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT batch, customer_id, sent_at, least(sent_at + to_seconds(w * 3600), t) AS until
+    FROM lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers);
+
+-- The day-before baseline's calls: every call offered at t by a reached customer that arrived in
+-- their watched span 24 h earlier, (sent_at - 24 h, until - 24 h] (whatever batch it belongs to).
+CREATE OR REPLACE MACRO lb_batch_day_before(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT r.batch, c.call_id, c.customer_id, c.arrived_at
+    FROM lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers) r
+    JOIN lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers) c
+      ON c.customer_id = r.customer_id
+     AND c.arrived_at > r.sent_at - INTERVAL 24 HOUR AND c.arrived_at <= r.until - INTERVAL 24 HOUR;
+
 -- Per batch as of t: what it sent, whom it reached, the calls it may have caused against the
 -- calls those customers would have made anyway (the baseline), and its share of the load.
 -- Each reached customer is watched over (sent_at, until], until = least(sent_at + w, t): the
@@ -115,10 +129,7 @@ CREATE OR REPLACE MACRO lb_batch_impact(t, w, f_channels, f_regions, f_skus, f_c
         WHERE batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL
         GROUP BY 1
     ),
-    reach AS (
-        SELECT batch, customer_id, sent_at, least(sent_at + to_seconds(w * 3600), t) AS until
-        FROM lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers)
-    ),
+    reach AS (SELECT * FROM lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers)),
     reached AS (
         SELECT batch, count(*) AS customers_reached, min(sent_at) AS first_reach, max(sent_at) AS last_reach,
                sum(epoch(until) - epoch(sent_at)) / 3600.0 AS customer_hours
@@ -135,10 +146,7 @@ CREATE OR REPLACE MACRO lb_batch_impact(t, w, f_channels, f_regions, f_skus, f_c
                / nullif((epoch(t) - epoch((SELECT first_at FROM first_call))) / 3600.0, 0) AS per_customer_hour
     ),
     day_before AS (
-        SELECT r.batch, count(c.call_id) AS calls
-        FROM reach r
-        JOIN offered c ON c.customer_id = r.customer_id
-         AND c.arrived_at > r.sent_at - INTERVAL 24 HOUR AND c.arrived_at <= r.until - INTERVAL 24 HOUR
+        SELECT batch, count(*) AS calls FROM lb_batch_day_before(t, w, f_channels, f_regions, f_skus, f_couriers)
         GROUP BY 1
     ),
     caused AS (

@@ -11,6 +11,7 @@ MARKER_COLORS = {
     "correction": "#ff7f0e",
 }
 TIME_FORMAT = "%m-%d %H:%M"
+BATCH_KINDS = ("message batch", "correction")
 
 
 def time_x(field: str = "at", title: str = "Launch time") -> alt.X:
@@ -36,3 +37,14 @@ def with_markers(chart: alt.Chart, marker_df: pd.DataFrame | None) -> alt.LayerC
     if marker_df is None or marker_df.empty:
         return chart
     return alt.layer(chart, markers(marker_df)).resolve_scale(color="independent")
+
+
+def marker_names(df: pd.DataFrame, kinds: tuple[str, ...] = BATCH_KINDS) -> alt.Chart:
+    """The name (the batch id) of each marked moment of ``kinds`` written up its rule from the top
+    of the chart (columns at, kind, name, label)."""
+    return (
+        alt.Chart(df[df["kind"].isin(kinds)])
+        .mark_text(angle=270, align="right", baseline="bottom", dy=-3, fontSize=11, color="#333333")
+        .encode(x=alt.X("at:T"), y=alt.value(4), text=alt.Text("name:N"),
+                tooltip=[alt.Tooltip("label:N", title="what"), alt.Tooltip("at:T", title="when", format="%Y-%m-%d %H:%M")])
+    )

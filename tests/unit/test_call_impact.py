@@ -22,9 +22,12 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from launchboard import metrics, report
+from launchboard import metrics, report, sql
+from launchboard.charts import calls as call_charts
+from launchboard.charts import messages as msg_charts
 from launchboard.config import load_config
 from launchboard.metrics import Params, Scope
 from launchboard.timeutil import parse_moment
@@ -287,3 +290,93 @@ def test_pandas_reference_agrees_on_the_hand_written_launch(store, when):
     ours = report.build(store, moment)["messages"]["call_impact"]
     assert [(b["batch_id"], b["calls"], b["baseline"], b["window_calls"], b["reasons"]) for b in ours] == [
         (b["batch_id"], b["calls"], pytest.approx(b["baseline"]), b["window_calls"], b["reasons"]) for b in theirs]
+
+
+# -- the queries the pages draw -------------------------------------------------------------------
+
+def frame(store, name: str, when: str, **extra):
+    cur = store.cursor()
+    try:
+        values = {**Params(parse_moment(when, store.config.tz), store.config).values(), **extra}
+        return sql.run(cur, name, values).df()
+    finally:
+        cur.close()
+
+
+def test_traced_calls_per_quarter_hour(store):
+    df = frame(store, "calls_traced_per_15min", "2016-10-21 18:00", span_hours=48)
+    got = {(r.at.strftime("%m-%d %H:%M"), r.batch): r.calls for r in df.itertuples()}
+    # B1: K7 22:10, K1 + K5 22:30, K2 23:58:30, K3 00:00; B2: K9 23:10, K6 23:30; the correction: K15
+    assert got == {("10-20 22:00", "B1"): 1, ("10-20 22:30", "B1"): 2, ("10-20 23:45", "B1"): 1,
+                   ("10-21 00:00", "B1"): 1, ("10-20 23:00", "B2"): 1, ("10-20 23:30", "B2"): 1,
+                   ("10-21 12:30", "corrects B1"): 1}
+    # the span: only the last 12 h (after 10-21 06:00)
+    assert frame(store, "calls_traced_per_15min", "2016-10-21 18:00", span_hours=12)["batch"].tolist() == ["corrects B1"]
+
+
+def test_one_batch_against_its_day_before(store):
+    df = frame(store, "messages_batch_calls", "2016-10-21 18:00", batch="B1")
+    got = {(r.at.strftime("%m-%d %H:%M"), r.series[:6]): r.calls for r in df.itertuples()}
+    # traced as above; the day before K10 22:45, K11 23:30, K16 23:50, drawn 24 h later
+    assert got == {("10-20 22:00", "traced"): 1, ("10-20 22:30", "traced"): 2, ("10-20 23:45", "traced"): 1,
+                   ("10-21 00:00", "traced"): 1, ("10-20 22:45", "the sa"): 1, ("10-20 23:30", "the sa"): 1,
+                   ("10-20 23:45", "the sa"): 1}
+    assert sum(df[df["series"] == "the same customers the day before"]["calls"]) == impact(
+        store, "2016-10-21 18:00")["B1"]["baseline"]
+
+
+def test_markers_name_each_batch_and_correction(store):
+    df = frame(store, "launch_markers", "2016-10-21 18:00")
+    assert [(r.at.strftime("%m-%d %H:%M"), r.kind, r.name, r.label) for r in df.itertuples()] == [
+        ("10-20 22:00", "message batch", "B1", "B1 (4 messages)"),
+        ("10-20 23:00", "message batch", "B2", "B2 (2 messages)"),
+        ("10-21 10:00", "message batch", "B3", "B3 (2 messages)"),
+        ("10-21 12:00", "correction", "corrects B1", "corrects B1 (1 messages)")]
+
+
+# -- the charts and the table the pages show ---------------------------------------------------
+
+def leaves(spec: dict, data: dict | None = None) -> list[dict]:
+    data = spec.get("data", data)
+    if "layer" not in spec:
+        return [{**spec, "data": data}]
+    return [leaf for layer in spec["layer"] for leaf in leaves(layer, data)]
+
+
+def rows_of(spec: dict, leaf: dict) -> list[dict]:
+    return spec["datasets"][leaf["data"]["name"]]
+
+
+def test_calls_chart_draws_traced_bars_and_names_the_batches(store):
+    when = "2016-10-21 18:00"
+    chart = call_charts.per_15min(frame(store, "calls_per_15min", when, span_hours=48),
+                                  frame(store, "launch_markers", when),
+                                  frame(store, "calls_traced_per_15min", when, span_hours=48))
+    spec = chart.to_dict()
+    bars, lines, rules, names = leaves(spec)
+    marks = [leaf["mark"]["type"] if isinstance(leaf["mark"], dict) else leaf["mark"] for leaf in (bars, lines, rules, names)]
+    assert marks == ["bar", "line", "rule", "text"]
+    assert (bars["encoding"]["color"]["field"], bars["encoding"]["y"]["stack"]) == ("batch", "zero")
+    assert sum(r["calls"] for r in rows_of(spec, bars)) == 8  # every traced call once
+    # every batch and the correction named at its rule, from the top of the chart
+    assert [r["name"] for r in rows_of(spec, names)] == ["B1", "B2", "B3", "corrects B1"]
+    assert names["encoding"]["text"]["field"] == "name" and names["encoding"]["y"] == {"value": 4}
+    # without traced calls or marks the chart is the lines alone
+    assert call_charts.per_15min(frame(store, "calls_per_15min", when, span_hours=48), None).to_dict()["mark"]["type"] == "line"
+
+
+def test_impact_table_and_batch_charts(store):
+    rep = report.build(store, parse_moment("2016-10-21 18:00", store.config.tz))
+    table = msg_charts.impact_frame(rep["messages"]["call_impact"], store.config.tz)
+    assert table[["rank", "batch_id", "calls"]].values.tolist() == [[1, "B1", 5], [2, "B2", 2], [3, "corrects B1", 1],
+                                                                      [4, "B3", 0]]
+    assert table["first_sent"].iloc[0] == pd.Timestamp("2016-10-20 22:00")  # launch-local
+    assert table["reasons"].tolist() == ["delivery 3, (none) 1, activation 1", "activation 1, delivery 1",
+                                         "delivery 1", ""]
+    spec = msg_charts.batch_calls(frame(store, "messages_batch_calls", "2016-10-21 18:00", batch="B1"), None).to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["traced to the batch", "the same customers the day before"]
+    assert spec["encoding"]["y"]["stack"] is None  # side by side in time, not added up
+    bars = msg_charts.reasons(rep["messages"]["call_impact"][0]["reasons"]).to_dict()
+    assert bars["datasets"][bars["data"]["name"]] == [{"reason": "delivery", "calls": 3},
+                                                      {"reason": "(none)", "calls": 1},
+                                                      {"reason": "activation", "calls": 1}]
