@@ -7,7 +7,7 @@ from launchboard.charts.messages import impact_frame
 from launchboard.erlang import agents_for_load
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, impact_columns
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 WINDOWS = (15, 30, 60, 120, 240)
@@ -41,7 +41,7 @@ def _traffic(s, p: dict, marks) -> None:
         st.info("No call in this period.")
         return
     traced = state.frame(s, "calls_traced_per_15min", p)
-    st.altair_chart(charts.per_15min(q, marks, traced), key="calls_traffic_chart")
+    st.altair_chart(charts.per_15min(q, marks, traced), height=360, key="calls_traffic_chart")
     st.caption(f"Bars: calls traced to a message batch (the caller got it within "
                f"{s.config.call_window_hours:g} h before calling); dashed rules: marked moments, each batch "
                "named at the top.")
@@ -72,19 +72,10 @@ def _batches(s, view, fig) -> None:
 
     st.dataframe(
         table, hide_index=True, key="calls_batches_table", on_select=open_batch, selection_mode="single-row",
+        column_order=["rank", "batch_id", "messages_page", *[c for c in table.columns if c not in
+                                                             ("rank", "batch_id", "messages_page")]],
         column_config={
-            "rank": st.column_config.NumberColumn("Rank", width="small"),
-            "batch_id": "Batch", "template": "Template",
-            "first_sent": st.column_config.DatetimeColumn("First sent", format="YYYY-MM-DD HH:mm"),
-            "customers_reached": st.column_config.NumberColumn("Customers reached", format="localized"),
-            "calls": st.column_config.NumberColumn(f"Calls within {hours:g} h", format="localized"),
-            "baseline": st.column_config.NumberColumn("Baseline", format="%.1f"),
-            "baseline_method": "Baseline from",
-            "excess": st.column_config.NumberColumn("Excess calls", format="%.1f"),
-            "rate_ratio": st.column_config.NumberColumn("x normal", format="%.1f"),
-            "load_share": st.column_config.NumberColumn("Share of calls", format="percent",
-                                                        help="Of every call that arrived in the batch's window"),
-            "reasons": "Reasons",
+            **impact_columns(hours),
             "messages_page": st.column_config.LinkColumn("Messages", display_text="open in a new tab"),
         })
     st.caption("Select a row to open that batch on the Messages page; the link opens it in a new tab with this "

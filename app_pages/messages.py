@@ -8,7 +8,7 @@ from launchboard.charts import messages as charts
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download, show_table
+from ui.widgets import csv_download, impact_columns, show_table
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 
@@ -108,9 +108,12 @@ def _calls_caused(s, params: dict, m: dict, marks, as_of) -> None:
         else:
             st.caption("No traced call, so no reason given.")
     table = charts.impact_frame(m["call_impact"], s.config.tz)
-    st.dataframe(table.style.apply(lambda row: ["background-color: #fff3cd" if row["batch_id"] == chosen else ""
-                                                for _ in row], axis=1),
-                 hide_index=True, key="messages_batches_table")
+    highlighted = (table.style
+                   .apply(lambda row: ["background-color: #fff3cd" if row["batch_id"] == chosen else ""] * len(row), axis=1)
+                   .format({"baseline": "{:,.1f}", "excess": "{:,.1f}", "rate_ratio": "{:,.1f}", "load_share": "{:.1%}",
+                            "first_sent": "{:%Y-%m-%d %H:%M}"}, na_rep="n/a"))
+    st.caption(f"Every batch by excess calls; **{chosen}** highlighted.")
+    st.dataframe(highlighted, hide_index=True, key="messages_batches_table", column_config=impact_columns(hours))
     csv_download(table, "calls_by_message_batch.csv", "messages_batches_csv")
 
 

@@ -10,6 +10,8 @@ import pandas as pd
 from ..schema import STAGES
 from .common import BATCH_KINDS, marker_names, time_x, with_markers
 
+# batches under the call series: none of the series' grey, green, orange or red
+BATCH_COLORS = ["#4e79a7", "#b07aa1", "#76b7b2", "#9c755f", "#edc948", "#bab0ac", "#17becf", "#8c6d31"]
 SERIES = {"offered": "#7f7f7f", "answered": "#2ca02c", "abandoned": "#ff7f0e", "rejected": "#d62728"}
 STAFF = {"agents needed (Erlang C)": "#d62728", "agents answering": "#1f77b4"}
 HOUR_TOOLTIP = alt.Tooltip("at:T", title="hour", format="%Y-%m-%d %H:%M")
@@ -37,11 +39,10 @@ def per_15min(df: pd.DataFrame, marker_df: pd.DataFrame | None,
     if traced is not None and not traced.empty:
         bars = (
             alt.Chart(traced.assign(end=traced["at"] + pd.Timedelta(minutes=15)))
-            .mark_bar(orient="vertical", opacity=0.5)
+            .mark_bar(orient="vertical", opacity=0.65)
             .encode(
                 x=time_x(), x2="end:T", y=alt.Y("calls:Q", title="Calls per 15 min", stack="zero"),
-                color=alt.Color("batch:N", title="Traced to batch", scale=alt.Scale(scheme="set2"),
-                                legend=alt.Legend(orient="bottom", columns=3, labelLimit=220)),
+                color=alt.Color("batch:N", title="Traced to batch", scale=alt.Scale(range=BATCH_COLORS)),
                 tooltip=[alt.Tooltip("at:T", title="quarter from", format="%Y-%m-%d %H:%M"),
                          alt.Tooltip("batch:N", title="traced to batch"), alt.Tooltip("calls:Q", format=",")],
             )

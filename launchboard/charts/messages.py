@@ -115,16 +115,20 @@ def impact_frame(call_impact: list[dict], tz) -> pd.DataFrame:
 
 def batch_calls(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
     """One batch's traced calls per 15 minutes against its customers' calls the day before, drawn
-    24 h later (query messages_batch_calls)."""
+    24 h later (query messages_batch_calls): side by side in each quarter (day before left)."""
     colors = {"traced to the batch": "#d62728", "the same customers the day before": "#7f7f7f"}
+    half = pd.Timedelta(minutes=7.5)
+    before = df["series"] == "the same customers the day before"
+    start = df["at"] + (~before).astype(int) * half
+    data = df.assign(start=start, end=start + half)
     bars = (
-        alt.Chart(df.assign(end=df["at"] + pd.Timedelta(minutes=15)))
-        .mark_bar(orient="vertical", opacity=0.75)
+        alt.Chart(data)
+        .mark_bar(orient="vertical")
         .encode(
-            x=time_x(), x2="end:T",
+            x=alt.X("start:T", title="Launch time", axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30)), x2="end:T",
             y=alt.Y("calls:Q", title="Calls per 15 min", stack=None),
             color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(colors), range=list(colors.values())),
-                            legend=alt.Legend(orient="top")),
+                            legend=alt.Legend(orient="top", labelLimit=260)),
             tooltip=[alt.Tooltip("at:T", title="quarter from", format="%Y-%m-%d %H:%M"), alt.Tooltip("series:N"),
                      alt.Tooltip("calls:Q", format=",")],
         )

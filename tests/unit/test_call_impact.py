@@ -359,8 +359,11 @@ def test_calls_chart_draws_traced_bars_and_names_the_batches(store):
     assert (bars["encoding"]["color"]["field"], bars["encoding"]["y"]["stack"]) == ("batch", "zero")
     assert sum(r["calls"] for r in rows_of(spec, bars)) == 8  # every traced call once
     # every batch and the correction named at its rule, from the top of the chart
-    assert [r["name"] for r in rows_of(spec, names)] == ["B1", "B2", "B3", "corrects B1"]
-    assert names["encoding"]["text"]["field"] == "name" and names["encoding"]["y"] == {"value": 4}
+    # a name within 3 h of the previous one starts lower (B2 an hour after B1, the correction 2 h after B3)
+    assert [(r["name"], r["y_px"]) for r in rows_of(spec, names)] == [("B1", 4), ("B2", 114), ("B3", 4),
+                                                                      ("corrects B1", 114)]
+    assert names["encoding"]["text"]["field"] == "name"
+    assert names["encoding"]["y"] == {"field": "y_px", "type": "quantitative", "scale": None}
     # without traced calls or marks the chart is the lines alone
     assert call_charts.per_15min(frame(store, "calls_per_15min", when, span_hours=48), None).to_dict()["mark"]["type"] == "line"
 
