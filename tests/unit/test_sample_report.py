@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from launchboard import report
+from launchboard import report, review
 from launchboard.generate import STORY
 from launchboard.loader import open_store
 from launchboard.schema import STAGES
@@ -138,3 +138,13 @@ def test_friday_22_promise_missed_and_delay_batch_retracted(store):
     assert [(b["batch_id"], b["sent_at"], b["corrected_at"], b["hours_to_correction"]) for b in batch] == [
         ("B-DELAY-1020", "2016-10-20T22:00:00+09:00", "2016-10-21T22:00:00+09:00", 24.0)]
     assert rep["orders"]["missed_activation_promise"] == 820
+
+
+def test_the_incident_review_history_holds_both_surges(store):
+    start = datetime.fromisoformat("2016-10-20T21:00:00+09:00")
+    moments = [start + timedelta(hours=h) for h in range(15)]  # Thu 21:00 .. Fri 11:00
+    periods = review.alert_periods(review.alert_history(store, moments), moments)
+    surges = [(p.subject, p.raised_at.hour, p.cleared_at.hour, p.peak) for p in periods if p.kind == "message_call_surge"]
+    # B-DELAY-1020: raised at 23:00 (none of its calls had ended by 22:00) and 00:00, cleared at
+    # 01:00 (its window closed at 00:15); B-ARS-1021: 08:00 and 09:00, cleared at 10:00
+    assert surges == [("B-DELAY-1020", 23, 1, 257), ("B-ARS-1021", 8, 10, 342)]
