@@ -64,3 +64,9 @@ CREATE OR REPLACE MACRO lb_mask_phone(p) AS
          WHEN length(regexp_replace(p, '[^0-9]', '', 'g')) < 4 THEN '****'
          ELSE left(regexp_replace(p, '[^0-9]', '', 'g'), 3) || '-****-' || right(regexp_replace(p, '[^0-9]', '', 'g'), 4)
     END;
+
+-- A contract timestamp text whose source keeps another time zone than the launch's: without
+-- an offset it is wall-clock time in `zone` (launch.toml [[sources]] timezone).
+CREATE OR REPLACE MACRO lb_ts_zone(s, zone) AS
+    CASE WHEN regexp_matches(s, '([zZ]|[+-]\d{2}(:?\d{2})?)$') THEN lb_ts(s)
+         ELSE timezone(zone, CAST(lb_ts(s) AS TIMESTAMP)) END;
