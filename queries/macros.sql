@@ -64,3 +64,18 @@ CREATE OR REPLACE MACRO lb_mask_phone(p) AS
          WHEN length(regexp_replace(p, '[^0-9]', '', 'g')) < 4 THEN '****'
          ELSE left(regexp_replace(p, '[^0-9]', '', 'g'), 3) || '-****-' || right(regexp_replace(p, '[^0-9]', '', 'g'), 4)
     END;
+
+-- A phone number in national form, for matching a caller id or an SMS recipient with an
+-- order's phone (launchboard.phones.normalise_phone is the same rule; a test checks both):
+-- digits only; +82…, 0082… or 82 followed by at least nine digits -> 0 + the national number
+-- (a trunk 0 kept once); another country's +… keeps its +; no digit -> null.
+CREATE OR REPLACE MACRO lb_phone_national(d) AS
+    CASE WHEN starts_with(substr(d, 3), '0') THEN substr(d, 3) ELSE '0' || substr(d, 3) END;
+CREATE OR REPLACE MACRO lb_phone_digits(p, plus) AS
+    CASE WHEN p = '' THEN NULL
+         WHEN starts_with(p, '0082') THEN lb_phone_national(substr(p, 3))
+         WHEN starts_with(p, '82') AND (plus OR length(p) >= 11) THEN lb_phone_national(p)
+         WHEN plus THEN '+' || p
+         ELSE p END;
+CREATE OR REPLACE MACRO lb_phone(p) AS
+    lb_phone_digits(regexp_replace(p, '[^0-9]', '', 'g'), starts_with(trim(p), '+'));
