@@ -79,3 +79,9 @@ CREATE OR REPLACE MACRO lb_phone_digits(p, plus) AS
          ELSE p END;
 CREATE OR REPLACE MACRO lb_phone(p) AS
     lb_phone_digits(regexp_replace(p, '[^0-9]', '', 'g'), starts_with(trim(p), '+'));
+
+-- A contract timestamp text whose source keeps another time zone than the launch's: without
+-- an offset it is wall-clock time in `zone` (launch.toml [[sources]] timezone).
+CREATE OR REPLACE MACRO lb_ts_zone(s, zone) AS
+    CASE WHEN regexp_matches(s, '([zZ]|[+-]\d{2}(:?\d{2})?)$') THEN lb_ts(s)
+         ELSE timezone(zone, CAST(lb_ts(s) AS TIMESTAMP)) END;
