@@ -16,14 +16,16 @@ Times are the lines' epochs. The waits and talk times in the data are cross-chec
 (a difference over one second is counted as ``times_disagree``) and used only when a line is
 missing: a call whose ENTERQUEUE was never logged arrives at its end minus the wait (or minus
 hold + talk, or its CONNECT minus the hold); an answered call without CONNECT was answered at its
-end minus the talk time. Such calls are counted as ``start_missing``.
+end minus the talk time. Such calls are counted (``start_missing``, ``connect_missing``); a
+refusal (FULL, JOINEMPTY, JOINUNAVAIL) is logged without ENTERQUEUE and is not one of them.
 
 reason and resolution are not in a stock queue_log: the agent desktop writes them with the
 ``QueueLog()`` dialplan application as a custom event (``wrapup_event``, default ``WRAPUP``:
-data1 = reason, data2 = resolution). A wrap-up written before the call's end is part of the call;
-one that arrives after the call became a row makes a new version of that row (``updated_at`` =
-the wrap-up's time, which wins over the version without it, spec 3). A later wrap-up replaces
-the reason and resolution it gives; a wrap-up's resolution wins over ``transferred``.
+data1 = reason, data2 = resolution). A wrap-up written before the call's end, or after it in
+the same file, is part of the call; one that arrives in a later file makes a new version of the
+row (``updated_at`` = the wrap-up's time, which wins over the version without it, spec 3). A
+later wrap-up replaces the reason and resolution it gives; a wrap-up's resolution wins over
+``transferred``.
 
 A call whose end has not arrived yet is *open*: its lines wait (``Assembly.open``) and it becomes
 a row when a later line, or file, brings its end. Lines of other known events (agent log-ins,
@@ -140,6 +142,7 @@ def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Don
     the new state)."""
     out = Assembly(open={uid: v for uid, v in open_calls.items()})
     known_done = dict(done)
+    made_here: dict[str, dict] = {}  # rows this file made, by uniqueid: its later wrap-ups join them
     wrapup_event = wrapup_event.upper()
     for number, text in enumerate(lines, 1):
         text = text.rstrip("\r\n")
@@ -177,12 +180,19 @@ def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Don
         if event == wrapup_event:
             wrap = (epoch, (data[0].strip() or None) if data else None,
                     (data[1].strip() or None) if len(data) > 1 else None)
-            if visit is None and uid in known_done:  # after the row: a new version of it
+            if visit is None and uid in made_here:  # after the end, in the same file: part of the row
+                row = made_here[uid]
+                row["reason"], row["resolution"] = wrap[1] or row["reason"], wrap[2] or row["resolution"]
+                row["updated_at"] = epoch
+                row["_raw"] += "\n" + text
+                continue
+            if visit is None and uid in known_done:  # after the row, in a later file: a new version
                 row = dict(known_done[uid].row)
                 row["reason"], row["resolution"] = wrap[1] or row["reason"], wrap[2] or row["resolution"]
                 row["updated_at"] = epoch
                 row["_line"], row["_raw"] = number, text
                 known_done[uid] = out.done[uid] = Done(known_done[uid].visits, row)
+                made_here[uid] = row
                 out.rows.append(row)
                 out.counts["wrapup_versions"] += 1
                 continue
@@ -203,6 +213,7 @@ def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Don
         row = _row(visit, epoch, queue, agent, event, data, out.counts, prefix)
         row["_line"], row["_raw"] = number, "\n".join(visit.raw)
         out.rows.append(row)
+        made_here[uid] = row
         del out.open[uid]
         known_done[uid] = out.done[uid] = Done(visit.n, row)
     out.counts["open_calls"] = sum(1 for v in out.open.values() if v.start or v.connect)
@@ -238,7 +249,7 @@ def _row(visit: Visit, end_at: int, end_queue: str, end_agent: str, event: str, 
             arrived = end_at if event in REFUSALS else (end_at - wait if wait is not None else None)
         elif wait is not None and abs((end_at - arrived) - wait) > TOLERANCE_S:
             counts["times_disagree"] += 1
-    if start is None:
+    if start is None and event not in REFUSALS:  # a refusal is logged without ENTERQUEUE
         counts["start_missing"] += 1
     caller = start[2] if start else None
     wrap = visit.wrap

@@ -2,9 +2,13 @@
 that read the real shapes (see ``launchboard.generator.real``)."""
 from __future__ import annotations
 
+import re
+
 from .real_shapes import (
     BATCH_OF, BODIES, CHANNEL_KO, COURIER_SOURCES, HUB_KO, ORDER_HEADERS, REGEX_RULES, REGION_KO, TWILIO_ERRORS,
 )
+_BARE = re.compile(r"[A-Za-z0-9_-]+")  # a TOML bare key
+
 
 def _q(text: str) -> str:
     """A TOML basic string."""
@@ -12,7 +16,7 @@ def _q(text: str) -> str:
 
 
 def _table(header: str, pairs: dict[str, str]) -> list[str]:
-    return [header] + [f"{_q(k)} = {_q(v)}" if not k.isidentifier() else f"{k} = {_q(v)}" for k, v in pairs.items()]
+    return [header] + [f"{k if _BARE.fullmatch(k) else _q(k)} = {_q(v)}" for k, v in pairs.items()]
 
 
 def real_launch_toml(contract_toml: str) -> str:

@@ -58,7 +58,7 @@ def test_every_end_event_makes_one_call_with_its_outcome():
     assert calls["c4"]["answered_at"] is None and calls["c4"]["agent_id"] is None
     # the refusal: arrived = ended = its line, caller unknown
     assert (calls["c8"]["arrived_at"], calls["c8"]["ended_at"], calls["c8"]["customer_phone"]) == (T + 9, T + 9, None)
-    assert a.counts["calls"] == 8 and a.counts["start_missing"] == 1  # c8
+    assert a.counts["calls"] == 8 and a.counts["start_missing"] == 0  # c8's refusal has no ENTERQUEUE by design
     assert a.counts["times_disagree"] == 0 and a.counts["open_calls"] == 0
     assert a.rejected == []
 
@@ -156,6 +156,13 @@ def test_wrapup_before_the_end_is_part_of_the_call_and_after_it_a_new_version():
     assert (c2["reason"], c2["resolution"], c2["updated_at"], c2["ended_at"]) == ("activation", "transferred", T + 230, T + 205)
     assert (c1["reason"], c1["resolution"], c1["updated_at"]) == ("stock", "no_info", T + 240)
     assert b.counts["wrapup_versions"] == 2 and b.counts["calls"] == 0
+    # a wrap-up after the end but in the same file is part of the row (no second version)
+    same = assemble(lines(f"{T}|c5|q|NONE|ENTERQUEUE||010|1", f"{T + 5}|c5|q|A|CONNECT|5|x|1",
+                          f"{T + 50}|c5|q|A|COMPLETEAGENT|5|45|1", f"{T + 70}|c5|q|A|WRAPUP|cancel|callback"), {}, {})
+    assert len(same.rows) == 1 and same.counts["wrapup_versions"] == 0
+    assert (same.rows[0]["reason"], same.rows[0]["resolution"], same.rows[0]["updated_at"]) == ("cancel", "callback", T + 70)
+    assert same.rows[0]["_line"] == 3 and len(same.rows[0]["_raw"].splitlines()) == 4
+    assert same.done["c5"].row["resolution"] == "callback"
     # a wrap-up for a call not seen yet waits for it
     c = assemble(lines(f"{T}|c9|iphone|Agent/7|WRAPUP|other|resolved"), {}, {})
     assert c.rows == [] and c.counts["wrapups_waiting"] == 1 and c.counts["open_calls"] == 0
