@@ -25,7 +25,7 @@ EVENT_KO = {
            "failed_attempt": "미배달", "delivered": "배송완료", "returned": "반송"},
     "Hanjin": {"packed": "운송장등록", "picked_up": "집하", "at_hub": "터미널입고", "out_for_delivery": "배송출발",
                "failed_attempt": "고객부재", "delivered": "배송완료", "returned": "반송처리"},
-    "Epost": {"packed": "접수", "picked_up": "집하완료", "at_hub": "도착", "out_for_delivery": "배달준비",
+    "Epost": {"packed": "배송준비중", "picked_up": "접수", "at_hub": "도착", "out_for_delivery": "배달준비",
               "failed_attempt": "배달실패", "delivered": "배달완료", "returned": "반송"},
 }
 UNMAPPED_EVENT = "분실신고"  # the contract sample's unknown event "lost": in no vocabulary
