@@ -102,6 +102,23 @@ def ingest(cur) -> dict[str, dict]:
     return out
 
 
+def sources(cur) -> list[dict]:
+    """Per launch.toml source (not as of T): files, rows read/accepted/rejected, and the values
+    its maps did not know ({column, value, rows}, most rows first). Empty without sources."""
+    if not sql.run(cur, "sources_any").fetchone()[0]:
+        return []
+    res = sql.run(cur, "quality_sources")
+    cols = [d[0] for d in res.description]
+    out = [dict(zip(cols, row)) for row in res.fetchall()]
+    unmapped: dict[str, list[dict]] = {}
+    for source, _, column, value, rows, _ in sql.run(cur, "quality_unmapped").fetchall():
+        unmapped.setdefault(source, []).append({"column": column, "value": value, "rows": rows})
+    for rec in out:
+        rec.pop("values_unmapped")
+        rec["unmapped"] = unmapped.get(rec["source"], [])
+    return out
+
+
 def orders(cur, p: Params) -> dict:
     row = query_row(cur, "orders_summary", p)
     return {

@@ -241,3 +241,15 @@ def parse_sources(raw: object, launch_tz: str) -> tuple[Source, ...]:
             raise SourceError(f"{label}: the name is used by another source (names are unique)")
         out.append(source)
     return tuple(out)
+
+
+def value_map_snippet(source: str, unmapped: list[tuple[str, str, int]]) -> str:
+    """launch.toml lines that would map a source's unknown values ``(column, value, rows)``:
+    one ``[sources.values.<column>]`` table per column, each value with an empty target to fill
+    in, to paste under that source's ``[[sources]]`` entry."""
+    lines = [f"# under [[sources]] name = {json.dumps(source, ensure_ascii=False)}: fill in each contract value"]
+    for column in dict.fromkeys(c for c, _, _ in unmapped):
+        lines.append(f"[sources.values.{column}]")
+        lines += [f'{json.dumps(value, ensure_ascii=False)} = ""  # {rows:,} row(s)'
+                  for c, value, rows in unmapped if c == column]
+    return "\n".join(lines)

@@ -71,8 +71,17 @@ def test_korean_headers_constants_value_maps_and_unmapped_values(open_launch, sq
         ("cj", "event", "집하대기", 2), ("cj", "event", "택배분실", 1)]
     assert sql_rows(store, "SELECT file, status, source, rows_read, rows_rejected FROM files") == [
         ("cj_1.csv", "loaded", "cj", 7, 3)]
-    ingest = report.build(store)["ingest"]["shipments"]
+    built = report.build(store)
+    ingest = built["ingest"]["shipments"]
     assert (ingest["rows_read"], ingest["rows_accepted"], ingest["rows_rejected"]) == (7, 4, 3)
+    # The report adds the per-source figures (the contract's ingest keys stay as they are).
+    assert built["sources"] == [{
+        "source": "cj", "table_name": "shipments", "format": "csv", "matches": "shipments/cj_*.csv", "files": 1,
+        "files_rejected": 0, "rows_read": 7, "rows_accepted": 4, "rows_rejected": 3, "rows_unmapped": 3,
+        "unmapped": [{"column": "event", "value": "집하대기", "rows": 2}, {"column": "event", "value": "택배분실", "rows": 1}]}]
+    assert ("| cj | shipments | csv | 1 | 0 | 7 | 4 | 3 | event '집하대기' (2), event '택배분실' (1) |"
+            in report.to_markdown(built))
+    assert report.build(open_launch({"orders/o.csv": ORDERS_HEAD}))["sources"] == []
 
 
 SHOP_TOML = """\
