@@ -138,7 +138,8 @@ def _timestamps(source: Source, params: dict, launch_tz: str) -> Callable[[str],
         return None
     aware = [f for f in source.timestamp_format if "%z" in f or "%Z" in f]
     naive = [f for f in source.timestamp_format if f not in aware]
-    params["lb_zone"] = source.timezone
+    if naive or source.timezone != launch_tz:  # bound only when the SQL uses it (DuckDB refuses extras)
+        params["lb_zone"] = source.timezone
     if aware:
         params["lb_ts_aware"] = aware
     if naive:

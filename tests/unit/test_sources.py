@@ -321,3 +321,12 @@ def test_a_source_removed_takes_its_folders_files_out_and_a_new_source_is_listed
         assert store.refresh() == 1 and sql_rows(store, "SELECT count(*) FROM shipments") == [(4,)]
     finally:
         store.close()
+
+
+def test_only_formats_with_an_offset_in_the_launch_zone(open_launch, sql_rows):
+    # No naive format and the launch's own zone: the query needs no zone at all.
+    toml = '[[sources]]\nname = "z"\ntable = "orders"\nformat = "csv"\ntimestamp_format = "%d/%m/%Y %H:%M %z"\n'
+    store = open_launch({"orders/o.csv": ORDERS_HEAD + "Z1,C1,web,IP7,Seoul,07/10/2016 01:00 +0000\n"
+                                                      "Z2,C2,web,IP7,Seoul,2016-10-07 10:00\n"}, toml)
+    got = {o: t.astimezone(UTC) for o, t in sql_rows(store, "SELECT order_id, ordered_at FROM orders")}
+    assert got == {"Z1": datetime(2016, 10, 7, 1, 0, tzinfo=UTC), "Z2": datetime(2016, 10, 7, 1, 0, tzinfo=UTC)}
