@@ -3,7 +3,7 @@ that visibly adds up (spec 3: nothing is lost)."""
 import pandas as pd
 import streamlit as st
 
-from launchboard import sql
+from launchboard import metrics, sql
 from launchboard.schema import TABLES
 from launchboard.sources import value_map_snippet
 from ui import state
@@ -78,7 +78,7 @@ SOURCE_FIGURES = {"files": "files", "files_rejected": "files rejected", "rows_re
                   "rows_accepted": "accepted", "rows_rejected": "rejected", "rows_unmapped": "of which unknown values"}
 
 
-def _sources(s) -> None:
+def _sources(s, sources: list[dict]) -> None:
     """Per launch.toml source: what it read, and the values its maps do not know yet, with the
     launch.toml lines that would map them (the next refresh reads those files again)."""
     per = state.frame(s, "quality_sources", {})
@@ -93,6 +93,7 @@ def _sources(s) -> None:
                  column_config={"table_name": "table", "matches": "files matched",
                                 **{k: st.column_config.NumberColumn(label, format="localized")
                                    for k, label in SOURCE_FIGURES.items()}})
+    _not_rows(sources)
     unmapped = state.frame(s, "quality_unmapped", {})
     if unmapped.empty:
         st.success("Every value in the sources' mapped columns is known.", icon=":material/check_circle:")
@@ -108,10 +109,24 @@ def _sources(s) -> None:
                 language="toml")
 
 
+def _not_rows(sources: list[dict]) -> None:
+    """Per log source: what its files hold besides rows (lines of other events, calls still
+    open, inbound messages …) and how its rows found their customer from a phone number."""
+    for figures in sources:
+        source = figures["source"]
+        table = [{"figure": metrics.not_rows_label(k), "count": n} for k, n in figures.get("not_rows", {}).items()]
+        table += [{"figure": how, "count": n} for how, n in figures.get("customers", {}).items()]
+        if table:
+            st.markdown(f"**{source}**: besides its rows")
+            st.dataframe(pd.DataFrame(table), hide_index=True, key=f"quality_not_rows_{source}",
+                         column_config={"count": st.column_config.NumberColumn(format="localized")})
+
+
 def body(s, view, as_of):
     st.caption("Everything loaded so far: these figures describe the files received, not a moment of the "
                "launch, and do not follow the sidebar filters.")
-    ingest = state.figures(s, as_of, view.scope)["ingest"]
+    rep = state.figures(s, as_of, view.scope)
+    ingest = rep["ingest"]
     rec = state.frame(s, "quality_reconcile", {}).set_index("table_name")
     files = state.frame(s, "quality_files", {})
     reasons = state.frame(s, "quality_reject_reasons", {})
@@ -130,7 +145,7 @@ def body(s, view, as_of):
                "(every version) as the files arrive, apart from the rule that picks each key's current version.")
     st.markdown("\n".join(f"- {text}" for text, _ in lines))
 
-    _sources(s)
+    _sources(s, rep["sources"])
 
     st.subheader("By table")
     tabs = st.tabs([f"{t} ({ingest[t]['files']:,} files, {ingest[t]['rows_rejected']:,} rejected rows)"

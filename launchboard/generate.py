@@ -15,20 +15,23 @@ import numpy as np
 from .generator.columns import _Ids
 from .generator.files import _write_activations, _write_calls, _write_messages, _write_orders, _write_shipments
 from .generator.model import build_launch
+from .generator.real import write_real
 from .generator.story import K_HUB, NONE, STORY, TABLES, TEMPLATES, UNCATALOGUED_TEMPLATE
 from .generator.writer import _launch_toml, _Writer
 
 __all__ = ["generate", "STORY", "TEMPLATES", "UNCATALOGUED_TEMPLATE", "TABLES"]
 
 
-def generate(out: pathlib.Path, orders: int = 50_000, seed: int = 7) -> dict:
+def generate(out: pathlib.Path, orders: int = 50_000, seed: int = 7,
+             real_out: pathlib.Path | None = None) -> dict:
     """Write a deterministic sample launch into `out` (created if missing); return a small summary
     dict (row counts per table, files written).
 
     `orders` is the number of priority pre-orders (40% sms, 60% web); 10% more
     non-priority store/app orders come on top. Same (orders, seed) -> the same
     bytes. Existing table folders in `out` are replaced. Bad-row line numbers in
-    the summary are physical line numbers (the header is line 1).
+    the summary are physical line numbers (the header is line 1). With ``real_out``, the same
+    launch is also written there in the shapes real exports have (``generator.real``).
     """
     out = pathlib.Path(out)
     L, ev = build_launch(orders, seed)
@@ -79,4 +82,5 @@ def generate(out: pathlib.Path, orders: int = 50_000, seed: int = 7) -> dict:
             part="shipments/shipments_099.csv.part",
         ),
         story=dict(STORY),
+        real=write_real(out, pathlib.Path(real_out)) if real_out is not None else None,
     )

@@ -91,6 +91,10 @@ def load_file(cur, found: FoundFile, scratch: Path, launch: LaunchConfig, extras
                 book["n"], book["r"] = append_rows(cur, table, found.name, plan.names, staged, plan.nomap,
                                                    book["s"], extras)
                 cur.execute(insert + "'loaded', NULL, $n, $r, $s, $p)", book)
+                if staged.counts:
+                    cur.executemany("INSERT INTO source_counts VALUES (?, ?, ?, ?, ?)",
+                                    [(found.table, found.name, book["s"], figure, n)
+                                     for figure, n in staged.counts.items()])
     except FileRejected as exc:
         with append_lock:
             cur.execute(insert + "'rejected', $reason, 0, 0, $s, $p)", {**book, "reason": str(exc)})
@@ -132,6 +136,7 @@ def unload_file(cur, table: str, file: str, extras: Extras) -> None:
     for statement in ("DELETE FROM " + ident("acc_" + table) + " WHERE _file = $f",
                       "DELETE FROM rejected_rows WHERE table_name = $t AND file = $f",
                       "DELETE FROM unmapped_values WHERE table_name = $t AND file = $f",
+                      "DELETE FROM source_counts WHERE table_name = $t AND file = $f",
                       "DELETE FROM files WHERE table_name = $t AND file = $f"):
         cur.execute(statement, {"t": table, "f": file} if "$t" in statement else {"f": file})
     extras.drop(cur, table, file)

@@ -24,7 +24,7 @@ from . import derive, ingest, sql
 from .checks import literal
 from .config import ConfigError, LaunchConfig, load_config, read_sources
 from .derive import END_OF_TIME
-from .readers import FoundFile, discover
+from .readers import READERS, FoundFile, discover
 from .schema import BOOL, TABLES, TS, Table, ident
 from .sources import Source
 
@@ -259,12 +259,28 @@ class Store:
                 self._seen[f.path] = self._reading(f, prints)
                 self._pending.setdefault(f.table, []).append(f.name)
 
-        biggest_first = sorted(found, key=lambda f: f.path.stat().st_size, reverse=True)
+        def load_in_turn(files: list[FoundFile]) -> None:
+            for f in files:
+                load(f)
+
+        # A source whose format reads its files in order (a log going on in the next file) is
+        # one task, its files by name; every other file is a task of its own.
+        tasks: list[list[FoundFile]] = []
+        in_order: dict[str, list[FoundFile]] = {}
+        for f in found:
+            if f.source is not None and READERS[f.source.format].in_order:
+                in_order.setdefault(f.source.name, []).append(f)
+            else:
+                tasks.append([f])
+        tasks += [sorted(files, key=lambda f: f.name) for files in in_order.values()]
+        biggest_first = sorted(tasks, key=lambda fs: sum(f.path.stat().st_size for f in fs), reverse=True)
         with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="launchboard-load") as pool:
-            futures = [pool.submit(load, f) for f in biggest_first]
+            futures = {pool.submit(load_in_turn, fs): len(fs) for fs in biggest_first}
             if progress is not None:
-                for done, _ in enumerate(as_completed(futures), 1):
-                    progress(done, len(futures))
+                done = 0
+                for future in as_completed(futures):
+                    done += futures[future]
+                    progress(done, len(found))
         for future in futures:
             future.result()
 

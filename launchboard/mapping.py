@@ -55,10 +55,12 @@ def plan(table: Table, staged: Staged, source: Source | None, contract_names: bo
     fill, extras = _columns(table, staged, source, contract_names)
     params = dict(staged.params)
     src = [ident(f"_src_{i}") for i in range(len(staged.names))]
+    # the reader's own unmapped values (``Staged.nomap``) come along as they are
+    own = [ident("_nomap_" + c) for c in staged.nomap]
     inner = ("SELECT " + ", ".join([f"{ident(n)} AS {s}" for n, s in zip(staged.names, src)]
-                                   + [ident(c) for c in (*staged.carry, *staged.hidden)])
+                                   + [ident(c) for c in (*staged.carry, *staged.hidden)] + own)
              + " FROM (" + staged.select + ")")
-    maps = {c: m for c, m in source.value_maps().items() if c in fill}
+    maps = {c: m for c, m in source.value_maps().items() if c in fill and c not in staged.nomap}
     looked_up = []
     for column, lookup in maps.items():
         params[f"lb_keys_{column}"], params[f"lb_values_{column}"] = list(lookup), list(lookup.values())
@@ -81,8 +83,9 @@ def plan(table: Table, staged: Staged, source: Source | None, contract_names: bo
             outs.append(f"CAST($lb_const_{column} AS VARCHAR) AS {ident(column)}")
     outs += [f"{src[i]} AS {ident(name)}" for i, name in extras]
     names = [c for c in table.names if c in fill or c in source.constants] + [name for _, name in extras]
-    select = ("SELECT " + ", ".join(outs + src + [ident(c) for c in (*staged.carry, *staged.hidden)])
+    select = ("SELECT " + ", ".join(outs + src + [ident(c) for c in (*staged.carry, *staged.hidden)] + own)
               + " FROM (" + inner + ")")
+    nomap += [c for c in staged.nomap if c not in nomap]
     content = staged.content
     if content is None and not contract_names:  # the file's own record, by its own headers
         content = "json_object(" + ", ".join(f"{literal(h)}, lb_blank({s})" for h, s in

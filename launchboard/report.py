@@ -132,4 +132,10 @@ def to_markdown(r: dict) -> str:
                          f"{s['files_rejected']:,} | {s['rows_read']:,} | {s['rows_accepted']:,} | "
                          f"{s['rows_rejected']:,} | {words} |")
         lines.append("")
+        for s in r["sources"]:  # what the logs hold besides rows, and how rows found their customer
+            told = [f"{n:,} {metrics.not_rows_label(k)}" for k, n in s.get("not_rows", {}).items()]
+            told += [f"{n:,} {how}" for how, n in s.get("customers", {}).items()]
+            if told:
+                lines.append(f"- **{s['source']}**: " + "; ".join(told))
+        lines.append("")
     return "\n".join(lines)

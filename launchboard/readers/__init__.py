@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..schema import TABLES
-from . import csv_reader, parquet_reader, xlsx_reader
+from . import csv_reader, parquet_reader, queue_log_reader, twilio_reader, xlsx_reader
 from .base import FileRejected, Format, FoundFile, Staged, StageJob, column_names, is_unfinished
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ __all__ = ["FINISHED_SUFFIXES", "READERS", "FileRejected", "Format", "FoundFile"
 FINISHED_SUFFIXES = (".csv", ".csv.gz")  # and .parquet, read by DuckDB's own reader
 
 # The formats a [[sources]] entry may name.
-READERS: dict[str, Format] = {f.name: f for f in (csv_reader.FORMAT, xlsx_reader.FORMAT, parquet_reader.FORMAT)}
+READERS: dict[str, Format] = {f.name: f for f in (csv_reader.FORMAT, xlsx_reader.FORMAT, parquet_reader.FORMAT,
+                                                   queue_log_reader.FORMAT, twilio_reader.FORMAT)}
 
 
 def _first(sources: Sequence[Source], name: str) -> Source | None:

@@ -72,7 +72,11 @@ class Staged:
     checked columns as JSON). ``unreadable`` is SQL giving ``(line, reason, content)`` of the
     records that could not be read at all (valid once ``finish`` has run). ``finish(cur, staged)``
     runs right after ``checked`` is made, while the file is still staged (the CSV reader
-    learns its malformed lines there)."""
+    learns its malformed lines there). ``nomap`` columns come with ``_nomap_<column>`` in the
+    select (listed in ``carry`` too): the value the reader's own words did not know, rejected
+    and counted like a source's unmapped value. ``counts`` are the file's figures that are not
+    rows (a log's lines of other events, its calls still open …), kept per file in
+    ``source_counts``."""
     select: str
     names: list[str]
     headers: list[str]
@@ -85,6 +89,8 @@ class Staged:
     unreadable: str | None = None
     read_error: str = "cannot read file"  # prefix of the reason when DuckDB cannot read it
     finish: Callable[[Any, Staged], None] | None = None
+    nomap: tuple[str, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,15 @@ class Format:
     ``contract_names``: its names are already the contract's columns, so a source of this
     format takes no ``[sources.columns]``. ``check_options(options)`` validates
     ``[sources.options]`` and returns them (raise ValueError with the message); None: the
-    format takes no options. ``sheets``: the format takes ``sheet``."""
+    format takes no options. ``sheets``: the format takes ``sheet``. ``in_order``: a source's
+    files are read one after the other in name order (a log whose records go on in the next
+    file), not two at a time."""
     name: str
     stage: Callable[[StageJob], AbstractContextManager[Staged]]
     contract_names: bool = False
     check_options: Callable[[dict], dict] | None = None
     sheets: bool = False
+    in_order: bool = False
 
 
 def header_key(text: str) -> str:

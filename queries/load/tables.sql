@@ -49,3 +49,18 @@ CREATE TABLE IF NOT EXISTS unmapped_values (
     value VARCHAR NOT NULL,
     rows BIGINT NOT NULL
 );
+-- A file's figures that are not rows (a queue_log's lines of other events, its calls still
+-- open, a Twilio export's inbound messages …), per figure (readers.base.Staged.counts).
+CREATE TABLE IF NOT EXISTS source_counts (
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    source VARCHAR,
+    figure VARCHAR NOT NULL,
+    n BIGINT NOT NULL
+);
+-- Asterisk queue_log sources (readers/queue_log_reader.py): the calls still open, their lines
+-- waiting for their end, and the uniqueids whose latest visit is a row (visits so far, and that
+-- row, which a later wrap-up versions), per source and source settings (fingerprint).
+CREATE TABLE IF NOT EXISTS queue_log_open (source VARCHAR, fingerprint VARCHAR, uniqueid VARCHAR, visit VARCHAR);
+CREATE TABLE IF NOT EXISTS queue_log_done (source VARCHAR, fingerprint VARCHAR, uniqueid VARCHAR, visits INTEGER,
+                                           row VARCHAR);

@@ -178,6 +178,6 @@ def test_an_invalid_launch_toml_while_running_is_named_on_the_page(app_at, tmp_p
     (data / "launch.toml").write_text(CJ_TOML.replace('format = "csv"', 'format = "xls"'), encoding="utf-8")
     at.run()
     assert not at.exception
-    assert any("format must be one of csv, xlsx, parquet, got 'xls'" in w.value and "kept until it is fixed" in w.value
+    assert any("format must be one of csv, xlsx, parquet, asterisk_queue_log, twilio_messages, got 'xls'" in w.value and "kept until it is fixed" in w.value
                for w in at.warning)
     assert frame_with(at, "matches")["rows_read"].tolist() == [7]
