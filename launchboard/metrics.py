@@ -313,7 +313,7 @@ def alerts(cur, p: Params) -> list[dict]:
                               f"{h['n_now']:,} orders held at {h['hub']}; none of the {h['n_before']:,} scanned "
                               f"there {a['stall_minutes']} min ago has moved",
                               h["oldest_scan"], h["n_now"], subject=h["hub"]))
-    out += call_surges(cur, p)
+    out += surge_alerts(query_rows(cur, "alert_message_call_surge", p), p)
     return out
 
 
@@ -323,12 +323,13 @@ def surge_raised(calls: int, baseline: float | None, ratio: float, min_calls: in
     return baseline is not None and calls >= min_calls and calls > ratio * baseline
 
 
-def call_surges(cur, p: Params) -> list[dict]:
-    """Alert message_call_surge at T: one per batch whose call window is open and whose recipients
-    called more than ``call_surge_ratio`` times their baseline (queries/alert_message_call_surge.sql)."""
+def surge_alerts(rows: list[dict], p: Params) -> list[dict]:
+    """Alert message_call_surge at T from the rows of queries/alert_message_call_surge.sql (the
+    batches whose call window is open): one per batch whose recipients called more than
+    ``call_surge_ratio`` times their baseline."""
     a = p.config.alerts
     out = []
-    for b in query_rows(cur, "alert_message_call_surge", p):
+    for b in rows:
         if not surge_raised(b["calls"], b["baseline"], a["call_surge_ratio"], a["min_surge_calls"]):
             continue
         how = BASELINE_WORDS[b["baseline_method"]]
