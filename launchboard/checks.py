@@ -5,7 +5,7 @@ if any; ``check_and_append`` moves them into ``acc_<table>`` or ``rejected_rows`
 """
 from __future__ import annotations
 
-from .schema import BOOL, ENUM, TS, Table, ident
+from .schema import BOOL, ENUM, TS, Table, ident, stored_extras
 
 
 def quoted(name: str) -> str:
@@ -71,13 +71,14 @@ def _checks(table: Table) -> list[str]:
 def checked_query(table: Table, names: list[str], source: str) -> str:
     """The rows of ``source`` (one text column per name, in file order) typed and checked.
 
-    Each row gets its table's columns typed (absent ones null), the extra columns as text,
+    Each row gets its table's columns typed (absent ones null), the stored extra columns as text
+    (personal ones, ``schema.PERSONAL_COLUMNS``, are left out),
     ``_reason`` (the failed rules joined by '; ', or '') and, for a rejected row only,
     ``_content``: its blanked text as JSON. Rows keep the file's order, so the table this
     query fills numbers them (``rowid``) like the file does.
     """
-    known = set(table.names)
-    extras = [ident(n) for n in names if n not in known]
+    kept = stored_extras(table, names)
+    extras = [ident(n) for n in kept]
     texts, typed = [], []
     for c in table.names:
         raw = ident("_raw_" + c)
@@ -91,7 +92,7 @@ def checked_query(table: Table, names: list[str], source: str) -> str:
     raws = [ident("_raw_" + c) for c in table.names]
     outs = [ident(c) for c in table.names] + extras
     content = ", ".join(literal(c) + ", " + ident("_raw_" + c) for c in table.names) + "".join(
-        ", " + literal(n) + ", " + ident(n) for n in names if n not in known)
+        ", " + literal(n) + ", " + ident(n) for n in kept)
     texted = "SELECT " + ", ".join(texts + extras) + " FROM (" + source + ")"
     typed_ = "SELECT " + ", ".join(typed + raws + extras) + " FROM (" + texted + ")"
     reasoned = ("SELECT " + ", ".join(outs + raws) + ", concat_ws('; ', " + ", ".join(_checks(table))

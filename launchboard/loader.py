@@ -26,7 +26,7 @@ from .derive import END_OF_TIME
 from .readers import FINISHED_SUFFIXES, FileRejected, FoundFile, discover
 from .readers.csv_reader import plain_utf8, stage_csv
 from .readers.parquet_reader import stage_parquet
-from .schema import BOOL, TABLES, TS, Table, ident
+from .schema import BOOL, TABLES, TS, Table, ident, stored_extras, withheld
 
 # DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB in memory
 # uncompressed; in a compressed database file with this limit the engine peaks at ~3 GB
@@ -78,6 +78,8 @@ class Store:
         # Extra (non-contract) columns per table, each with the first (file name, position) that
         # has it: their order does not depend on which of the files loading at once came first.
         self._extras: dict[str, dict[str, tuple[str, int]]] = {t: {} for t in TABLES}
+        # Personal columns seen (and not stored) per table, with the files that had them.
+        self._withheld: dict[str, dict[str, set[str]]] = {t: {} for t in TABLES}
         # Files whose rows are in acc_<table> but not yet in the current tables, per table; and
         # the extra columns per table at the last rebuild (more since: rebuild the table whole).
         self._pending: dict[str, list[str]] = {}
@@ -183,6 +185,11 @@ class Store:
         first = self._extras[table]
         return sorted(first, key=first.__getitem__)
 
+    def withheld(self) -> dict[str, dict[str, list[str]]]:
+        """Personal columns not stored (``schema.PERSONAL_COLUMNS``): table -> column -> files."""
+        with self._append_lock:
+            return {t: {c: sorted(f) for c, f in sorted(cols.items())} for t, cols in self._withheld.items() if cols}
+
     def close(self) -> None:
         self._db.close()
         self._tmp.cleanup()
@@ -261,9 +268,12 @@ class Store:
                           csv_file: bool) -> tuple[int, int]:
         """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``; with
         ``csv_file``, the malformed lines too. Returns (rows read, rows rejected)."""
-        known = set(table.names)
         first = self._extras[table.name]
-        extras = [(position, n) for position, n in enumerate(names) if n not in known]
+        kept = set(stored_extras(table, names))
+        extras = [(position, n) for position, n in enumerate(names) if n in kept]
+        personal = withheld(table, names)
+        for column in personal:  # personal columns are not stored; Data quality lists them
+            self._withheld[table.name].setdefault(column, set()).add(file)
         for position, extra in extras:
             if extra not in first:
                 cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
@@ -281,10 +291,14 @@ class Store:
             {"table": table.name, "file": file},
         ).fetchone()
         if csv_file:
+            # A malformed line cannot be split into columns: in a file with personal columns its
+            # text is not kept (the line, its reason and its count are).
             (malformed,) = cur.execute(
                 "INSERT INTO rejected_rows SELECT $table, $file, line, "
-                "'malformed CSV line: ' || error_message, csv_line FROM lb_bad_lines",
-                {"table": table.name, "file": file},
+                "'malformed CSV line: ' || error_message, coalesce($withheld, csv_line) FROM lb_bad_lines",
+                {"table": table.name, "file": file,
+                 "withheld": ("(not kept: the file has personal columns: " + ", ".join(personal) + ")")
+                 if personal else None},
             ).fetchone()
             rejected += malformed
         return accepted + rejected, rejected

@@ -64,3 +64,10 @@ CREATE OR REPLACE MACRO lb_mask_phone(p) AS
          WHEN length(regexp_replace(p, '[^0-9]', '', 'g')) < 4 THEN '****'
          ELSE left(regexp_replace(p, '[^0-9]', '', 'g'), 3) || '-****-' || right(regexp_replace(p, '[^0-9]', '', 'g'), 4)
     END;
+
+-- Personal data: every phone-shaped number inside a text (a rejected row's content or reason)
+-- masked like lb_mask_phone: 010-1234-5678, 01012345678, 02-123-4567, +82 10-1234-5678.
+CREATE OR REPLACE MACRO lb_mask_phones_in(s) AS
+    regexp_replace(
+        regexp_replace(s, '(^|[^0-9+])\+?82[-. ]?0?(1\d)[-. ]?\d{3,4}[-. ]?(\d{4})([^0-9]|$)', '\10\2-****-\3\4', 'g'),
+        '\b(0\d{1,2})[-. ]?\d{3,4}[-. ]?(\d{4})\b', '\1-****-\2', 'g');

@@ -10,6 +10,7 @@ from launchboard import report
 from launchboard.config import ConfigError
 from launchboard.loader import DataDirError, Store
 from launchboard.metrics import Scope
+from launchboard.text import plain
 
 DATA_ENV = "LAUNCHBOARD_DATA"
 DEFAULT_DATA = "sample_data"
@@ -31,7 +32,7 @@ def store() -> Store:
     try:
         s = _open(data_dir())
     except (DataDirError, ConfigError) as exc:
-        st.error(f"Launchboard cannot open the launch: {exc}")
+        st.error(f"Launchboard cannot open the launch: {plain(exc)}")
         st.stop()
     unseen = s.unseen()
     if not unseen:
