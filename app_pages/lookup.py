@@ -49,9 +49,10 @@ def _confirm_phone(s, o: dict, phone: str | None) -> str | None:
     oid = o["order_id"]
     if oid in revealed or phone is None:
         return revealed.get(oid)
-    with st.form(f"lookup_confirm_{oid}", border=False):
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
-        digits = left.text_input("To see the whole phone number, type the last four digits the caller says",
+    slot = st.empty()
+    with slot.form(f"lookup_confirm_{oid}", border=False):
+        left, right, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+        digits = left.text_input("Caller's last four digits (to show the whole number)",
                                  key=f"lookup_confirm_digits_{oid}", max_chars=4, placeholder="e.g. 5678")
         sent = right.form_submit_button("Confirm", key=f"lookup_confirm_button_{oid}", icon=":material/how_to_reg:")
     if not sent:
@@ -71,6 +72,7 @@ def _confirm_phone(s, o: dict, phone: str | None) -> str | None:
         return None
     auth.record("phone_reveal", target=f"order {oid}; customer {o['customer_id']}", detail="last four confirmed")
     revealed[oid] = shown
+    slot.empty()
     return shown
 
 

@@ -90,7 +90,11 @@ def setup() -> Setup:
         st.error(f"Launchboard cannot start sign-in: {plain(exc)}", icon=":material/lock:")
         st.stop()
     oidc, provider = auth.oidc_provider(_secrets_auth())
-    return Setup(data, config, users_path, oidc, provider)
+    found = Setup(data, config, users_path, oidc, provider)
+    if found.on and not st.get_option("client.disableDataExport"):
+        # Tables lose their own (unlogged) CSV button: every download is a logged one.
+        st.set_option("client.disableDataExport", True)
+    return found
 
 
 def _stamp(path: Path) -> tuple[int, int]:

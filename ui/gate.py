@@ -19,6 +19,7 @@ from .auth import JUST, NOTICE, PAGE, SESSION, UNKNOWN, Session, Setup, append, 
 
 SIGNIN_AT = "_lb_signin_at"  # the address the sign-in screen was shown at ("" = the root)
 _TITLES: dict[str, str] = {}  # page key -> title, as the navigation declares them
+_ICONS: dict[str, str] = {}
 
 
 def pages(session: Session | None, sections: dict[str, list[tuple[str, str, str]]]) -> dict[str, list]:
@@ -31,7 +32,7 @@ def pages(session: Session | None, sections: dict[str, list[tuple[str, str, str]
     for section, specs in sections.items():
         built = []
         for key, title, icon in specs:
-            _TITLES[key] = title
+            _TITLES[key], _ICONS[key] = title, icon
             built.append(st.Page(f"app_pages/{key}.py", title=title, icon=icon, default=key == rules.home(role),
                                  visibility="visible" if key in allowed else "hidden"))
         out[section] = built
@@ -99,7 +100,7 @@ def _not_allowed(s: Setup, session: Session, key: str) -> None:
     allowed = [k for k in rules.pages_for(session.role) if k in _TITLES]
     st.caption("Pages you may open:")
     for k in allowed:
-        st.page_link(f"app_pages/{k}.py", label=plain(_TITLES[k]))
+        st.page_link(f"app_pages/{k}.py", label=plain(_TITLES[k]), icon=_ICONS.get(k))
 
 
 # -- the sign-in screen ---------------------------------------------------------------------------
