@@ -87,7 +87,7 @@ def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
             if not MIN_YEAR <= local.year < MAX_YEAR:
                 raise ValueError(local.year)
         except (ValueError, OverflowError):
-            ignored.append(f"as_of={qp['as_of']}: not a moment (YYYY-MM-DDTHH:MM, years {MIN_YEAR} to {MAX_YEAR - 1})")
+            ignored.append(("as_of", qp["as_of"], f"not a moment (YYYY-MM-DDTHH:MM, years {MIN_YEAR} to {MAX_YEAR - 1})"))
         else:
             st.session_state["as_of_mode"] = "Moment"
             st.session_state["as_of_date"] = local.date()
@@ -97,7 +97,7 @@ def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
             values = [v for v in qp.get_all(name) if v]
             unknown = [v for v in values if v not in opts[name]]
             if unknown:
-                ignored.append(f"{name}={', '.join(unknown)}: no such {name} in this launch")
+                ignored.append((name, ", ".join(unknown), f"no such {name} in this launch"))
             st.session_state["f_" + name] = [v for v in dict.fromkeys(values) if v in opts[name]]
     refresh = qp.get("refresh")
     if refresh == "off":
@@ -106,9 +106,10 @@ def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
         st.session_state["auto_refresh"] = True
         st.session_state["refresh_every"] = int(refresh)
     elif refresh is not None:
-        ignored.append(f"refresh={refresh}: use off or one of {', '.join(map(str, REFRESH_CHOICES))} (seconds)")
+        ignored.append(("refresh", refresh, f"use off or one of {', '.join(map(str, REFRESH_CHOICES))} (seconds)"))
     if ignored:
-        st.sidebar.warning("Ignored in the link:\n" + "\n".join(f"- {plain(x)}" for x in ignored),
+        st.sidebar.warning("Ignored in the link:\n" + "\n".join(f"- {name}={plain(value)}: {why}"
+                                                                for name, value, why in ignored),
                            icon=":material/link_off:")
 
 

@@ -90,7 +90,7 @@ def _not_allowed(s: Setup, session: Session, key: str) -> None:
         append(s, "not_allowed", user=session.user, role=session.role, session=session.id, page=key,
                detail="a page the role may not open")
     st.title("Not allowed")
-    title = plain(_TITLES.get(key, key))
+    title = _TITLES.get(key, key)
     if session.role is None:
         st.error(f"Sign-in is off, and **{title}** is for a signed-in admin: nothing of it is shown.",
                  icon=":material/block:")
@@ -100,7 +100,7 @@ def _not_allowed(s: Setup, session: Session, key: str) -> None:
     allowed = [k for k in rules.pages_for(session.role) if k in _TITLES]
     st.caption("Pages you may open:")
     for k in allowed:
-        st.page_link(f"app_pages/{k}.py", label=plain(_TITLES[k]), icon=_ICONS.get(k))
+        st.page_link(f"app_pages/{k}.py", label=_TITLES[k], icon=_ICONS.get(k))
 
 
 # -- the sign-in screen ---------------------------------------------------------------------------
@@ -137,8 +137,8 @@ def _oidc_screen(s: Setup) -> None:
     unknown = st.session_state.get(UNKNOWN)
     if st.user.is_logged_in and unknown is not None:
         st.error(f"**{plain(unknown)}** is signed in with the identity provider but has no role in Launchboard: "
-                 "not allowed. An admin can add it with `python -m launchboard users add "
-                 f"{plain(unknown)} --role ROLE --no-password`.", icon=":material/block:")
+                 "not allowed. An admin can add it on the server:", icon=":material/block:")
+        st.code(f"python -m launchboard users add {unknown} --role ROLE --no-password", language="sh")
         if st.button("Sign out", key="auth_oidc_logout", icon=":material/logout:"):
             st.logout()
         return
