@@ -10,7 +10,9 @@ SHOWN = 2_000  # newest entries shown; the download has every entry that matches
 
 
 def _local(df: pd.DataFrame, tz) -> pd.DataFrame:
-    return df.assign(at=df["at"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M:%S"))
+    """As shown (and downloaded): launch-local times, without the chain's hashes."""
+    shown = df.assign(at=df["at"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M:%S")).drop(columns="hash")
+    return shown.fillna({c: "" for c in ("role", "page", "target", "detail", "session")})
 
 
 def body() -> None:
@@ -37,7 +39,7 @@ def body() -> None:
         return
     if len(shown) == SHOWN:
         st.caption(f"The newest {SHOWN:,} matching entries; the download has them all.")
-    st.dataframe(_local(shown, tz).drop(columns="hash"), hide_index=True, key="access_table",
+    st.dataframe(_local(shown, tz), hide_index=True, key="access_table",
                  column_config={"detail": st.column_config.TextColumn(width="large")})
     download("Download the access log (CSV)", lambda: _local(log.frame(users=users, events=events), tz).to_csv(
         index=False), "access_log.csv", "text/csv", key="access_csv", icon=":material/download:")

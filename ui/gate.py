@@ -66,7 +66,7 @@ def guard(s: Setup, session: Session | None, page) -> None:
     just = st.session_state.pop(JUST, False)
     if not rules.may_open(session.role, key):
         if just and st.session_state.get(SIGNIN_AT) == "":  # signed in at the root address: go home
-            st.switch_page(f"app_pages/{rules.home(session.role)}.py")
+            st.switch_page(f"app_pages/{rules.home(session.role)}.py", query_params={k: st.query_params.get_all(k) for k in st.query_params})
         _not_allowed(s, session, key)
         st.stop()
 
