@@ -3,8 +3,9 @@ that visibly adds up (spec 3: nothing is lost)."""
 import pandas as pd
 import streamlit as st
 
-from launchboard import sql
+from launchboard import metrics, sql
 from launchboard.schema import PERSONAL_COLUMNS, TABLES
+from launchboard.sources import value_map_snippet
 from launchboard.text import plain
 from ui import state
 from ui.page import run_page
@@ -46,8 +47,8 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
         return
     st.markdown(f"**Files** ({len(mine):,}; {i['files_rejected']:,} rejected whole)")
     st.dataframe(mine, hide_index=True, key=f"quality_files_{table}",
-                 column_order=["file", "arrived_at", "status", "rows_read", "rows_rejected", "reason", "bytes",
-                               "encoding", "loaded_at"],
+                 column_order=["file", "arrived_at", "status", "rows_read", "rows_rejected", "reason", "source",
+                               "bytes", "encoding", "loaded_at"],
                  column_config={"rows_read": "rows read", "rows_rejected": "rows rejected","arrived_at": st.column_config.DatetimeColumn("arrived", format="YYYY-MM-DD HH:mm:ss"),
                                 "loaded_at": st.column_config.DatetimeColumn("loaded", format="YYYY-MM-DD HH:mm:ss"),
                                 "bytes": st.column_config.NumberColumn(format="localized"),
@@ -73,6 +74,54 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
                     "the orders extract may lag)." if i["orphans"] else "**Orphans: 0**")
 
 
+SOURCE_FIGURES = {"files": "files", "files_rejected": "files rejected", "rows_read": "rows read",
+                  "rows_accepted": "accepted", "rows_rejected": "rejected", "rows_unmapped": "of which unknown values"}
+
+
+def _sources(s, sources: list[dict]) -> None:
+    """Per launch.toml source: what it read, and the values its maps do not know yet, with the
+    launch.toml lines that would map them (the next refresh reads those files again)."""
+    per = state.frame(s, "quality_sources", {})
+    if per.empty:
+        return
+    st.subheader("Sources (launch.toml)")
+    st.caption("Files read through launch.toml's [[sources]]: their columns and values mapped to the contract's. "
+               "Rows accepted are counted as stored, rows rejected as listed; a row with a value no map knows "
+               "is rejected and counted below.")
+    per["adds up"] = ["✓" if r.rows_read == r.rows_accepted + r.rows_rejected else "✗" for r in per.itertuples()]
+    st.dataframe(per.drop(columns="values_unmapped"), hide_index=True, key="quality_sources",
+                 column_config={"table_name": "table", "matches": "files matched",
+                                **{k: st.column_config.NumberColumn(label, format="localized")
+                                   for k, label in SOURCE_FIGURES.items()}})
+    _not_rows(sources)
+    unmapped = state.frame(s, "quality_unmapped", {})
+    if unmapped.empty:
+        st.success("Every value in the sources' mapped columns is known.", icon=":material/check_circle:")
+        return
+    st.markdown(f"**Values no map knows: {len(unmapped):,}** ({int(unmapped['rows'].sum()):,} rows rejected)")
+    st.dataframe(unmapped, hide_index=True, key="quality_unmapped",
+                 column_config={"table_name": "table", "column_name": "column",
+                                "rows": st.column_config.NumberColumn(format="localized")})
+    st.caption("To load these rows, say in launch.toml what each value is (paste under the source's [[sources]] "
+               "entry and fill in the contract values): the next refresh reads its files again.")
+    for source, rows in unmapped.groupby("source", sort=False):
+        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"]))),
+                language="toml")
+
+
+def _not_rows(sources: list[dict]) -> None:
+    """Per log source: what its files hold besides rows (lines of other events, calls still
+    open, inbound messages …) and how its rows found their customer from a phone number."""
+    for figures in sources:
+        source = figures["source"]
+        table = [{"figure": metrics.not_rows_label(k), "count": n} for k, n in figures.get("not_rows", {}).items()]
+        table += [{"figure": how, "count": n} for how, n in figures.get("customers", {}).items()]
+        if table:
+            st.markdown(f"**{plain(source)}**: besides its rows")
+            st.dataframe(pd.DataFrame(table), hide_index=True, key=f"quality_not_rows_{source}",
+                         column_config={"count": st.column_config.NumberColumn(format="localized")})
+
+
 def _personal(s) -> None:
     st.subheader("Personal data not stored")
     st.caption("Customers' names, e-mail and postal addresses, birth dates and resident registration numbers are "
@@ -93,7 +142,8 @@ def _personal(s) -> None:
 def body(s, view, as_of):
     st.caption("Everything loaded so far: these figures describe the files received, not a moment of the "
                "launch, and do not follow the sidebar filters.")
-    ingest = state.figures(s, as_of, view.scope)["ingest"]
+    rep = state.figures(s, as_of, view.scope)
+    ingest = rep["ingest"]
     rec = state.frame(s, "quality_reconcile", {}).set_index("table_name")
     files = state.frame(s, "quality_files", {})
     reasons = state.frame(s, "quality_reject_reasons", {})
@@ -111,6 +161,8 @@ def body(s, view, as_of):
     st.caption("Rows read are the loader's counts file by file; distinct keys are counted among the accepted rows "
                "(every version) as the files arrive, apart from the rule that picks each key's current version.")
     st.markdown("\n".join(f"- {text}" for text, _ in lines))
+
+    _sources(s, rep["sources"])
 
     st.subheader("By table")
     tabs = st.tabs([f"{t} ({ingest[t]['files']:,} files, {ingest[t]['rows_rejected']:,} rejected rows)"

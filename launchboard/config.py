@@ -10,6 +10,8 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .sources import Source, SourceError, parse_sources
+
 CLAIMS = ("not_delivered", "delivered", "not_activated", "activated", "allocated")
 
 ALERT_DEFAULTS: dict[str, float | int] = {
@@ -63,6 +65,7 @@ class LaunchConfig:
     alerts: dict[str, float | int] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
     templates: dict[str, Template] = field(default_factory=dict)
     state_folder: str | None = None  # [state] folder, as written (relative to the data folder)
+    sources: tuple[Source, ...] = ()  # [[sources]], in launch.toml order (the first match wins)
     auth: AuthSettings = field(default_factory=AuthSettings)
 
     @property
@@ -101,15 +104,37 @@ def _table(doc: dict, key: str, path: Path) -> dict:
     return value
 
 
+def _document(path: Path) -> dict | None:
+    if not path.exists():
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _sources(doc: dict, path: Path, timezone: str) -> tuple[Source, ...]:
+    try:
+        return parse_sources(doc.get("sources"), timezone)
+    except SourceError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def read_sources(data_dir: Path, timezone: str) -> tuple[Source, ...]:
+    """Only the ``[[sources]]`` of ``DATA/launch.toml`` (none without it), for a launch whose
+    time zone is ``timezone``: a running Store reads them again on every refresh. Raises
+    ConfigError when launch.toml or a source is invalid."""
+    path = Path(data_dir) / "launch.toml"
+    doc = _document(path)
+    return () if doc is None else _sources(doc, path, timezone)
+
+
 def load_config(data_dir: Path) -> LaunchConfig:
     """Read ``DATA/launch.toml``; defaults apply without it. Raises ConfigError when invalid."""
     path = Path(data_dir) / "launch.toml"
-    if not path.exists():
+    doc = _document(path)
+    if doc is None:
         return LaunchConfig()
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
 
     launch = _table(doc, "launch", path)
     tz = launch.get("timezone", "Asia/Seoul")
@@ -167,6 +192,7 @@ def load_config(data_dir: Path) -> LaunchConfig:
         alerts=alerts,
         templates=templates,
         state_folder=folder,
+        sources=_sources(doc, path, str(tz)),
         auth=auth,
     )
 

@@ -8,6 +8,7 @@ readers on other cursors always see a consistent launch.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import threading
@@ -19,14 +20,13 @@ from pathlib import Path
 
 import duckdb
 
-from . import derive, sql
-from .checks import literal
-from .config import LaunchConfig, load_config
+from . import derive, mapping, sql
+from .checks import checked_query, literal
+from .config import ConfigError, LaunchConfig, load_config, read_sources
 from .derive import END_OF_TIME
-from .readers import FINISHED_SUFFIXES, FileRejected, FoundFile, discover
-from .readers.csv_reader import plain_utf8, stage_csv
-from .readers.parquet_reader import stage_parquet
+from .readers import READERS, FileRejected, Format, FoundFile, Staged, StageJob, discover, format_for
 from .schema import BOOL, TABLES, TS, Table, ident, stored_extras, withheld
+from .sources import Source
 
 # DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB in memory
 # uncompressed; in a compressed database file with this limit the engine peaks at ~3 GB
@@ -49,6 +49,14 @@ class DataDirError(ValueError):
 class StaleVersion(Exception):
     """A refresh published a newer version than the one asked for."""
 
+
+def stage_file(fmt: Format, job: StageJob):
+    """A file staged by its format's reader (a context manager yielding ``Staged``)."""
+    return fmt.stage(job)
+
+
+def _digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 class Store:
@@ -74,7 +82,17 @@ class Store:
                                           "checkpoint_threshold": CHECKPOINT_THRESHOLD})
         self._lock = threading.RLock()
         self._append_lock = threading.Lock()  # one file's rows go into the tables at a time
-        self._seen: set[tuple[str, str]] = set()
+        # What was read of each file (by path): (table, name, source, fingerprint); a file whose
+        # source or source settings changed since is unloaded and read again.
+        self._seen: dict[Path, tuple[str, str, str | None, str | None]] = {}
+        # launch.toml's [[sources]] are read again on every refresh when the file changed.
+        self.sources: tuple[Source, ...] = self.config.sources
+        self.sources_error: str | None = None  # why launch.toml's newer sources were not taken
+        self._toml = _digest(self.data_dir / "launch.toml")
+        self._whole: set[str] = set()  # tables a file was unloaded from: rebuilt whole
+        # Extra columns per loaded file, (position, name): after an unload, the table's extras
+        # are those of the files still in.
+        self._file_extras: dict[tuple[str, str], list[tuple[int, str]]] = {}
         # Extra (non-contract) columns per table, each with the first (file name, position) that
         # has it: their order does not depend on which of the files loading at once came first.
         self._extras: dict[str, dict[str, tuple[str, int]]] = {t: {} for t in TABLES}
@@ -101,6 +119,7 @@ class Store:
             cur.executemany("INSERT INTO template_conflicts VALUES (?, ?)", pairs)
         derive.rebuild(cur, list(TABLES), {t: [] for t in TABLES})  # no file yet: there is nothing to compare with
         cur.execute(sql.load("table_macros"))
+        self._write_sources(cur)
         cur.close()
 
     # -- public -----------------------------------------------------------------------------
@@ -127,13 +146,41 @@ class Store:
             cur.close()
 
     def unseen(self) -> int:
-        """How many finished files in the data folder no refresh has read yet (does not wait
-        for a refresh in progress)."""
-        return len(self._new_files())
+        """How many finished files in the data folder no refresh has read yet, or must read
+        again (their source changed); does not wait for a refresh in progress."""
+        return len(self._new_files()[0])
 
-    def _new_files(self) -> list[FoundFile]:
-        seen = set(self._seen)  # a copy: a refresh may be adding to it
-        return [f for f in discover(self.data_dir) if (f.table, f.name) not in seen]
+    def _read_sources(self) -> None:
+        """Take launch.toml's [[sources]] again when the file changed; an invalid one leaves the
+        sources in force and says why in ``sources_error``."""
+        digest = _digest(self.data_dir / "launch.toml")
+        if digest == self._toml:
+            return
+        try:
+            self.sources, self.sources_error = read_sources(self.data_dir, self.config.timezone), None
+        except ConfigError as exc:
+            self.sources_error = f"{exc} (the sources in force are kept until it is fixed)"
+        self._toml = digest
+
+    def _new_files(self) -> tuple[list[FoundFile], list[tuple[str, str]]]:
+        """The files to read (new, or read before by another source or other source settings),
+        and the (table, name) of those earlier readings, to unload first."""
+        self._read_sources()
+        prints = {s.name: s.fingerprint() for s in self.sources}
+        seen = dict(self._seen)  # a copy: a refresh may be adding to it
+        todo, unload = [], []
+        for f in discover(self.data_dir, self.sources):
+            before = seen.get(f.path)
+            if before != self._reading(f, prints):
+                todo.append(f)
+                if before is not None:
+                    unload.append(before[:2])
+        return todo, unload
+
+    @staticmethod
+    def _reading(f: FoundFile, prints: dict[str, str]) -> tuple[str, str, str | None, str | None]:
+        source = f.source.name if f.source is not None else None
+        return f.table, f.name, source, prints.get(source) if source is not None else None
 
     def refresh(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Load files that arrived since the last call; returns how many were new.
@@ -143,12 +190,19 @@ class Store:
         tables were not rebuilt yet (an unexpected error, or one raised by ``progress``, stopped
         the refresh) are rebuilt by the next call, new files or not."""
         with self._lock:
-            new = self._new_files()
+            new, unload = self._new_files()
             if not new and not self._pending:
                 return 0
+            cur = self._db.cursor()
+            try:
+                self._write_sources(cur)
+                for table, name in unload:
+                    self._unload(cur, table, name)
+            finally:
+                cur.close()
             self._load_files(new, progress)
             pending = {t: sorted(names) for t, names in self._pending.items()}
-            widened = {t for t in pending if len(self._extras[t]) != self._widths[t]}
+            widened = {t for t in pending if len(self._extras[t]) != self._widths[t]} | self._whole
             cur = self._db.cursor()
             try:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
@@ -160,6 +214,7 @@ class Store:
             finally:
                 cur.close()
             self._pending.clear()
+            self._whole.clear()
             self._widths = {t: len(x) for t, x in self._extras.items()}
             self.version += 1
             self._changes.append((self.version, changed_from))
@@ -213,61 +268,79 @@ class Store:
             finally:
                 cur.close()
             with self._append_lock:
-                self._seen.add((f.table, f.name))
+                prints = {f.source.name: f.source.fingerprint()} if f.source is not None else {}
+                self._seen[f.path] = self._reading(f, prints)
                 self._pending.setdefault(f.table, []).append(f.name)
 
-        biggest_first = sorted(found, key=lambda f: f.path.stat().st_size, reverse=True)
+        def load_in_turn(files: list[FoundFile]) -> None:
+            for f in files:
+                load(f)
+
+        # A source whose format reads its files in order (a log going on in the next file) is
+        # one task, its files by name; every other file is a task of its own.
+        tasks: list[list[FoundFile]] = []
+        in_order: dict[str, list[FoundFile]] = {}
+        for f in found:
+            if f.source is not None and READERS[f.source.format].in_order:
+                in_order.setdefault(f.source.name, []).append(f)
+            else:
+                tasks.append([f])
+        tasks += [sorted(files, key=lambda f: f.name) for files in in_order.values()]
+        biggest_first = sorted(tasks, key=lambda fs: sum(f.path.stat().st_size for f in fs), reverse=True)
         with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="launchboard-load") as pool:
-            futures = [pool.submit(load, f) for f in biggest_first]
+            futures = {pool.submit(load_in_turn, fs): len(fs) for fs in biggest_first}
             if progress is not None:
-                for done, _ in enumerate(as_completed(futures), 1):
-                    progress(done, len(futures))
+                done = 0
+                for future in as_completed(futures):
+                    done += futures[future]
+                    progress(done, len(found))
         for future in futures:
             future.result()
 
     def _load_file(self, cur, found: FoundFile) -> None:
-        path = found.path
-        stat = path.stat()
-        arrived = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
-        table = TABLES[found.table]
-        encoding = None
+        """Stage a file with its format's reader, map it to the contract (its source's
+        [[sources]] entry, if any), check its rows and append them; or record why the whole
+        file is rejected."""
+        stat = found.path.stat()
+        table, source = TABLES[found.table], found.source
+        book = {"t": found.table, "f": found.name, "a": datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
+                "b": stat.st_size, "e": None, "s": source.name if source is not None else None,
+                "p": source.fingerprint() if source is not None else None}
+        insert = ("INSERT INTO files (table_name, file, arrived_at, bytes, encoding, status, reason, rows_read,"
+                  " rows_rejected, source, fingerprint) VALUES ($t, $f, $a, $b, $e, ")
         try:
-            lower = found.name.lower()
-            if lower.endswith(".parquet"):
-                encoding = "parquet"
-                names, line = stage_parquet(cur, path, table)
-            elif lower.endswith(FINISHED_SUFFIXES):
-                text = Path(self._tmp.name) / (found.name + ".utf8.csv")
+            fmt = format_for(found)
+            with stage_file(fmt, StageJob(cur, found.path, table, source, Path(self._tmp.name))) as staged:
+                book["e"] = staged.encoding
+                plan = mapping.plan(table, staged, source, fmt.contract_names, self.config.timezone)
+                missing = [c for c in table.required if c not in plan.names]
+                if missing:
+                    raise FileRejected("missing required column(s): " + ", ".join(missing))
                 try:
-                    encoding, source = plain_utf8(path, text)
-                    names, line = stage_csv(cur, path, encoding, source, table)
-                finally:
-                    text.unlink(missing_ok=True)
-            else:
-                raise FileRejected("not an extract file: expected .csv, .csv.gz or .parquet")
-            missing = [c for c in table.required if c not in names]
-            if missing:
-                raise FileRejected("missing required column(s): " + ", ".join(missing))
+                    cur.execute("CREATE OR REPLACE TEMP TABLE checked AS " + checked_query(
+                        table, plan.names, plan.select, carry=plan.carry, hidden=plan.hidden, nomap=plan.nomap,
+                        ts=plan.ts, content=plan.content), plan.params)
+                except duckdb.Error as exc:
+                    raise FileRejected(staged.read_error + ": " + str(exc).splitlines()[0]) from exc
+                if staged.finish is not None:
+                    staged.finish(cur, staged)
+                with self._append_lock:  # a new column (ALTER TABLE) must not meet another file's append
+                    book["n"], book["r"] = self._check_and_append(cur, table, found.name, plan.names, staged,
+                                                                  plan.nomap, book["s"])
+                    cur.execute(insert + "'loaded', NULL, $n, $r, $s, $p)", book)
+                    if staged.counts:
+                        cur.executemany("INSERT INTO source_counts VALUES (?, ?, ?, ?, ?)",
+                                        [(found.table, found.name, book["s"], figure, n)
+                                         for figure, n in staged.counts.items()])
         except FileRejected as exc:
             with self._append_lock:
-                cur.execute(
-                    "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'rejected', $r, 0, 0, now())",
-                    {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
-                     "r": str(exc)},
-                )
-            return
-        with self._append_lock:  # a new column (ALTER TABLE) must not meet another file's append
-            rows_read, rejected = self._check_and_append(cur, table, found.name, names, line, encoding != "parquet")
-            cur.execute(
-                "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'loaded', NULL, $n, $r, now())",
-                {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
-                 "n": rows_read, "r": rejected},
-            )
+                cur.execute(insert + "'rejected', $reason, 0, 0, $s, $p)", {**book, "reason": str(exc)})
 
-    def _check_and_append(self, cur, table: Table, file: str, names: list[str], line: str,
-                          csv_file: bool) -> tuple[int, int]:
-        """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``; with
-        ``csv_file``, the malformed lines too. Returns (rows read, rows rejected)."""
+    def _check_and_append(self, cur, table: Table, file: str, names: list[str], staged: Staged,
+                          nomap: tuple[str, ...], source: str | None) -> tuple[int, int]:
+        """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``, and the
+        file's unreadable records; count the values no map knew. Returns (rows read, rows
+        rejected)."""
         first = self._extras[table.name]
         kept = set(stored_extras(table, names))
         extras = [(position, n) for position, n in enumerate(names) if n in kept]
@@ -279,31 +352,67 @@ class Store:
                 cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
                             + ident(extra) + " VARCHAR")
             first[extra] = min(first.get(extra, (file, position)), (file, position))
+        self._file_extras[(table.name, file)] = extras
         keep = [ident(c) for c in table.names] + [ident(e) for _, e in extras]
         (accepted,) = cur.execute(
             "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
-            + ", $file AS _file, " + line + " AS _line FROM checked WHERE _reason = ''",
+            + ", $file AS _file, " + staged.line + " AS _line FROM checked WHERE _reason = ''",
             {"file": file},
         ).fetchone()
         (rejected,) = cur.execute(
-            "INSERT INTO rejected_rows SELECT $table, $file, " + line + ", _reason, _content"
+            "INSERT INTO rejected_rows SELECT $table, $file, " + staged.line + ", _reason, _content"
             " FROM checked WHERE _reason <> ''",
             {"table": table.name, "file": file},
         ).fetchone()
-        if csv_file:
-            # A malformed line cannot be split into columns: in a file with personal columns its
-            # text is not kept (the line, its reason and its count are).
-            (malformed,) = cur.execute(
-                "INSERT INTO rejected_rows SELECT $table, $file, line, "
-                "'malformed CSV line: ' || error_message, coalesce($withheld, csv_line) FROM lb_bad_lines",
+        if staged.unreadable is not None:
+            # An unreadable record cannot be split into columns: in a file with personal columns
+            # its text is not kept (its line, reason and count are).
+            (unreadable,) = cur.execute(
+                "INSERT INTO rejected_rows SELECT $table, $file, * REPLACE (coalesce($withheld, content) AS content) "
+                "FROM (SELECT * FROM (" + staged.unreadable + ") AS u(line, reason, content))",
                 {"table": table.name, "file": file,
                  "withheld": ("(not kept: the file has personal columns: " + ", ".join(personal) + ")")
                  if personal else None},
             ).fetchone()
-            rejected += malformed
+            rejected += unreadable
+        for column in nomap:
+            cur.execute("INSERT INTO unmapped_values SELECT $table, $file, $source, $column, "
+                        + ident("_nomap_" + column) + ", count(*) FROM checked WHERE "
+                        + ident("_nomap_" + column) + " IS NOT NULL GROUP BY ALL",
+                        {"table": table.name, "file": file, "source": source, "column": column})
         return accepted + rejected, rejected
 
-    # -- derived tables ---------------------------------------------------------------------
+    def _unload(self, cur, table: str, file: str) -> None:
+        """Take a file's rows out (it is read again): its accepted and rejected rows, its
+        bookkeeping, and the extra columns only it had. The table is then rebuilt whole, which
+        counts its distinct keys again."""
+        for statement in ("DELETE FROM " + ident("acc_" + table) + " WHERE _file = $f",
+                          "DELETE FROM rejected_rows WHERE table_name = $t AND file = $f",
+                          "DELETE FROM unmapped_values WHERE table_name = $t AND file = $f",
+                          "DELETE FROM source_counts WHERE table_name = $t AND file = $f",
+                          "DELETE FROM files WHERE table_name = $t AND file = $f"):
+            cur.execute(statement, {"t": table, "f": file} if "$t" in statement else {"f": file})
+        self._file_extras.pop((table, file), None)
+        for files in self._withheld[table].values():
+            files.discard(file)
+        self._withheld[table] = {c: f for c, f in self._withheld[table].items() if f}
+        first: dict[str, tuple[str, int]] = {}
+        for (t, name), extras in self._file_extras.items():
+            for position, extra in extras if t == table else ():
+                first[extra] = min(first.get(extra, (name, position)), (name, position))
+        for gone in set(self._extras[table]) - set(first):
+            cur.execute("ALTER TABLE " + ident("acc_" + table) + " DROP COLUMN " + ident(gone))
+        self._extras[table] = first
+        self._whole.add(table)
+        self._pending.setdefault(table, [])
+
+    def _write_sources(self, cur) -> None:
+        """The sources in force, in table ``sources`` (for the Data quality page)."""
+        cur.execute("DELETE FROM sources")
+        if self.sources:
+            cur.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(s.name, s.table, s.format, i, s.files, s.folder, s.fingerprint())
+                             for i, s in enumerate(self.sources, 1)])
 
 
 def open_store(data_dir: Path | str, config: LaunchConfig | None = None) -> Store:

@@ -102,6 +102,64 @@ def ingest(cur) -> dict[str, dict]:
     return out
 
 
+def sources(cur) -> list[dict]:
+    """Per launch.toml source (not as of T): files, rows read/accepted/rejected, and the values
+    its maps did not know ({column, value, rows}, most rows first). Empty without sources."""
+    if not sql.run(cur, "sources_any").fetchone()[0]:
+        return []
+    res = sql.run(cur, "quality_sources")
+    cols = [d[0] for d in res.description]
+    out = [dict(zip(cols, row)) for row in res.fetchall()]
+    unmapped: dict[str, list[dict]] = {}
+    for source, _, column, value, rows, _ in sql.run(cur, "quality_unmapped").fetchall():
+        unmapped.setdefault(source, []).append({"column": column, "value": value, "rows": rows})
+    notes = source_notes(cur)
+    for rec in out:
+        rec.pop("values_unmapped")
+        rec["unmapped"] = unmapped.get(rec["source"], [])
+        rec.update(notes.get(rec["source"], {}))
+    return out
+
+
+# What a source's figures that are not rows mean (queries/quality_source_counts.sql; the
+# Data quality page and the Markdown report label them with these words).
+NOT_ROWS = {
+    "lines": "lines read", "blank_lines": "blank lines", "call_lines": "lines of calls",
+    "open_calls": "calls still open (waiting for their end)",
+    "wrapups_waiting": "wrap-ups waiting for their call",
+    "wrapup_versions": "wrap-ups in a later file (a new version of the call)",
+    "start_missing": "calls without their ENTERQUEUE (arrival from the event data)",
+    "connect_missing": "answered calls without CONNECT (answer from the talk time)",
+    "times_disagree": "waits or talk times in the data that disagree with the lines' times (the times are used)",
+    "restarted_open": "open calls replaced by a new ENTERQUEUE of the same channel",
+    "inbound": "inbound messages (not notifications)",
+    "canceled": "messages cancelled before they were sent (not notifications)",
+}
+
+
+def not_rows_label(figure: str) -> str:
+    if figure.startswith("event:"):
+        return f"lines of {figure[6:]} (not calls)"
+    return NOT_ROWS.get(figure, figure)
+
+
+def source_notes(cur) -> dict[str, dict]:
+    """Per source: ``not_rows`` (figure -> n, see NOT_ROWS) and, for sources whose rows name a
+    phone number, ``customers`` (how their current rows found a customer -> rows)."""
+    out: dict[str, dict] = {}
+    for source, figure, n in sql.run(cur, "quality_source_counts").fetchall():
+        out.setdefault(source, {}).setdefault("not_rows", {})[figure] = n
+    phoned = {t for (t,) in cur.execute("SELECT table_name FROM duckdb_columns() WHERE column_name = 'customer_phone'"
+                                        " AND schema_name = 'main' AND table_name IN ('calls', 'messages')").fetchall()}
+    exists = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'phone_directory'"
+                         " AND schema_name = 'main'").fetchone()[0]
+    for table, query in (("calls", "quality_caller_matches"), ("messages", "quality_recipient_matches")):
+        if table in phoned and exists:
+            for source, how, n in sql.run(cur, query).fetchall():
+                out.setdefault(source, {}).setdefault("customers", {})[how] = n
+    return out
+
+
 def orders(cur, p: Params) -> dict:
     row = query_row(cur, "orders_summary", p)
     return {

@@ -32,6 +32,7 @@ def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope()) -
             "launch": store.config.name,
             "as_of": iso(moment, tz),
             "ingest": metrics.ingest(cur),
+            "sources": metrics.sources(cur),  # per launch.toml [[sources]] entry (empty without)
         }
         if moment is None:  # no event at all yet: every as-of figure is zero
             moment = datetime(1970, 1, 1, tzinfo=tz)
@@ -126,4 +127,19 @@ def to_markdown(r: dict) -> str:
         lines.append(f"| {t} | {i['files']:,} | {i['files_rejected']:,} | {i['rows_read']:,} | {i['rows_accepted']:,} | "
                      f"{i['rows_rejected']:,} | {i['superseded']:,} | {i['orphans']:,} |")
     lines.append("")
+    if r.get("sources"):
+        lines += ["| source | table | format | files | files rejected | rows read | accepted | rejected | "
+                  "values no map knew |", "|---|---|---|---:|---:|---:|---:|---:|---|"]
+        for s in r["sources"]:
+            words = ", ".join(f"{u['column']} '{u['value']}' ({u['rows']:,})" for u in s["unmapped"])
+            lines.append(f"| {s['source']} | {s['table_name']} | {s['format'] or ''} | {s['files']:,} | "
+                         f"{s['files_rejected']:,} | {s['rows_read']:,} | {s['rows_accepted']:,} | "
+                         f"{s['rows_rejected']:,} | {words} |")
+        lines.append("")
+        for s in r["sources"]:  # what the logs hold besides rows, and how rows found their customer
+            told = [f"{n:,} {metrics.not_rows_label(k)}" for k, n in s.get("not_rows", {}).items()]
+            told += [f"{n:,} {how}" for how, n in s.get("customers", {}).items()]
+            if told:
+                lines.append(f"- **{s['source']}**: " + "; ".join(told))
+        lines.append("")
     return "\n".join(lines)
