@@ -82,7 +82,7 @@ def setup() -> Setup:
     file that is set but missing or invalid never turns sign-in off)."""
     data = state.data_dir()
     try:
-        config = load_config(Path(data)) if Path(data).is_dir() else LaunchConfig()
+        config = _config(data)
         users_path = auth.active_users_file(data, config)
         if users_path is not None:
             _users(str(users_path), *_stamp(users_path))  # invalid: refuse now, not at sign-in
@@ -95,6 +95,25 @@ def setup() -> Setup:
         # Tables lose their own (unlogged) CSV button: every download is a logged one.
         st.set_option("client.disableDataExport", True)
     return found
+
+
+@st.cache_resource(show_spinner=False)
+def _last_configs() -> dict[str, LaunchConfig]:
+    return {}
+
+
+def _config(data: str) -> LaunchConfig:
+    """launch.toml as it is, or, when it was made invalid while running, as it last was (the
+    pages name the error; sign-in goes on with the settings it started with). Invalid from the
+    start: ConfigError."""
+    try:
+        config = load_config(Path(data)) if Path(data).is_dir() else LaunchConfig()
+    except ConfigError:
+        if data in _last_configs():
+            return _last_configs()[data]
+        raise
+    _last_configs()[data] = config
+    return config
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -240,7 +259,7 @@ class Who:
 def who() -> Who:
     session = st.session_state.get(SESSION)
     data = state.data_dir()
-    config = load_config(Path(data)) if Path(data).is_dir() else LaunchConfig()
+    config = _config(data)
     return Who(session.user if session else "-", session.role if session else None,
                session.id if session else None, st.session_state.get(PAGE), accesslog.for_launch(data, config))
 

@@ -141,3 +141,12 @@ def test_openid_connect_uses_st_login_and_maps_the_e_mail(log, monkeypatch, tmp_
                                  "has no role in Launchboard: not allowed. An admin can add it on the server:")
     assert at.code[0].value == "python -m launchboard users add stranger@example.com --role ROLE --no-password"
     assert log.frame().iloc[0]["event"] == "not_allowed"
+
+
+def test_launch_toml_made_invalid_while_running_keeps_sign_in(log, tmp_path):
+    """The pages name the error and go on; sign-in goes on with the settings it started with."""
+    at = signed_in("jun")
+    (tmp_path / "launch" / "launch.toml").write_text("[auth]\nidle = 3\n", encoding="utf-8")
+    at.run()
+    assert not at.exception and at.title[0].value == "Launch status"
+    assert "**jun** · manager" in at.sidebar.markdown[0].value
