@@ -3,24 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from signin_users import PASSWORD, TITLES, USERS, write_users  # noqa: F401  (re-exported)
 from streamlit.testing.v1 import AppTest
 
-from launchboard import auth
 from launchboard.accesslog import AccessLog
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
-PASSWORD = "correct-horse-9"
-USERS = {"mina": "agent", "jun": "manager", "sora": "analyst", "root": "admin"}
-TITLES = {"status": "Launch status", "pipeline": "Pipeline & bottlenecks", "activations": "Activations",
-          "messages": "Messages", "calls": "Call centre", "lookup": "Order lookup", "review": "Incident review",
-          "quality": "Data quality", "explore": "Explore (SQL)", "access_log": "Access log", "users": "Users"}
-_HASH = auth.hash_password(PASSWORD)  # one argon2 hash for every test user (hashing costs ~0.1 s)
-
-
-def write_users(path: Path, users: dict[str, str] = USERS) -> Path:
-    auth.save_users(path, {n: auth.User(n, role, None, _HASH) for n, role in users.items()})
-    return path
 
 
 def signin_env(monkeypatch, tmp_path: Path, data_dir: Path) -> AccessLog:

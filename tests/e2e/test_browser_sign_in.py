@@ -4,18 +4,15 @@ link to a forbidden page, the analyst's download, and the admin's access log."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
 from e2e_support import ROOT, SHOTS, served, wait_for_render, wait_for_run
+from signin_users import PASSWORD, TITLES, USERS, write_users
 
-sys.path.insert(0, str(ROOT / "tests" / "app"))
-from signin_support import PASSWORD, TITLES, USERS, write_users  # noqa: E402
-
-from launchboard.accesslog import AccessLog  # noqa: E402
+from launchboard.accesslog import AccessLog
 
 NAV = {  # what each role's sidebar navigation lists (an agent has one page: no navigation)
     "agent": [],
