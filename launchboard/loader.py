@@ -15,17 +15,17 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from . import derive, mapping, sql
-from .checks import checked_query, literal
+from . import derive, ingest, sql
+from .checks import literal
 from .config import ConfigError, LaunchConfig, load_config, read_sources
 from .derive import END_OF_TIME
-from .readers import READERS, FileRejected, Format, FoundFile, Staged, StageJob, discover, format_for
-from .schema import BOOL, TABLES, TS, Table, ident, stored_extras, withheld
+from .readers import READERS, FoundFile, discover
+from .schema import BOOL, TABLES, TS, Table, ident
 from .sources import Source
 
 # DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB in memory
@@ -48,11 +48,6 @@ class DataDirError(ValueError):
 
 class StaleVersion(Exception):
     """A refresh published a newer version than the one asked for."""
-
-
-def stage_file(fmt: Format, job: StageJob):
-    """A file staged by its format's reader (a context manager yielding ``Staged``)."""
-    return fmt.stage(job)
 
 
 def _digest(path: Path) -> str | None:
@@ -89,15 +84,9 @@ class Store:
         self.sources: tuple[Source, ...] = self.config.sources
         self.sources_error: str | None = None  # why launch.toml's newer sources were not taken
         self._toml = _digest(self.data_dir / "launch.toml")
+        self._written: tuple[Source, ...] = ()  # the sources in table `sources`
         self._whole: set[str] = set()  # tables a file was unloaded from: rebuilt whole
-        # Extra columns per loaded file, (position, name): after an unload, the table's extras
-        # are those of the files still in.
-        self._file_extras: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        # Extra (non-contract) columns per table, each with the first (file name, position) that
-        # has it: their order does not depend on which of the files loading at once came first.
-        self._extras: dict[str, dict[str, tuple[str, int]]] = {t: {} for t in TABLES}
-        # Personal columns seen (and not stored) per table, with the files that had them.
-        self._withheld: dict[str, dict[str, set[str]]] = {t: {} for t in TABLES}
+        self._extras = ingest.Extras()  # extra (non-contract) columns per table, in a fixed order
         # Files whose rows are in acc_<table> but not yet in the current tables, per table; and
         # the extra columns per table at the last rebuild (more since: rebuild the table whole).
         self._pending: dict[str, list[str]] = {}
@@ -146,9 +135,11 @@ class Store:
             cur.close()
 
     def unseen(self) -> int:
-        """How many finished files in the data folder no refresh has read yet, or must read
-        again (their source changed); does not wait for a refresh in progress."""
-        return len(self._new_files()[0])
+        """How many finished files in the data folder no refresh has read yet, must read again
+        (their source changed) or must take out (no source reads them any more); does not wait
+        for a refresh in progress."""
+        todo, unload = self._new_files()
+        return len({f.path for f in todo} | {path for path, _, _ in unload})
 
     def _read_sources(self) -> None:
         """Take launch.toml's [[sources]] again when the file changed; an invalid one leaves the
@@ -162,19 +153,18 @@ class Store:
             self.sources_error = f"{exc} (the sources in force are kept until it is fixed)"
         self._toml = digest
 
-    def _new_files(self) -> tuple[list[FoundFile], list[tuple[str, str]]]:
+    def _new_files(self) -> tuple[list[FoundFile], list[tuple[Path, str, str]]]:
         """The files to read (new, or read before by another source or other source settings),
-        and the (table, name) of those earlier readings, to unload first."""
+        and the earlier readings to take out first (path, table, name): those, and the files of a
+        source folder that no source matches any more (a file deleted from the disk stays)."""
         self._read_sources()
         prints = {s.name: s.fingerprint() for s in self.sources}
         seen = dict(self._seen)  # a copy: a refresh may be adding to it
-        todo, unload = [], []
-        for f in discover(self.data_dir, self.sources):
-            before = seen.get(f.path)
-            if before != self._reading(f, prints):
-                todo.append(f)
-                if before is not None:
-                    unload.append(before[:2])
+        found = discover(self.data_dir, self.sources)
+        todo = [f for f in found if seen.get(f.path) != self._reading(f, prints)]
+        unload = [(f.path, *seen[f.path][:2]) for f in todo if f.path in seen]
+        gone = seen.keys() - {f.path for f in found}
+        unload += [(path, *seen[path][:2]) for path in sorted(gone) if path.exists()]
         return todo, unload
 
     @staticmethod
@@ -191,18 +181,21 @@ class Store:
         the refresh) are rebuilt by the next call, new files or not."""
         with self._lock:
             new, unload = self._new_files()
-            if not new and not self._pending:
+            if not new and not unload and not self._pending:
+                if self._written != self.sources:  # only the list of sources changed
+                    self._publish_sources()
                 return 0
             cur = self._db.cursor()
             try:
                 self._write_sources(cur)
-                for table, name in unload:
+                for path, table, name in unload:
                     self._unload(cur, table, name)
+                    self._seen.pop(path, None)
             finally:
                 cur.close()
             self._load_files(new, progress)
             pending = {t: sorted(names) for t, names in self._pending.items()}
-            widened = {t for t in pending if len(self._extras[t]) != self._widths[t]} | self._whole
+            widened = {t for t in pending if len(self._extras.first[t]) != self._widths[t]} | self._whole
             cur = self._db.cursor()
             try:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
@@ -215,7 +208,7 @@ class Store:
                 cur.close()
             self._pending.clear()
             self._whole.clear()
-            self._widths = {t: len(x) for t, x in self._extras.items()}
+            self._widths = {t: len(x) for t, x in self._extras.first.items()}
             self.version += 1
             self._changes.append((self.version, changed_from))
             return len(new)
@@ -237,13 +230,12 @@ class Store:
 
     def extras(self, table: str) -> list[str]:
         """Extra (non-contract) columns seen so far in a table's files."""
-        first = self._extras[table]
-        return sorted(first, key=first.__getitem__)
+        return self._extras.names(table)
 
     def withheld(self) -> dict[str, dict[str, list[str]]]:
         """Personal columns not stored (``schema.PERSONAL_COLUMNS``): table -> column -> files."""
         with self._append_lock:
-            return {t: {c: sorted(f) for c, f in sorted(cols.items())} for t, cols in self._withheld.items() if cols}
+            return self._extras.withheld()
 
     def close(self) -> None:
         self._db.close()
@@ -264,7 +256,7 @@ class Store:
         def load(f: FoundFile) -> None:
             cur = self._db.cursor()
             try:
-                self._load_file(cur, f)
+                ingest.load_file(cur, f, Path(self._tmp.name), self.config, self._extras, self._append_lock)
             finally:
                 cur.close()
             with self._append_lock:
@@ -297,117 +289,26 @@ class Store:
         for future in futures:
             future.result()
 
-    def _load_file(self, cur, found: FoundFile) -> None:
-        """Stage a file with its format's reader, map it to the contract (its source's
-        [[sources]] entry, if any), check its rows and append them; or record why the whole
-        file is rejected."""
-        stat = found.path.stat()
-        table, source = TABLES[found.table], found.source
-        book = {"t": found.table, "f": found.name, "a": datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
-                "b": stat.st_size, "e": None, "s": source.name if source is not None else None,
-                "p": source.fingerprint() if source is not None else None}
-        insert = ("INSERT INTO files (table_name, file, arrived_at, bytes, encoding, status, reason, rows_read,"
-                  " rows_rejected, source, fingerprint) VALUES ($t, $f, $a, $b, $e, ")
-        try:
-            fmt = format_for(found)
-            with stage_file(fmt, StageJob(cur, found.path, table, source, Path(self._tmp.name))) as staged:
-                book["e"] = staged.encoding
-                plan = mapping.plan(table, staged, source, fmt.contract_names, self.config.timezone)
-                missing = [c for c in table.required if c not in plan.names]
-                if missing:
-                    raise FileRejected("missing required column(s): " + ", ".join(missing))
-                try:
-                    cur.execute("CREATE OR REPLACE TEMP TABLE checked AS " + checked_query(
-                        table, plan.names, plan.select, carry=plan.carry, hidden=plan.hidden, nomap=plan.nomap,
-                        ts=plan.ts, content=plan.content), plan.params)
-                except duckdb.Error as exc:
-                    raise FileRejected(staged.read_error + ": " + str(exc).splitlines()[0]) from exc
-                if staged.finish is not None:
-                    staged.finish(cur, staged)
-                with self._append_lock:  # a new column (ALTER TABLE) must not meet another file's append
-                    book["n"], book["r"] = self._check_and_append(cur, table, found.name, plan.names, staged,
-                                                                  plan.nomap, book["s"])
-                    cur.execute(insert + "'loaded', NULL, $n, $r, $s, $p)", book)
-                    if staged.counts:
-                        cur.executemany("INSERT INTO source_counts VALUES (?, ?, ?, ?, ?)",
-                                        [(found.table, found.name, book["s"], figure, n)
-                                         for figure, n in staged.counts.items()])
-        except FileRejected as exc:
-            with self._append_lock:
-                cur.execute(insert + "'rejected', $reason, 0, 0, $s, $p)", {**book, "reason": str(exc)})
-
-    def _check_and_append(self, cur, table: Table, file: str, names: list[str], staged: Staged,
-                          nomap: tuple[str, ...], source: str | None) -> tuple[int, int]:
-        """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``, and the
-        file's unreadable records; count the values no map knew. Returns (rows read, rows
-        rejected)."""
-        first = self._extras[table.name]
-        kept = set(stored_extras(table, names))
-        extras = [(position, n) for position, n in enumerate(names) if n in kept]
-        personal = withheld(table, names)
-        for column in personal:  # personal columns are not stored; Data quality lists them
-            self._withheld[table.name].setdefault(column, set()).add(file)
-        for position, extra in extras:
-            if extra not in first:
-                cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
-                            + ident(extra) + " VARCHAR")
-            first[extra] = min(first.get(extra, (file, position)), (file, position))
-        self._file_extras[(table.name, file)] = extras
-        keep = [ident(c) for c in table.names] + [ident(e) for _, e in extras]
-        (accepted,) = cur.execute(
-            "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
-            + ", $file AS _file, " + staged.line + " AS _line FROM checked WHERE _reason = ''",
-            {"file": file},
-        ).fetchone()
-        (rejected,) = cur.execute(
-            "INSERT INTO rejected_rows SELECT $table, $file, " + staged.line + ", _reason, _content"
-            " FROM checked WHERE _reason <> ''",
-            {"table": table.name, "file": file},
-        ).fetchone()
-        if staged.unreadable is not None:
-            # An unreadable record cannot be split into columns: in a file with personal columns
-            # its text is not kept (its line, reason and count are).
-            (unreadable,) = cur.execute(
-                "INSERT INTO rejected_rows SELECT $table, $file, * REPLACE (coalesce($withheld, content) AS content) "
-                "FROM (SELECT * FROM (" + staged.unreadable + ") AS u(line, reason, content))",
-                {"table": table.name, "file": file,
-                 "withheld": ("(not kept: the file has personal columns: " + ", ".join(personal) + ")")
-                 if personal else None},
-            ).fetchone()
-            rejected += unreadable
-        for column in nomap:
-            cur.execute("INSERT INTO unmapped_values SELECT $table, $file, $source, $column, "
-                        + ident("_nomap_" + column) + ", count(*) FROM checked WHERE "
-                        + ident("_nomap_" + column) + " IS NOT NULL GROUP BY ALL",
-                        {"table": table.name, "file": file, "source": source, "column": column})
-        return accepted + rejected, rejected
-
     def _unload(self, cur, table: str, file: str) -> None:
-        """Take a file's rows out (it is read again): its accepted and rejected rows, its
-        bookkeeping, and the extra columns only it had. The table is then rebuilt whole, which
-        counts its distinct keys again."""
-        for statement in ("DELETE FROM " + ident("acc_" + table) + " WHERE _file = $f",
-                          "DELETE FROM rejected_rows WHERE table_name = $t AND file = $f",
-                          "DELETE FROM unmapped_values WHERE table_name = $t AND file = $f",
-                          "DELETE FROM source_counts WHERE table_name = $t AND file = $f",
-                          "DELETE FROM files WHERE table_name = $t AND file = $f"):
-            cur.execute(statement, {"t": table, "f": file} if "$t" in statement else {"f": file})
-        self._file_extras.pop((table, file), None)
-        for files in self._withheld[table].values():
-            files.discard(file)
-        self._withheld[table] = {c: f for c, f in self._withheld[table].items() if f}
-        first: dict[str, tuple[str, int]] = {}
-        for (t, name), extras in self._file_extras.items():
-            for position, extra in extras if t == table else ():
-                first[extra] = min(first.get(extra, (name, position)), (name, position))
-        for gone in set(self._extras[table]) - set(first):
-            cur.execute("ALTER TABLE " + ident("acc_" + table) + " DROP COLUMN " + ident(gone))
-        self._extras[table] = first
+        """Take a file's rows out (it is read again, or no source reads it any more); its table
+        is rebuilt whole."""
+        ingest.unload_file(cur, table, file, self._extras)
         self._whole.add(table)
         self._pending.setdefault(table, [])
 
+    def _publish_sources(self) -> None:
+        """A new version whose only change is the list of sources (no row changed)."""
+        cur = self._db.cursor()
+        try:
+            self._write_sources(cur)
+        finally:
+            cur.close()
+        self.version += 1
+        self._changes.append((self.version, END_OF_TIME))
+
     def _write_sources(self, cur) -> None:
         """The sources in force, in table ``sources`` (for the Data quality page)."""
+        self._written = self.sources
         cur.execute("DELETE FROM sources")
         if self.sources:
             cur.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..schema import Table, normalise_header
 
-if TYPE_CHECKING:  # only for annotations: sources imports the registry
+if TYPE_CHECKING:  # only for annotations: config and sources import the registry
+    from ..config import LaunchConfig
     from ..sources import Source
 
 
@@ -43,12 +44,14 @@ class FoundFile:
 @dataclass(frozen=True)
 class StageJob:
     """One file to stage: on ``cur`` (its own cursor: temp tables and registered Arrow tables
-    are the cursor's), for ``table``, read as ``source`` says (None: a contract file)."""
+    are the cursor's), for ``table``, read as ``source`` says (None: a contract file), in the
+    launch ``launch`` (its settings, e.g. the templates; the Store's tables are on ``cur``)."""
     cur: Any
     path: Path
     table: Table
     source: Source | None
     scratch: Path  # a folder for temporary files, removed with the Store
+    launch: LaunchConfig | None = None
 
     @property
     def options(self) -> dict:

@@ -287,3 +287,46 @@ def test_a_new_source_reads_a_file_the_contract_rejected_and_a_broken_launch_tom
         assert store.refresh() == 0 and store.sources_error is None
     finally:
         store.close()
+
+
+def test_a_source_removed_takes_its_folders_files_out_and_a_new_source_is_listed_at_once(tmp_path, sql_rows):
+    from launch_files import make_launch
+
+    folder_toml = CJ_TOML.replace('files = "cj_*.csv"', 'folder = "cj"\nfiles = "*.csv"')
+    data = make_launch(tmp_path, {"cj/1020.csv": CJ_SCANS, "orders/o.csv": ORDERS_HEAD
+                                  + "O1,C1,web,IP7,Seoul,2016-10-07 10:00\n"}, folder_toml)
+    store = Store(data)
+    try:
+        store.refresh()
+        assert sql_rows(store, "SELECT count(*) FROM shipments") == [(4,)]
+        # A second source that matches no file yet: listed (0 files) in a new version, nothing read.
+        version = store.version
+        (data / "launch.toml").write_text(folder_toml + SHOP_TOML, encoding="utf-8")
+        assert store.unseen() == 0 and store.refresh() == 0
+        assert store.version == version + 1
+        assert [(s["source"], s["files"], s["rows_read"]) for s in report.build(store)["sources"]] == [
+            ("cj", 1, 7), ("shop", 0, 0)]
+        # The cj source removed: nothing reads DATA/cj/ any more, so its rows leave the launch.
+        (data / "launch.toml").write_text(SHOP_TOML, encoding="utf-8")
+        assert store.unseen() == 1 and store.refresh() == 0
+        ingest = report.build(store)["ingest"]["shipments"]
+        assert (ingest["files"], ingest["rows_read"], ingest["rows_accepted"]) == (0, 0, 0)
+        assert sql_rows(store, "SELECT count(*) FROM shipments UNION ALL SELECT count(*) FROM rejected_rows "
+                               "UNION ALL SELECT count(*) FROM unmapped_values") == [(0,), (0,), (0,)]
+        assert "운송장번호" not in [c for (c,) in sql_rows(store, "SELECT column_name FROM duckdb_columns() "
+                                                            "WHERE table_name = 'shipments'")]
+        assert [s["source"] for s in report.build(store)["sources"]] == ["shop"]
+        # and comes back when the source does
+        (data / "launch.toml").write_text(folder_toml, encoding="utf-8")
+        assert store.refresh() == 1 and sql_rows(store, "SELECT count(*) FROM shipments") == [(4,)]
+    finally:
+        store.close()
+
+
+def test_only_formats_with_an_offset_in_the_launch_zone(open_launch, sql_rows):
+    # No naive format and the launch's own zone: the query needs no zone at all.
+    toml = '[[sources]]\nname = "z"\ntable = "orders"\nformat = "csv"\ntimestamp_format = "%d/%m/%Y %H:%M %z"\n'
+    store = open_launch({"orders/o.csv": ORDERS_HEAD + "Z1,C1,web,IP7,Seoul,07/10/2016 01:00 +0000\n"
+                                                      "Z2,C2,web,IP7,Seoul,2016-10-07 10:00\n"}, toml)
+    got = {o: t.astimezone(UTC) for o, t in sql_rows(store, "SELECT order_id, ordered_at FROM orders")}
+    assert got == {"Z1": datetime(2016, 10, 7, 1, 0, tzinfo=UTC), "Z2": datetime(2016, 10, 7, 1, 0, tzinfo=UTC)}
