@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from launchboard import metrics, sql
+from launchboard.readers import READERS
 from launchboard.schema import PERSONAL_COLUMNS, TABLES
 from launchboard.sources import value_map_snippet
 from launchboard.text import plain
@@ -104,8 +105,10 @@ def _sources(s, sources: list[dict]) -> None:
                                 "rows": st.column_config.NumberColumn(format="localized")})
     st.caption("To load these rows, say in launch.toml what each value is (paste under the source's [[sources]] "
                "entry and fill in the contract values): the next refresh reads its files again.")
+    formats = dict(zip(per["source"], per["format"]))
     for source, rows in unmapped.groupby("source", sort=False):
-        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"]))),
+        fixes = READERS[formats[source]].fixes if formats.get(source) in READERS else {}
+        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"])), fixes),
                 language="toml")
 
 

@@ -134,46 +134,82 @@ def parse_line(text: str) -> tuple[int, str, str, str, str, list[str]] | str:
     return int(whole), parts[1].strip(), parts[2].strip(), parts[3].strip(), event, parts[5:]
 
 
+Parsed = tuple  # (line number, text, epoch, uniqueid, queue, agent, EVENT, data)
+
+
+def parse(lines: list[str], wrapup_event: str = WRAPUP_EVENT) -> tuple[list[Parsed], Assembly, set[str]]:
+    """One pass over a file's lines: the lines of calls (parsed), an Assembly holding the
+    rejected lines and the counts so far, and the uniqueids the calls' lines name."""
+    out = Assembly()
+    calls: list[Parsed] = []
+    uids: set[str] = set()
+    wrapup_event = wrapup_event.upper()
+    kinds = {START: 0, CONNECT: 0, wrapup_event: 0, **{e: 0 for e in ENDS}, **{e: 1 for e in OTHER_EVENTS}}
+    blank = 0
+    for number, text in enumerate(lines, 1):
+        text = text.rstrip("\r\n")
+        parts = text.split("|")
+        if len(parts) >= 5 and parts[0].isdigit():  # the common case, without the checks below
+            epoch, event = int(parts[0]), parts[4].strip().upper()
+        elif not text.strip():
+            blank += 1
+            continue
+        else:
+            parsed = parse_line(text)
+            if isinstance(parsed, str):
+                out.rejected.append((number, parsed, text))
+                continue
+            epoch, event = parsed[0], parsed[4]
+        kind = kinds.get(event)
+        if kind == 1:
+            out.other_events[event] += 1
+            continue
+        if kind is None:
+            out.rejected.append((number, f"unknown queue_log event: {event}" if event else
+                                 "unreadable queue_log line: no event", text))
+            continue
+        uid = parts[1].strip()
+        if not uid or uid.upper() == "NONE":
+            out.rejected.append((number, f"queue_log {event} line without a uniqueid", text))
+            continue
+        calls.append((number, text, epoch, uid, parts[2].strip(), parts[3].strip(), event, parts[5:]))
+        uids.add(uid)
+    out.counts["lines"] = len(lines) - blank
+    if blank:
+        out.counts["blank_lines"] = blank
+    out.counts["call_lines"] = len(calls)
+    return calls, out, uids
+
+
 def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Done],
              wrapup_event: str = WRAPUP_EVENT, prefix: str = "") -> Assembly:
     """Read one file's lines (in order, line 1 first) on top of the calls still open and the
     uniqueids already made into rows (``done``: only those this file names are needed). Returns
     the rows this file completes; ``open_calls`` and ``done`` are not changed (the result holds
     the new state)."""
-    out = Assembly(open={uid: v for uid, v in open_calls.items()})
+    calls, out, _ = parse(lines, wrapup_event)
+    return assemble_parsed(calls, out, open_calls, done, wrapup_event, prefix)
+
+
+def assemble_parsed(calls: list[Parsed], out: Assembly, open_calls: dict[str, Visit], done: dict[str, Done],
+                    wrapup_event: str = WRAPUP_EVENT, prefix: str = "") -> Assembly:
+    """``assemble`` on lines ``parse`` has read (``out`` holds what it found)."""
+    out.open = dict(open_calls)
     known_done = dict(done)
     made_here: dict[str, dict] = {}  # rows this file made, by uniqueid: its later wrap-ups join them
     wrapup_event = wrapup_event.upper()
-    for number, text in enumerate(lines, 1):
-        text = text.rstrip("\r\n")
-        if not text.strip():
-            out.counts["blank_lines"] += 1
-            continue
-        out.counts["lines"] += 1
-        parsed = parse_line(text)
-        if isinstance(parsed, str):
-            out.rejected.append((number, parsed, text))
-            continue
-        epoch, uid, queue, agent, event, data = parsed
-        if event in OTHER_EVENTS:
-            out.other_events[event] += 1
-            continue
-        if event != START and event != CONNECT and event not in ENDS and event != wrapup_event:
-            out.rejected.append((number, f"unknown queue_log event: {event}", text))
-            continue
-        if not uid or uid.upper() == "NONE":
-            out.rejected.append((number, f"queue_log {event} line without a uniqueid", text))
-            continue
-        out.counts["call_lines"] += 1
-        visit = out.open.get(uid)
+    counts = out.counts
+    opened = out.open
+    for number, text, epoch, uid, queue, agent, event, data in calls:
+        visit = opened.get(uid)
         if event == START:
             if visit is not None and (visit.start is not None or visit.connect is not None):
-                out.counts["restarted_open"] += 1  # an open visit never ended: a new one begins
+                counts["restarted_open"] += 1  # an open visit never ended: a new one begins
                 visit = None
             if visit is None:
                 prior = known_done.get(uid)
                 visit = Visit(uid, (prior.visits if prior else 0) + 1)
-                out.open[uid] = visit
+                opened[uid] = visit
             visit.start = (epoch, queue, data[1].strip() if len(data) > 1 else None)
             visit.raw.append(text)
             continue
@@ -194,10 +230,10 @@ def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Don
                 known_done[uid] = out.done[uid] = Done(known_done[uid].visits, row)
                 made_here[uid] = row
                 out.rows.append(row)
-                out.counts["wrapup_versions"] += 1
+                counts["wrapup_versions"] += 1
                 continue
             if visit is None:
-                visit = out.open[uid] = Visit(uid, (known_done[uid].visits if uid in known_done else 0) + 1)
+                visit = opened[uid] = Visit(uid, (known_done[uid].visits if uid in known_done else 0) + 1)
             if visit.wrap is not None:  # a later wrap-up replaces what it gives
                 wrap = (epoch, wrap[1] or visit.wrap[1], wrap[2] or visit.wrap[2])
             visit.wrap = wrap
@@ -205,19 +241,19 @@ def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Don
             continue
         if visit is None:  # CONNECT or an end without its ENTERQUEUE
             prior = known_done.get(uid)
-            visit = out.open[uid] = Visit(uid, (prior.visits if prior else 0) + 1)
+            visit = opened[uid] = Visit(uid, (prior.visits if prior else 0) + 1)
         visit.raw.append(text)
         if event == CONNECT:
             visit.connect = (epoch, agent, _at(data, 0))
             continue
-        row = _row(visit, epoch, queue, agent, event, data, out.counts, prefix)
+        row = _row(visit, epoch, queue, agent, event, data, counts, prefix)
         row["_line"], row["_raw"] = number, "\n".join(visit.raw)
         out.rows.append(row)
         made_here[uid] = row
-        del out.open[uid]
+        del opened[uid]
         known_done[uid] = out.done[uid] = Done(visit.n, row)
-    out.counts["open_calls"] = sum(1 for v in out.open.values() if v.start or v.connect)
-    out.counts["wrapups_waiting"] = sum(1 for v in out.open.values() if not (v.start or v.connect))
+    counts["open_calls"] = sum(1 for v in opened.values() if v.start or v.connect)
+    counts["wrapups_waiting"] = sum(1 for v in opened.values() if not (v.start or v.connect))
     return out
 
 

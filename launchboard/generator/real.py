@@ -67,12 +67,12 @@ def _phones(folder: pathlib.Path) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------- orders
-def _cell_time(text: str):
-    """A timestamp cell: a date-time when the text is one, else the text (an unreadable date)."""
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return text
+def _serials(raw: pa.Array) -> list:
+    """Timestamp texts as Excel date-time serial numbers (days since 1899-12-30, local wall time);
+    an unreadable text stays text (the contract sample's bad date), an empty one None."""
+    ts = pc.strptime(raw, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True).cast(pa.int64())
+    serial = pc.add(pc.divide(ts.cast(pa.float64()), 86400.0), 25569.0).to_pylist()
+    return [s if s is not None else (v or None) for s, v in zip(serial, raw.to_pylist())]
 
 
 def _write_orders(src: pathlib.Path, dst: pathlib.Path) -> list[str]:
@@ -83,12 +83,12 @@ def _write_orders(src: pathlib.Path, dst: pathlib.Path) -> list[str]:
     for path in sorted(src.iterdir()):
         t = read_contract_csv(path)
         j = drop_of(path.name)
-        cols = {c: t.column(c).to_pylist() for c in ORDER_HEADERS}
+        cols = {c: t.column(c).to_pylist() for c in ORDER_HEADERS if c not in ORDER_TIMES}
         cols["channel"] = [CHANNEL_KO.get(v, v) for v in cols["channel"]]
         cols["region"] = [REGION_KO.get(v, v) for v in cols["region"]]
         cols["priority"] = [PRIORITY_KO.get(v.lower(), UNKNOWN_WORD) if v else v for v in cols["priority"]]
         for c in ORDER_TIMES:
-            cols[c] = [_cell_time(v) if v else v for v in cols[c]]
+            cols[c] = _serials(t.column(c).combine_chunks())
         rows = list(zip(*(cols[c] for c in ORDER_HEADERS)))
         parts = [rows[i:i + SHEET_ROWS] for i in range(0, len(rows), SHEET_ROWS)] or [[]]
         for k, part in enumerate(parts, 1):
@@ -115,8 +115,8 @@ def _workbook(xlsxwriter, path: pathlib.Path, rows: list[tuple], drop_at: int) -
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
-            if isinstance(value, datetime):
-                ws.write_datetime(r, c, value, stamp)
+            if isinstance(value, float):  # a date-time serial, shown as one
+                ws.write_number(r, c, value, stamp)
             else:
                 ws.write_string(r, c, value)
     wb.close()

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..queue_log import WRAPUP_EVENT, Assembly, Done, Visit, assemble
+from ..queue_log import WRAPUP_EVENT, Assembly, Done, Visit, assemble_parsed, parse
 from ..schema import ident
 from .base import FileRejected, Format, Staged, StageJob
 
@@ -76,45 +76,58 @@ def _lines(job: StageJob) -> tuple[list[str], str]:
     return lines, encoding
 
 
-def _state(cur, key: dict, lines: list[str]) -> tuple[dict[str, Visit], dict[str, Done]]:
-    """The source's open calls, and the done uniqueids among those the lines name."""
+DONE = ("call_id", "queue", "arrived_at", "answered_at", "ended_at", "outcome", "agent_id", "reason", "resolution",
+        "updated_at", "customer_phone")  # a done uniqueid's row, as queue_log_done keeps it
+
+
+def _state(cur, key: dict, uids: set[str]) -> tuple[dict[str, Visit], dict[str, Done]]:
+    """The source's open calls, and the done uniqueids among ``uids`` (those the file names)."""
     open_calls = {uid: Visit.from_json(json.loads(v)) for uid, v in cur.execute(
         "SELECT uniqueid, visit FROM queue_log_open WHERE source = $s AND fingerprint = $p", key).fetchall()}
-    uids = {parts[1].strip() for parts in (line.split("|", 2) for line in lines) if len(parts) > 2}
     done: dict[str, Done] = {}
     if uids:
         view = f"lb_ql_uids_{id(key)}"
-        cur.register(view, pa.table({"uniqueid": pa.array(sorted(uids), pa.string())}))
+        cur.register(view, pa.table({"uniqueid": pa.array(list(uids), pa.string())}))
         try:
-            rows = cur.execute(
-                "SELECT d.uniqueid, d.visits, d.row FROM queue_log_done d JOIN " + ident(view)
-                + " u USING (uniqueid) WHERE d.source = $s AND d.fingerprint = $p", key).fetchall()
+            res = cur.execute("SELECT d.uniqueid, d.visits, " + ", ".join("d." + ident(c) for c in DONE)
+                              + " FROM queue_log_done d SEMI JOIN " + ident(view) + " u USING (uniqueid)"
+                              " WHERE d.source = $s AND d.fingerprint = $p", key).fetchall()
         finally:
             cur.unregister(view)
-        done = {uid: Done(visits, json.loads(row)) for uid, visits, row in rows}
+        done = {r[0]: Done(r[1], dict(zip(DONE, r[2:]))) for r in res}
     return open_calls, done
 
 
-def _save(cur, key: dict, result: Assembly) -> None:
-    """The state this file leaves: every open call, and the uniqueids it made into rows."""
+def _save(cur, key: dict, result: Assembly, known: set[str]) -> None:
+    """The state this file leaves: every open call, and the uniqueids it made into rows
+    (replacing those ``known`` from earlier files)."""
     cur.execute("DELETE FROM queue_log_open WHERE source = $s AND fingerprint = $p", key)
-    if result.open:
-        cur.executemany("INSERT INTO queue_log_open VALUES (?, ?, ?, ?)",
-                        [(key["s"], key["p"], uid, json.dumps(v.to_json())) for uid, v in result.open.items()])
-    if result.done:
-        view = f"lb_ql_done_{id(result)}"
-        keep = ("call_id", "queue", "arrived_at", "answered_at", "ended_at", "outcome", "agent_id", "reason",
-                "resolution", "updated_at", "customer_phone")
-        cur.register(view, pa.table({
-            "uniqueid": pa.array(list(result.done), pa.string()),
-            "visits": pa.array([d.visits for d in result.done.values()], pa.int32()),
-            "row": pa.array([json.dumps({k: d.row[k] for k in keep}) for d in result.done.values()], pa.string()),
-        }))
-        try:
-            cur.execute("DELETE FROM queue_log_done WHERE source = $s AND fingerprint = $p AND uniqueid IN"
-                        " (SELECT uniqueid FROM " + ident(view) + ")", key)
-            cur.execute("INSERT INTO queue_log_done SELECT $s, $p, uniqueid, visits, row FROM " + ident(view), key)
-        finally:
+    views = []
+    try:
+        if result.open:
+            views.append(f"lb_ql_open_{id(result)}")
+            cur.register(views[-1], pa.table({
+                "uniqueid": pa.array(list(result.open), pa.string()),
+                "visit": pa.array([json.dumps(v.to_json()) for v in result.open.values()], pa.string())}))
+            cur.execute("INSERT INTO queue_log_open SELECT $s, $p, uniqueid, visit FROM " + ident(views[-1]), key)
+        if result.done:
+            again = [uid for uid in result.done if uid in known]
+            if again:
+                views.append(f"lb_ql_again_{id(result)}")
+                cur.register(views[-1], pa.table({"uniqueid": pa.array(again, pa.string())}))
+                cur.execute("DELETE FROM queue_log_done WHERE source = $s AND fingerprint = $p AND uniqueid IN"
+                            " (SELECT uniqueid FROM " + ident(views[-1]) + ")", key)
+            rows = [d.row for d in result.done.values()]
+            cols = {"uniqueid": pa.array(list(result.done), pa.string()),
+                    "visits": pa.array([d.visits for d in result.done.values()], pa.int32())}
+            for c in DONE:
+                cols[c] = pa.array([r[c] for r in rows], pa.int64() if c in TIMES else pa.string())
+            views.append(f"lb_ql_done_{id(result)}")
+            cur.register(views[-1], pa.table(cols))
+            cur.execute("INSERT INTO queue_log_done BY NAME SELECT $s AS source, $p AS fingerprint, * FROM "
+                        + ident(views[-1]), key)
+    finally:
+        for view in views:
             cur.unregister(view)
 
 
@@ -134,10 +147,11 @@ def _rows_table(rows: list[dict]) -> pa.Table:
 def stage(job: StageJob) -> Iterator[Staged]:
     lines, encoding = _lines(job)
     options = job.options
+    wrapup = options.get("wrapup_event", WRAPUP_EVENT)
     key = {"s": job.source.name, "p": job.source.fingerprint()}
-    open_calls, done = _state(job.cur, key, lines)
-    result = assemble(lines, open_calls, done, options.get("wrapup_event", WRAPUP_EVENT),
-                      options.get("call_id_prefix", ""))
+    calls, found, uids = parse(lines, wrapup)
+    open_calls, done = _state(job.cur, key, uids)
+    result = assemble_parsed(calls, found, open_calls, done, wrapup, options.get("call_id_prefix", ""))
     rows_view, bad_view = f"lb_ql_rows_{id(job)}", f"lb_ql_bad_{id(job)}"
     job.cur.register(rows_view, _rows_table(result.rows))
     job.cur.register(bad_view, pa.table({
@@ -152,7 +166,7 @@ def stage(job: StageJob) -> Iterator[Staged]:
             names=list(NAMES), headers=list(NAMES), encoding=encoding, line="checked._line", carry=("_line",),
             hidden=("_raw",), content="_raw", read_error="cannot read queue_log",
             unreadable="SELECT line, reason, content FROM " + ident(bad_view), counts=counts,
-            finish=lambda cur, staged: _save(cur, key, result))
+            finish=lambda cur, staged: _save(cur, key, result, set(done)))
     finally:
         job.cur.unregister(rows_view)
         job.cur.unregister(bad_view)

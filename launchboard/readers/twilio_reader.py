@@ -20,8 +20,8 @@ Price,PriceUnit`` (read as a CSV: UTF-8 or CP949, plain or gzip; ``To``, ``Body`
   ``body_groups`` (an option) is a regex whose named groups fill what the rule left empty. A
   body no rule matches is a rejected row, ``template: no mapping for '<the body's first 40
   characters>'``, counted with the unmapped values so the rules can be fixed.
-- ``customer_phone`` = To in national form (``lb_phone``). ``customer_id`` is decided when the
-  launch is built (``launchboard.resolve``): the customer of the body's order when the orders
+- ``customer_phone`` = To in national form (``lb_phone``). ``customer_id`` (a placeholder when
+  read) is decided when the launch is built (``launchboard.resolve``): the customer of the body's order when the orders
   carry it, else the one customer whose orders carry the number, else a stand-in for the number
   (``unmatched-`` and a digest of it), so the message counts and a later orders drop fixes it.
 """
@@ -164,12 +164,16 @@ def stage(job: StageJob) -> Iterator[Staged]:
                 f" THEN 'inbound' WHEN {status_key} = 'canceled' THEN 'canceled' END")
         counts = dict(job.cur.execute("SELECT kind, count(*) FROM (SELECT " + kind + " AS kind FROM "
                                       + ident(table) + ") WHERE kind IS NOT NULL GROUP BY kind").fetchall())
-        record = "json_object(" + ", ".join(f"{literal(h.strip())}, lb_blank({ident(n)})"
-                                              for h, n in zip(inner.headers, inner.names)) + ")"
+        # the file's own record (only made for a rejected row): its cells, kept as hidden columns
+        raw = [f"_tw_{i}" for i in range(len(inner.names))]
+        record = "json_object(" + ", ".join(f"{literal(h.strip())}, lb_blank({ident(r)})"
+                                              for h, r in zip(inner.headers, raw)) + ")"
         word = f"MAP($tw_words, $tw_values)[{status_key}]"
         select = (
             "SELECT sid AS message_id,"
-            " CASE WHEN lb_phone(\"to\") IS NOT NULL THEN lb_phone_standin(lb_phone(\"to\")) END AS customer_id,"
+            # a placeholder: launchboard.resolve decides every such row's customer when the
+            # launch is built (from the order in the text or the number)
+            " CASE WHEN _phone IS NOT NULL THEN '?' END AS customer_id,"
             # no rule: the body's start, marked unmapped below (the row's reason names it)
             f" CASE WHEN _rule IS NOT NULL THEN CAST($tw_templates AS VARCHAR[])[_rule]"
             f" ELSE left(lb_blank(body), {BODY_START}) END AS template,"
@@ -178,16 +182,17 @@ def stage(job: StageJob) -> Iterator[Staged]:
             f" {groups['order_id']} AS order_id, {groups['batch_id']} AS batch_id,"
             f" {groups['corrects_batch_id']} AS corrects_batch_id,"
             + (" errorcode" if "errorcode" in cols else " NULL::VARCHAR") + " AS error_code,"
-            " lb_phone(\"to\") AS customer_phone,"
+            " _phone AS customer_phone,"
             f" CASE WHEN _rule IS NULL AND lb_blank(body) IS NOT NULL THEN left(lb_blank(body), {BODY_START})"
             " END AS _nomap_template,"
             f" CASE WHEN lb_blank(status) IS NOT NULL AND {word} IS NULL THEN lb_blank(status) END AS _nomap_status,"
-            f" rowid AS _k, {record} AS _record"
-            f" FROM (SELECT *, rowid, {rule} AS _rule FROM {ident(table)}) WHERE ({kind}) IS NULL")
+            " rowid AS _k, " + ", ".join(f"{ident(n)} AS {ident(r)}" for n, r in zip(inner.names, raw))
+            + f" FROM (SELECT *, rowid, {rule} AS _rule, lb_phone(\"to\") AS _phone FROM {ident(table)})"
+            f" WHERE ({kind}) IS NULL")
         params["tw_templates"] = [r["template"] for r in options["templates"]]
         staged = Staged(
             select=select, names=list(NAMES), headers=list(NAMES), encoding=inner.encoding, params=params,
-            line="checked._k + 2", carry=("_k",), hidden=("_record",), content="_record",
+            line="checked._k + 2", carry=("_k",), hidden=tuple(raw), content=record,
             read_error=inner.read_error, unreadable=inner.unreadable, nomap=("template", "status"),
             counts={k: int(v) for k, v in counts.items()})
 
@@ -203,4 +208,6 @@ def stage(job: StageJob) -> Iterator[Staged]:
             job.cur.execute("DROP TABLE IF EXISTS " + ident(table))
 
 
-FORMAT = Format("twilio_messages", stage, contract_names=True, check_options=check_options)
+FORMAT = Format("twilio_messages", stage, contract_names=True, check_options=check_options,
+                fixes={"template": "no [[sources.options.templates]] rule matches these bodies: add a rule "
+                                   "(template, prefix or regex) under the source"})

@@ -72,7 +72,10 @@ def _column(values: tuple) -> pa.Array:
         try:
             stamps = pa.array([None if v == "" else datetime(v.year, v.month, v.day) if type(v) is date else v
                                for v in values], pa.timestamp("us"))
-            return pc.replace_substring_regex(pc.cast(stamps, pa.string()), r"\.000000$", "")
+            try:  # whole seconds (the usual case) print without ".000000"
+                return pc.cast(pc.cast(stamps, pa.timestamp("s")), pa.string())
+            except pa.ArrowInvalid:
+                return pc.replace_substring_regex(pc.cast(stamps, pa.string()), r"\.000000$", "")
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # a non-empty text among them
             pass
     return pa.array([cell_text(v) for v in values], pa.string())

@@ -62,5 +62,8 @@ CREATE TABLE IF NOT EXISTS source_counts (
 -- waiting for their end, and the uniqueids whose latest visit is a row (visits so far, and that
 -- row, which a later wrap-up versions), per source and source settings (fingerprint).
 CREATE TABLE IF NOT EXISTS queue_log_open (source VARCHAR, fingerprint VARCHAR, uniqueid VARCHAR, visit VARCHAR);
-CREATE TABLE IF NOT EXISTS queue_log_done (source VARCHAR, fingerprint VARCHAR, uniqueid VARCHAR, visits INTEGER,
-                                           row VARCHAR);
+CREATE TABLE IF NOT EXISTS queue_log_done (
+    source VARCHAR, fingerprint VARCHAR, uniqueid VARCHAR, visits INTEGER,
+    call_id VARCHAR, queue VARCHAR, arrived_at BIGINT, answered_at BIGINT, ended_at BIGINT,  -- epochs
+    outcome VARCHAR, agent_id VARCHAR, reason VARCHAR, resolution VARCHAR, updated_at BIGINT, customer_phone VARCHAR
+);

@@ -144,3 +144,13 @@ def test_a_sheet_that_starts_at_c3_without_a_mapping_finds_the_contract_header(o
     store = open_launch({"orders/o.xlsx": out.getvalue()}, toml)
     assert sql_rows(store, "SELECT order_id, _line FROM orders") == [("O1", 4)]
     assert sql_rows(store, "SELECT line, reason FROM rejected_rows") == [(5, "ordered_at is not a timestamp: yesterday")]
+
+
+def test_fractional_seconds_and_a_source_time_zone(open_launch, sql_rows):
+    # The source's clock is UTC: 01:00:05.25 UTC in a date-time cell (Excel keeps milliseconds).
+    rows = [HEADER, ["A1", "K1", "web", "IP7", "서울", datetime(2016, 10, 7, 1, 0, 5, 250000), None, "Y", None],
+            ["A2", "K2", "web", "IP7", "서울", datetime(2016, 10, 7, 1, 0, 6), None, "Y", None]]
+    store = open_launch({"orders/f.xlsx": workbook({"s": rows})}, SHOP_XLSX.format(extra='timezone = "UTC"'))
+    got = [(o, t.astimezone(UTC)) for o, t in sql_rows(store, "SELECT order_id, ordered_at FROM orders ORDER BY 1")]
+    assert got == [("A1", datetime(2016, 10, 7, 1, 0, 5, 250000, tzinfo=UTC)),
+                   ("A2", datetime(2016, 10, 7, 1, 0, 6, tzinfo=UTC))]
