@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from launchboard.charts import messages as charts
+from launchboard.text import plain
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
@@ -61,7 +62,7 @@ def _choose_batch(ids: list[str], impact: dict[str, dict], as_of_text: str) -> s
 
     chosen = st.selectbox("Batch", ids, key="messages_batch", format_func=describe, on_change=to_url)
     if url is not None and url not in impact:
-        st.warning(f"The link asks for batch **{url}**, but no such batch had sent a message by {as_of_text} "
+        st.warning(f"The link asks for batch **{plain(url)}**, but no such batch had sent a message by {as_of_text} "
                    "(within the filters). Showing the batch with the most excess calls instead; choose another "
                    "above.", icon=":material/link_off:")
     return chosen
@@ -112,7 +113,7 @@ def _calls_caused(s, params: dict, m: dict, marks, as_of) -> None:
                    .apply(lambda row: ["background-color: #fff3cd" if row["batch_id"] == chosen else ""] * len(row), axis=1)
                    .format({"baseline": "{:,.1f}", "excess": "{:,.1f}", "rate_ratio": "{:,.1f}", "load_share": "{:.1%}",
                             "first_sent": "{:%Y-%m-%d %H:%M}"}, na_rep="n/a"))
-    st.caption(f"Every batch by excess calls; **{chosen}** highlighted.")
+    st.caption(f"Every batch by excess calls; **{plain(chosen)}** highlighted.")
     st.dataframe(highlighted, hide_index=True, key="messages_batches_table", column_config=impact_columns(hours))
     csv_download(table, "calls_by_message_batch.csv", "messages_batches_csv")
 
@@ -162,8 +163,8 @@ def _retractions(s, params: dict, m: dict, marks) -> None:
     detail = state.frame(s, "messages_retractions", params)
     table = report.merge(detail, on="batch_id", how="left")
     for b in table.itertuples():
-        st.warning(f"Batch **{b.batch_id}** ({b.batch_template}) went to **{b.recipients:,}** recipients at "
-                   f"{b.sent_at:%Y-%m-%d %H:%M}; corrected by {b.correction_template} "
+        st.warning(f"Batch **{plain(b.batch_id)}** ({plain(b.batch_template)}) went to **{b.recipients:,}** "
+                   f"recipients at {b.sent_at:%Y-%m-%d %H:%M}; corrected by {plain(b.correction_template)} "
                    f"{b.hours_to_correction:.1f} h later ({b.corrected_at:%Y-%m-%d %H:%M}).",
                    icon=":material/undo:")
     st.altair_chart(charts.retraction_timeline(table, marks), key="messages_retractions_chart")
