@@ -96,7 +96,7 @@ def _calls_caused(s, params: dict, m: dict, marks, as_of) -> None:
     with left:
         series = state.frame(s, "messages_batch_calls", {**params, "batch": chosen})
         if series.empty:
-            st.info(f"No call from the customers {chosen} reached, in its window or the day before.")
+            st.info(f"No call from the customers {plain(chosen)} reached, in its window or the day before.")
         else:
             st.altair_chart(charts.batch_calls(series, marks[marks["name"] == chosen]), key="messages_batch_calls_chart")
             st.caption("Red: calls traced to the batch per 15 minutes; grey: the same customers' calls in the same "
