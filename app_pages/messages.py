@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from launchboard.charts import messages as charts
+from launchboard.text import plain
 from ui import state
 from ui.page import run_page
 from ui.widgets import csv_download, show_table
@@ -88,8 +89,8 @@ def _retractions(s, params: dict, m: dict, marks) -> None:
     detail = state.frame(s, "messages_retractions", params)
     table = report.merge(detail, on="batch_id", how="left")
     for b in table.itertuples():
-        st.warning(f"Batch **{b.batch_id}** ({b.batch_template}) went to **{b.recipients:,}** recipients at "
-                   f"{b.sent_at:%Y-%m-%d %H:%M}; corrected by {b.correction_template} "
+        st.warning(f"Batch **{plain(b.batch_id)}** ({plain(b.batch_template)}) went to **{b.recipients:,}** "
+                   f"recipients at {b.sent_at:%Y-%m-%d %H:%M}; corrected by {plain(b.correction_template)} "
                    f"{b.hours_to_correction:.1f} h later ({b.corrected_at:%Y-%m-%d %H:%M}).",
                    icon=":material/undo:")
     st.altair_chart(charts.retraction_timeline(table, marks), key="messages_retractions_chart")

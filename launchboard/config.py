@@ -46,6 +46,15 @@ class Template:
 
 
 @dataclass(frozen=True)
+class AuthSettings:
+    """launch.toml [auth]: the users file (None: not set here) and the session rules."""
+    users_file: str | None = None  # as written; relative to the data folder
+    idle_minutes: float = 30  # a session with no interaction for this long is signed out
+    lockout_minutes: float = 5  # sign-in refused for this long after max_failures failures in a row
+    max_failures: int = 5
+
+
+@dataclass(frozen=True)
 class LaunchConfig:
     name: str = "Launch"
     timezone: str = "Asia/Seoul"
@@ -57,6 +66,7 @@ class LaunchConfig:
     templates: dict[str, Template] = field(default_factory=dict)
     state_folder: str | None = None  # [state] folder, as written (relative to the data folder)
     sources: tuple[Source, ...] = ()  # [[sources]], in launch.toml order (the first match wins)
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -141,6 +151,7 @@ def load_config(data_dir: Path) -> LaunchConfig:
     if folder is not None and not isinstance(folder, str):
         raise ConfigError(f"{path}: state.folder must be a path, got {folder!r}")
 
+    auth = _auth(_table(doc, "auth", path), path)
     calls = _table(doc, "calls", path)
     messages = _table(doc, "messages", path)
     alerts = dict(ALERT_DEFAULTS)
@@ -182,7 +193,24 @@ def load_config(data_dir: Path) -> LaunchConfig:
         templates=templates,
         state_folder=folder,
         sources=_sources(doc, path, str(tz)),
+        auth=auth,
     )
+
+
+def _auth(section: dict, path: Path) -> AuthSettings:
+    known = ("users_file", "idle_minutes", "lockout_minutes", "max_failures")
+    for key in section:
+        if key not in known:
+            raise ConfigError(f"{path}: unknown setting auth.{key} (known: {', '.join(known)})")
+    users = section.get("users_file")
+    if users is not None and (not isinstance(users, str) or not users.strip()):
+        raise ConfigError(f"{path}: auth.users_file must be a path, got {users!r}")
+    values = {k: _number(section[k], f"{path}: auth.{k}", integer=k == "max_failures")
+              for k in known[1:] if k in section}
+    for key, value in values.items():
+        if value <= 0:
+            raise ConfigError(f"{path}: auth.{key} must be more than 0, got {value}")
+    return AuthSettings(users_file=users, **values)
 
 
 def state_dir(data_dir: Path | str, config: LaunchConfig) -> Path:

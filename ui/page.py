@@ -9,7 +9,7 @@ import streamlit as st
 from launchboard.loader import Store
 from launchboard.timeutil import local_text
 
-from . import state
+from . import auth, state
 from .controls import View, controls
 
 
@@ -24,6 +24,7 @@ def run_page(title: str, body: Callable[[Store, View, datetime], None], *, capti
 
     @st.fragment(run_every=view.refresh_seconds)
     def live_body() -> None:
+        auth.keep_alive()  # an idle session is signed out even while the page refreshes itself
         current = state.store()  # picks up files that arrived since the last run
         as_of = view.as_of(current)
         if as_of is None:
