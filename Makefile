@@ -36,8 +36,8 @@ test-e2e: setup browser
 	$(BIN)/python -m pytest tests/e2e -q
 
 sample: setup
-	rm -rf sample_data
-	$(BIN)/python -m launchboard generate --orders 4000 --seed 7 --out sample_data
+	rm -rf sample_data sample_data_real
+	$(BIN)/python -m launchboard generate --orders 4000 --seed 7 --out sample_data --real-out sample_data_real
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -3,11 +3,14 @@ that visibly adds up (spec 3: nothing is lost)."""
 import pandas as pd
 import streamlit as st
 
-from launchboard import sql
-from launchboard.schema import TABLES
+from launchboard import metrics, sql
+from launchboard.readers import READERS
+from launchboard.schema import PERSONAL_COLUMNS, TABLES
+from launchboard.sources import value_map_snippet
+from launchboard.text import plain
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, download
 
 SHOWN_REJECTS = 1_000  # rejected rows shown per table; the CSV has them all
 FIGURES = ["files", "files_rejected", "rows_read", "rows_accepted", "rows_rejected", "superseded", "orphans"]
@@ -45,15 +48,15 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
         return
     st.markdown(f"**Files** ({len(mine):,}; {i['files_rejected']:,} rejected whole)")
     st.dataframe(mine, hide_index=True, key=f"quality_files_{table}",
-                 column_order=["file", "arrived_at", "status", "rows_read", "rows_rejected", "reason", "bytes",
-                               "encoding", "loaded_at"],
+                 column_order=["file", "arrived_at", "status", "rows_read", "rows_rejected", "reason", "source",
+                               "bytes", "encoding", "loaded_at"],
                  column_config={"rows_read": "rows read", "rows_rejected": "rows rejected","arrived_at": st.column_config.DatetimeColumn("arrived", format="YYYY-MM-DD HH:mm:ss"),
                                 "loaded_at": st.column_config.DatetimeColumn("loaded", format="YYYY-MM-DD HH:mm:ss"),
                                 "bytes": st.column_config.NumberColumn(format="localized"),
                                 "reason": st.column_config.TextColumn("reason (file rejected whole)", width="large")})
     csv_download(mine, f"files_{table}.csv", f"quality_files_csv_{table}", "Files CSV", icon=":material/download:")
     for row in mine[mine["status"] == "rejected"].itertuples():
-        st.error(f"File **{row.file}** rejected whole: {row.reason}", icon=":material/block:")
+        st.error(f"File **{plain(row.file)}** rejected whole: {plain(row.reason)}", icon=":material/block:")
 
     st.markdown(f"**Rejected rows: {i['rows_rejected']:,}**")
     if i["rows_rejected"]:
@@ -65,18 +68,85 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
         st.dataframe(shown, hide_index=True, key=f"quality_rejects_{table}",
                      column_config={"reason": st.column_config.TextColumn(width="large"),
                                     "content": st.column_config.TextColumn(width="large")})
-        st.download_button(f"All {i['rows_rejected']:,} rejected {table} rows (CSV)", _all_rejected_csv(s, table),
-                           file_name=f"rejected_{table}.csv", mime="text/csv", key=f"quality_rejects_csv_{table}",
-                           icon=":material/download:")
+        download(f"All {i['rows_rejected']:,} rejected {table} rows (CSV)", _all_rejected_csv(s, table),
+                 f"rejected_{table}.csv", "text/csv", key=f"quality_rejects_csv_{table}", icon=":material/download:")
     if TABLES[table].has_order_id:
         st.markdown(f"**Orphans: {i['orphans']:,}**: rows whose order_id is not in orders (loaded and counted; "
                     "the orders extract may lag)." if i["orphans"] else "**Orphans: 0**")
 
 
+SOURCE_FIGURES = {"files": "files", "files_rejected": "files rejected", "rows_read": "rows read",
+                  "rows_accepted": "accepted", "rows_rejected": "rejected", "rows_unmapped": "of which unknown values"}
+
+
+def _sources(s, sources: list[dict]) -> None:
+    """Per launch.toml source: what it read, and the values its maps do not know yet, with the
+    launch.toml lines that would map them (the next refresh reads those files again)."""
+    per = state.frame(s, "quality_sources", {})
+    if per.empty:
+        return
+    st.subheader("Sources (launch.toml)")
+    st.caption("Files read through launch.toml's [[sources]]: their columns and values mapped to the contract's. "
+               "Rows accepted are counted as stored, rows rejected as listed; a row with a value no map knows "
+               "is rejected and counted below.")
+    per["adds up"] = ["✓" if r.rows_read == r.rows_accepted + r.rows_rejected else "✗" for r in per.itertuples()]
+    st.dataframe(per.drop(columns="values_unmapped"), hide_index=True, key="quality_sources",
+                 column_config={"table_name": "table", "matches": "files matched",
+                                **{k: st.column_config.NumberColumn(label, format="localized")
+                                   for k, label in SOURCE_FIGURES.items()}})
+    _not_rows(sources)
+    unmapped = state.frame(s, "quality_unmapped", {})
+    if unmapped.empty:
+        st.success("Every value in the sources' mapped columns is known.", icon=":material/check_circle:")
+        return
+    st.markdown(f"**Values no map knows: {len(unmapped):,}** ({int(unmapped['rows'].sum()):,} rows rejected)")
+    st.dataframe(unmapped, hide_index=True, key="quality_unmapped",
+                 column_config={"table_name": "table", "column_name": "column",
+                                "rows": st.column_config.NumberColumn(format="localized")})
+    st.caption("To load these rows, say in launch.toml what each value is (paste under the source's [[sources]] "
+               "entry and fill in the contract values): the next refresh reads its files again.")
+    formats = dict(zip(per["source"], per["format"]))
+    for source, rows in unmapped.groupby("source", sort=False):
+        fixes = READERS[formats[source]].fixes if formats.get(source) in READERS else {}
+        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"])), fixes),
+                language="toml")
+
+
+def _not_rows(sources: list[dict]) -> None:
+    """Per log source: what its files hold besides rows (lines of other events, calls still
+    open, inbound messages …) and how its rows found their customer from a phone number."""
+    for figures in sources:
+        source = figures["source"]
+        table = [{"figure": metrics.not_rows_label(k), "count": n} for k, n in figures.get("not_rows", {}).items()]
+        table += [{"figure": how, "count": n} for how, n in figures.get("customers", {}).items()]
+        if table:
+            st.markdown(f"**{plain(source)}**: besides its rows")
+            st.dataframe(pd.DataFrame(table), hide_index=True, key=f"quality_not_rows_{source}",
+                         column_config={"count": st.column_config.NumberColumn(format="localized")})
+
+
+def _personal(s) -> None:
+    st.subheader("Personal data not stored")
+    st.caption("Customers' names, e-mail and postal addresses, birth dates and resident registration numbers are "
+               "never stored: a column with such a name (고객명, 성명, 이름, customer_name, name, …) is left out when "
+               "a file is read, and out of a rejected row's kept content. Phone numbers are stored but shown "
+               "masked (010-****-5678) on every page and in every download.")
+    withheld = s.withheld()
+    if not withheld:
+        st.success("No file so far had such a column.", icon=":material/privacy_tip:")
+    else:
+        left_out = pd.DataFrame([{"table": t, "column": c, "files": len(f), "file names": ", ".join(f)}
+                                 for t, cols in withheld.items() for c, f in cols.items()])
+        st.dataframe(left_out, hide_index=True, key="quality_withheld")
+    with st.expander("Every column name left out"):
+        st.caption(plain(", ".join(sorted(PERSONAL_COLUMNS))) + " (and repeats such as name\\_2).")
+
+
 def body(s, view, as_of):
     st.caption("Everything loaded so far: these figures describe the files received, not a moment of the "
                "launch, and do not follow the sidebar filters.")
-    ingest = state.figures(s, as_of, view.scope)["ingest"]
+    rep = state.figures(s, as_of, view.scope)
+    ingest = rep["ingest"]
     rec = state.frame(s, "quality_reconcile", {}).set_index("table_name")
     files = state.frame(s, "quality_files", {})
     reasons = state.frame(s, "quality_reject_reasons", {})
@@ -95,12 +165,16 @@ def body(s, view, as_of):
                "(every version) as the files arrive, apart from the rule that picks each key's current version.")
     st.markdown("\n".join(f"- {text}" for text, _ in lines))
 
+    _sources(s, rep["sources"])
+
     st.subheader("By table")
     tabs = st.tabs([f"{t} ({ingest[t]['files']:,} files, {ingest[t]['rows_rejected']:,} rejected rows)"
                     for t in TABLES])
     for tab, t in zip(tabs, TABLES):
         with tab:
             _table_tab(s, t, ingest[t], files, reasons)
+
+    _personal(s)
 
 
 run_page("Data quality", body)

@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import real as real_bench  # noqa: E402  (bench/real.py: the real-shaped launch, issue 13)
 
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
@@ -432,8 +435,8 @@ def render(info: dict) -> str:
         v = values[key]
         shown = "n/a" if v is None else fmt[unit].format(v) + " " + unit
         lines.append(f"| {label} | {op} {fmt[unit].format(target)} {unit} | {shown} | {verdict(key, v)} |")
+    lines += [""] + real_bench.section(info)
     lines += [
-        "",
         "## Details",
         "",
         f"- Cold load (`Store(folder)` + `refresh()`: read, check, version and build `order_facts`): "
@@ -512,7 +515,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-pandas", action="store_true")
     ap.add_argument("--data", default=str(DATA), help="the launch folder (default bench/data; generated when absent)")
-    ap.add_argument("--worker", choices=("engine", "pandas", "floor"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=("engine", "pandas", "floor", "real"), help=argparse.SUPPRESS)
     ap.add_argument("--tag", default="x", help=argparse.SUPPRESS)
     args = ap.parse_args()
     use_data(Path(args.data))
@@ -526,6 +529,9 @@ def main() -> int:
     if args.worker == "floor":
         print(json.dumps(floor_worker()))
         return 0
+    if args.worker == "real":  # issue 13: the real-shaped launch (bench/real.py)
+        print(json.dumps(real_bench.worker(DATA, args.tag)))
+        return 0
 
     info: dict = {"when": time.strftime("%Y-%m-%d %H:%M %Z"), "orders": args.orders, "load_start": os.getloadavg()}
     info["generate_s"] = ensure_data(args.orders)
@@ -533,12 +539,15 @@ def main() -> int:
     ensure_drop()
     info["machine"] = machine()
     info["data"] = data_stats()
+    info["real"] = {"generate_s": real_bench.ensure_data(DATA), "runs": []}
     runs = []
     for i in range(args.runs):
         r = sub("engine", str(i))
         print(f"run {i + 1}: cold {r['cold_s']:.1f} s, report {r['report_s']:.2f} s, drop {r['drop_visible_s']:.2f} s, "
               f"lookup {r['lookup_s'] * 1000:.0f} ms, peak {r['peak_mb']:,.0f} MB", flush=True)
         runs.append(r)
+        info["real"]["runs"].append(sub("real", str(i)))  # right after, on the same machine state
+        print(f"run {i + 1}, real-shaped: cold {info['real']['runs'][-1]['cold_s']:.1f} s", flush=True)
     info["runs"] = runs
     info["floor"] = sub("floor")
     engine_rep = json.loads((WORK / "engine_report_0.json").read_text())

@@ -1,4 +1,4 @@
-"""``python -m launchboard report|generate``."""
+"""``python -m launchboard report|generate|replay|users``."""
 from __future__ import annotations
 
 import argparse
@@ -45,7 +45,8 @@ def _report(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from .generate import generate
 
-    summary = generate(Path(args.out), orders=args.orders, seed=args.seed)
+    summary = generate(Path(args.out), orders=args.orders, seed=args.seed,
+                       real_out=Path(args.real_out) if args.real_out else None)
     print(json.dumps(summary, indent=2, default=str))
     return 0
 
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--orders", type=int, default=50_000, help="priority pre-orders (default 50,000)")
     gen.add_argument("--seed", type=int, default=7)
     gen.add_argument("--out", required=True)
+    gen.add_argument("--real-out", help="also write the same launch in real export shapes (xlsx, queue_log, Twilio)")
     gen.set_defaults(func=_generate)
 
     rpl = sub.add_parser("replay", help="write a finished launch into a live folder as timed drops")
@@ -90,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     rpl.add_argument("--drop-minutes", type=float, default=10, help="launch minutes per drop (default 10)")
     rpl.add_argument("--no-wait", action="store_true", help="write every drop at once, without waiting")
     rpl.set_defaults(func=_replay)
+
+    from .users_cli import add_parser as add_users_parser
+
+    add_users_parser(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

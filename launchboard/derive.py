@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from . import sql
+from . import resolve, sql
 from .schema import INTERNAL, TABLES, TS, Table, ident
 
 # Current tables an order lookup filters by order_id (or customer_id) are stored sorted, so
@@ -70,6 +70,8 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
             )
             cur.execute("INSERT OR REPLACE INTO key_counts SELECT $t, count(*) FROM (SELECT DISTINCT "
                         + ident(table.key) + " FROM " + ident("acc_" + name) + ")", {"t": name})
+        # calls and messages read from logs: their customer from the number (launchboard.resolve)
+        earliest += resolve.customers(cur, tables, delta, extras)
         facts = set(FACT_SOURCES) & set(tables)
         if facts and not facts <= delta:
             cur.execute(sql.load("load/order_facts"))

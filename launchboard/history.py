@@ -6,7 +6,8 @@ at 1M orders). Instead each ``metrics.AlertRule`` with a set-based form (``histo
 instant is bucketed among the moments (and the moments minus the alert windows), rows are
 counted per bucket, and a moment sums the buckets it covers. The rule's own ``raise_alerts``
 then turns each moment's rows into alerts, so the thresholds and wording are the dashboard's.
-A rule without a set-based form is evaluated moment by moment, alone.
+A rule without a set-based form is evaluated moment by moment, alone, and only at the moments
+its ``possible`` query keeps (if it has one).
 
 ``HistoryCache`` keeps the history per scope across data versions: after a refresh only the
 moments it may have changed are evaluated again.
@@ -23,7 +24,7 @@ from datetime import datetime
 from . import sql
 from .config import LaunchConfig
 from .loader import Store
-from .metrics import ALERT_RULES, AlertRule, Params, Scope, query_rows
+from .metrics import ALERT_RULES, AlertRule, Params, Scope, possible_moments, query_rows
 
 # history_bounds.sql gives up to four bounds per moment and the bucket search handles 511.
 CHUNK = 120
@@ -42,8 +43,13 @@ def alerts_at_moments(cur, config: LaunchConfig, moments: list[datetime], scope:
 
 def _rule_at_moments(cur, rule: AlertRule, config: LaunchConfig, moments: list[datetime],
                      scope: Scope) -> dict[datetime, list[dict]]:
+    if not moments:
+        return {}
     if rule.history is None:
-        return {m: rule.raise_alerts(query_rows(cur, rule.query, p), p)
+        run = set(moments)
+        if rule.possible is not None:
+            run = possible_moments(cur, rule.possible, Params(moments[0], config, scope), moments)
+        return {m: rule.raise_alerts(query_rows(cur, rule.query, p) if m in run else [], p)
                 for m in moments for p in [Params(m, config, scope)]}
     out: dict[datetime, list[dict]] = {}
     for i in range(0, len(moments), CHUNK):

@@ -8,25 +8,25 @@ readers on other cursors always see a consistent launch.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from . import derive, sql
+from . import derive, ingest, sql
 from .checks import literal
-from .config import LaunchConfig, load_config
+from .config import ConfigError, LaunchConfig, load_config, read_sources
 from .derive import END_OF_TIME
-from .readers import FINISHED_SUFFIXES, FileRejected, FoundFile, discover
-from .readers.csv_reader import plain_utf8, stage_csv
-from .readers.parquet_reader import stage_parquet
+from .readers import READERS, FoundFile, discover
 from .schema import BOOL, TABLES, TS, Table, ident
+from .sources import Source
 
 # DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB in memory
 # uncompressed; in a compressed database file with this limit the engine peaks at ~3 GB
@@ -49,6 +49,9 @@ class DataDirError(ValueError):
 class StaleVersion(Exception):
     """A refresh published a newer version than the one asked for."""
 
+
+def _digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
 class Store:
@@ -74,10 +77,16 @@ class Store:
                                           "checkpoint_threshold": CHECKPOINT_THRESHOLD})
         self._lock = threading.RLock()
         self._append_lock = threading.Lock()  # one file's rows go into the tables at a time
-        self._seen: set[tuple[str, str]] = set()
-        # Extra (non-contract) columns per table, each with the first (file name, position) that
-        # has it: their order does not depend on which of the files loading at once came first.
-        self._extras: dict[str, dict[str, tuple[str, int]]] = {t: {} for t in TABLES}
+        # What was read of each file (by path): (table, name, source, fingerprint); a file whose
+        # source or source settings changed since is unloaded and read again.
+        self._seen: dict[Path, tuple[str, str, str | None, str | None]] = {}
+        # launch.toml's [[sources]] are read again on every refresh when the file changed.
+        self.sources: tuple[Source, ...] = self.config.sources
+        self.sources_error: str | None = None  # why launch.toml's newer sources were not taken
+        self._toml = _digest(self.data_dir / "launch.toml")
+        self._written: tuple[Source, ...] = ()  # the sources in table `sources`
+        self._whole: set[str] = set()  # tables a file was unloaded from: rebuilt whole
+        self._extras = ingest.Extras()  # extra (non-contract) columns per table, in a fixed order
         # Files whose rows are in acc_<table> but not yet in the current tables, per table; and
         # the extra columns per table at the last rebuild (more since: rebuild the table whole).
         self._pending: dict[str, list[str]] = {}
@@ -100,6 +109,7 @@ class Store:
         derive.rebuild(cur, list(TABLES), {t: [] for t in TABLES},  # no file yet: there is nothing to compare with
                        conflict_window_hours=self.config.conflict_window_hours)
         cur.execute(sql.load("table_macros"))
+        self._write_sources(cur)
         cur.close()
 
     # -- public -----------------------------------------------------------------------------
@@ -126,13 +136,42 @@ class Store:
             cur.close()
 
     def unseen(self) -> int:
-        """How many finished files in the data folder no refresh has read yet (does not wait
-        for a refresh in progress)."""
-        return len(self._new_files())
+        """How many finished files in the data folder no refresh has read yet, must read again
+        (their source changed) or must take out (no source reads them any more); does not wait
+        for a refresh in progress."""
+        todo, unload = self._new_files()
+        return len({f.path for f in todo} | {path for path, _, _ in unload})
 
-    def _new_files(self) -> list[FoundFile]:
-        seen = set(self._seen)  # a copy: a refresh may be adding to it
-        return [f for f in discover(self.data_dir) if (f.table, f.name) not in seen]
+    def _read_sources(self) -> None:
+        """Take launch.toml's [[sources]] again when the file changed; an invalid one leaves the
+        sources in force and says why in ``sources_error``."""
+        digest = _digest(self.data_dir / "launch.toml")
+        if digest == self._toml:
+            return
+        try:
+            self.sources, self.sources_error = read_sources(self.data_dir, self.config.timezone), None
+        except ConfigError as exc:
+            self.sources_error = f"{exc} (the sources in force are kept until it is fixed)"
+        self._toml = digest
+
+    def _new_files(self) -> tuple[list[FoundFile], list[tuple[Path, str, str]]]:
+        """The files to read (new, or read before by another source or other source settings),
+        and the earlier readings to take out first (path, table, name): those, and the files of a
+        source folder that no source matches any more (a file deleted from the disk stays)."""
+        self._read_sources()
+        prints = {s.name: s.fingerprint() for s in self.sources}
+        seen = dict(self._seen)  # a copy: a refresh may be adding to it
+        found = discover(self.data_dir, self.sources)
+        todo = [f for f in found if seen.get(f.path) != self._reading(f, prints)]
+        unload = [(f.path, *seen[f.path][:2]) for f in todo if f.path in seen]
+        gone = seen.keys() - {f.path for f in found}
+        unload += [(path, *seen[path][:2]) for path in sorted(gone) if path.exists()]
+        return todo, unload
+
+    @staticmethod
+    def _reading(f: FoundFile, prints: dict[str, str]) -> tuple[str, str, str | None, str | None]:
+        source = f.source.name if f.source is not None else None
+        return f.table, f.name, source, prints.get(source) if source is not None else None
 
     def refresh(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Load files that arrived since the last call; returns how many were new.
@@ -142,12 +181,22 @@ class Store:
         tables were not rebuilt yet (an unexpected error, or one raised by ``progress``, stopped
         the refresh) are rebuilt by the next call, new files or not."""
         with self._lock:
-            new = self._new_files()
-            if not new and not self._pending:
+            new, unload = self._new_files()
+            if not new and not unload and not self._pending:
+                if self._written != self.sources:  # only the list of sources changed
+                    self._publish_sources()
                 return 0
+            cur = self._db.cursor()
+            try:
+                self._write_sources(cur)
+                for path, table, name in unload:
+                    self._unload(cur, table, name)
+                    self._seen.pop(path, None)
+            finally:
+                cur.close()
             self._load_files(new, progress)
             pending = {t: sorted(names) for t, names in self._pending.items()}
-            widened = {t for t in pending if len(self._extras[t]) != self._widths[t]}
+            widened = {t for t in pending if len(self._extras.first[t]) != self._widths[t]} | self._whole
             cur = self._db.cursor()
             try:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
@@ -160,7 +209,8 @@ class Store:
             finally:
                 cur.close()
             self._pending.clear()
-            self._widths = {t: len(x) for t, x in self._extras.items()}
+            self._whole.clear()
+            self._widths = {t: len(x) for t, x in self._extras.first.items()}
             self.version += 1
             self._changes.append((self.version, changed_from))
             return len(new)
@@ -182,8 +232,12 @@ class Store:
 
     def extras(self, table: str) -> list[str]:
         """Extra (non-contract) columns seen so far in a table's files."""
-        first = self._extras[table]
-        return sorted(first, key=first.__getitem__)
+        return self._extras.names(table)
+
+    def withheld(self) -> dict[str, dict[str, list[str]]]:
+        """Personal columns not stored (``schema.PERSONAL_COLUMNS``): table -> column -> files."""
+        with self._append_lock:
+            return self._extras.withheld()
 
     def close(self) -> None:
         self._db.close()
@@ -204,94 +258,64 @@ class Store:
         def load(f: FoundFile) -> None:
             cur = self._db.cursor()
             try:
-                self._load_file(cur, f)
+                ingest.load_file(cur, f, Path(self._tmp.name), self.config, self._extras, self._append_lock)
             finally:
                 cur.close()
             with self._append_lock:
-                self._seen.add((f.table, f.name))
+                prints = {f.source.name: f.source.fingerprint()} if f.source is not None else {}
+                self._seen[f.path] = self._reading(f, prints)
                 self._pending.setdefault(f.table, []).append(f.name)
 
-        biggest_first = sorted(found, key=lambda f: f.path.stat().st_size, reverse=True)
+        def load_in_turn(files: list[FoundFile]) -> None:
+            for f in files:
+                load(f)
+
+        # A source whose format reads its files in order (a log going on in the next file) is
+        # one task, its files by name; every other file is a task of its own.
+        tasks: list[list[FoundFile]] = []
+        in_order: dict[str, list[FoundFile]] = {}
+        for f in found:
+            if f.source is not None and READERS[f.source.format].in_order:
+                in_order.setdefault(f.source.name, []).append(f)
+            else:
+                tasks.append([f])
+        tasks += [sorted(files, key=lambda f: f.name) for files in in_order.values()]
+        biggest_first = sorted(tasks, key=lambda fs: sum(f.path.stat().st_size for f in fs), reverse=True)
         with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="launchboard-load") as pool:
-            futures = [pool.submit(load, f) for f in biggest_first]
+            futures = {pool.submit(load_in_turn, fs): len(fs) for fs in biggest_first}
             if progress is not None:
-                for done, _ in enumerate(as_completed(futures), 1):
-                    progress(done, len(futures))
+                done = 0
+                for future in as_completed(futures):
+                    done += futures[future]
+                    progress(done, len(found))
         for future in futures:
             future.result()
 
-    def _load_file(self, cur, found: FoundFile) -> None:
-        path = found.path
-        stat = path.stat()
-        arrived = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
-        table = TABLES[found.table]
-        encoding = None
+    def _unload(self, cur, table: str, file: str) -> None:
+        """Take a file's rows out (it is read again, or no source reads it any more); its table
+        is rebuilt whole."""
+        ingest.unload_file(cur, table, file, self._extras)
+        self._whole.add(table)
+        self._pending.setdefault(table, [])
+
+    def _publish_sources(self) -> None:
+        """A new version whose only change is the list of sources (no row changed)."""
+        cur = self._db.cursor()
         try:
-            lower = found.name.lower()
-            if lower.endswith(".parquet"):
-                encoding = "parquet"
-                names, line = stage_parquet(cur, path, table)
-            elif lower.endswith(FINISHED_SUFFIXES):
-                text = Path(self._tmp.name) / (found.name + ".utf8.csv")
-                try:
-                    encoding, source = plain_utf8(path, text)
-                    names, line = stage_csv(cur, path, encoding, source, table)
-                finally:
-                    text.unlink(missing_ok=True)
-            else:
-                raise FileRejected("not an extract file: expected .csv, .csv.gz or .parquet")
-            missing = [c for c in table.required if c not in names]
-            if missing:
-                raise FileRejected("missing required column(s): " + ", ".join(missing))
-        except FileRejected as exc:
-            with self._append_lock:
-                cur.execute(
-                    "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'rejected', $r, 0, 0, now())",
-                    {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
-                     "r": str(exc)},
-                )
-            return
-        with self._append_lock:  # a new column (ALTER TABLE) must not meet another file's append
-            rows_read, rejected = self._check_and_append(cur, table, found.name, names, line, encoding != "parquet")
-            cur.execute(
-                "INSERT INTO files VALUES ($t, $f, $a, $b, $e, 'loaded', NULL, $n, $r, now())",
-                {"t": found.table, "f": found.name, "a": arrived, "b": stat.st_size, "e": encoding,
-                 "n": rows_read, "r": rejected},
-            )
+            self._write_sources(cur)
+        finally:
+            cur.close()
+        self.version += 1
+        self._changes.append((self.version, END_OF_TIME))
 
-    def _check_and_append(self, cur, table: Table, file: str, names: list[str], line: str,
-                          csv_file: bool) -> tuple[int, int]:
-        """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``; with
-        ``csv_file``, the malformed lines too. Returns (rows read, rows rejected)."""
-        known = set(table.names)
-        first = self._extras[table.name]
-        extras = [(position, n) for position, n in enumerate(names) if n not in known]
-        for position, extra in extras:
-            if extra not in first:
-                cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " ADD COLUMN IF NOT EXISTS "
-                            + ident(extra) + " VARCHAR")
-            first[extra] = min(first.get(extra, (file, position)), (file, position))
-        keep = [ident(c) for c in table.names] + [ident(e) for _, e in extras]
-        (accepted,) = cur.execute(
-            "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
-            + ", $file AS _file, " + line + " AS _line FROM checked WHERE _reason = ''",
-            {"file": file},
-        ).fetchone()
-        (rejected,) = cur.execute(
-            "INSERT INTO rejected_rows SELECT $table, $file, " + line + ", _reason, _content"
-            " FROM checked WHERE _reason <> ''",
-            {"table": table.name, "file": file},
-        ).fetchone()
-        if csv_file:
-            (malformed,) = cur.execute(
-                "INSERT INTO rejected_rows SELECT $table, $file, line, "
-                "'malformed CSV line: ' || error_message, csv_line FROM lb_bad_lines",
-                {"table": table.name, "file": file},
-            ).fetchone()
-            rejected += malformed
-        return accepted + rejected, rejected
-
-    # -- derived tables ---------------------------------------------------------------------
+    def _write_sources(self, cur) -> None:
+        """The sources in force, in table ``sources`` (for the Data quality page)."""
+        self._written = self.sources
+        cur.execute("DELETE FROM sources")
+        if self.sources:
+            cur.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(s.name, s.table, s.format, i, s.files, s.folder, s.fingerprint())
+                             for i, s in enumerate(self.sources, 1)])
 
 
 def open_store(data_dir: Path | str, config: LaunchConfig | None = None) -> Store:

@@ -16,7 +16,7 @@ from .schema import STAGES
 ALERT_KINDS = (
     "delivery_promise_breach", "activation_promise_breach", "activation_failure_spike",
     "call_center_overload", "quiet_hours_messages", "contradicting_messages", "retracted_batch",
-    "stalled_stage", "stalled_hub",
+    "stalled_stage", "stalled_hub", "message_call_surge",
 )
 # Where the dashboard explains each alert.
 ALERT_PAGES = {
@@ -24,14 +24,18 @@ ALERT_PAGES = {
     "activation_failure_spike": "activations", "call_center_overload": "calls",
     "quiet_hours_messages": "messages", "contradicting_messages": "messages",
     "retracted_batch": "messages", "stalled_stage": "pipeline", "stalled_hub": "pipeline",
+    "message_call_surge": "messages",
 }
 SEVERITY = {
     "delivery_promise_breach": "critical", "activation_promise_breach": "critical",
     "activation_failure_spike": "critical", "call_center_overload": "critical",
     "stalled_hub": "critical", "stalled_stage": "critical",
     "quiet_hours_messages": "warning", "contradicting_messages": "warning", "retracted_batch": "warning",
+    "message_call_surge": "warning",
 }
 NO_CODE = "(none)"
+# How a batch's baseline was found (queries/table_macros.sql, lb_batch_impact), in words.
+BASELINE_WORDS = {"day before": "the day before", "launch rate": "the launch's rate"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Params:
             "skus": list(self.scope.skus), "couriers": list(self.scope.couriers),
             "quiet_start": self.config.quiet_start, "quiet_end": self.config.quiet_end,
             "conflict_window_hours": self.config.conflict_window_hours,
+            "call_window_hours": self.config.call_window_hours,
             "service_level_seconds": self.config.service_level_seconds,
             "window_minutes": int(a["window_minutes"]), "stall_minutes": int(a["stall_minutes"]),
         }
@@ -103,6 +108,64 @@ def ingest(cur) -> dict[str, dict]:
     return out
 
 
+def sources(cur) -> list[dict]:
+    """Per launch.toml source (not as of T): files, rows read/accepted/rejected, and the values
+    its maps did not know ({column, value, rows}, most rows first). Empty without sources."""
+    if not sql.run(cur, "sources_any").fetchone()[0]:
+        return []
+    res = sql.run(cur, "quality_sources")
+    cols = [d[0] for d in res.description]
+    out = [dict(zip(cols, row)) for row in res.fetchall()]
+    unmapped: dict[str, list[dict]] = {}
+    for source, _, column, value, rows, _ in sql.run(cur, "quality_unmapped").fetchall():
+        unmapped.setdefault(source, []).append({"column": column, "value": value, "rows": rows})
+    notes = source_notes(cur)
+    for rec in out:
+        rec.pop("values_unmapped")
+        rec["unmapped"] = unmapped.get(rec["source"], [])
+        rec.update(notes.get(rec["source"], {}))
+    return out
+
+
+# What a source's figures that are not rows mean (queries/quality_source_counts.sql; the
+# Data quality page and the Markdown report label them with these words).
+NOT_ROWS = {
+    "lines": "lines read", "blank_lines": "blank lines", "call_lines": "lines of calls",
+    "open_calls": "calls still open (waiting for their end)",
+    "wrapups_waiting": "wrap-ups waiting for their call",
+    "wrapup_versions": "wrap-ups in a later file (a new version of the call)",
+    "start_missing": "calls without their ENTERQUEUE (arrival from the event data)",
+    "connect_missing": "answered calls without CONNECT (answer from the talk time)",
+    "times_disagree": "waits or talk times in the data that disagree with the lines' times (the times are used)",
+    "restarted_open": "open calls replaced by a new ENTERQUEUE of the same channel",
+    "inbound": "inbound messages (not notifications)",
+    "canceled": "messages cancelled before they were sent (not notifications)",
+}
+
+
+def not_rows_label(figure: str) -> str:
+    if figure.startswith("event:"):
+        return f"lines of {figure[6:]} (not calls)"
+    return NOT_ROWS.get(figure, figure)
+
+
+def source_notes(cur) -> dict[str, dict]:
+    """Per source: ``not_rows`` (figure -> n, see NOT_ROWS) and, for sources whose rows name a
+    phone number, ``customers`` (how their current rows found a customer -> rows)."""
+    out: dict[str, dict] = {}
+    for source, figure, n in sql.run(cur, "quality_source_counts").fetchall():
+        out.setdefault(source, {}).setdefault("not_rows", {})[figure] = n
+    phoned = {t for (t,) in cur.execute("SELECT table_name FROM duckdb_columns() WHERE column_name = 'customer_phone'"
+                                        " AND schema_name = 'main' AND table_name IN ('calls', 'messages')").fetchall()}
+    exists = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'phone_directory'"
+                         " AND schema_name = 'main'").fetchone()[0]
+    for table, query in (("calls", "quality_caller_matches"), ("messages", "quality_recipient_matches")):
+        if table in phoned and exists:
+            for source, how, n in sql.run(cur, query).fetchall():
+                out.setdefault(source, {}).setdefault("customers", {})[how] = n
+    return out
+
+
 def orders(cur, p: Params) -> dict:
     row = query_row(cur, "orders_summary", p)
     return {
@@ -126,6 +189,30 @@ def activations(cur, p: Params) -> dict:
     }
 
 
+def call_impact(cur, p: Params, fmt=lambda ts: ts) -> list[dict]:
+    """Calls traced to each message batch and correction (queries/messages_call_impact.sql),
+    most excess calls first; reasons as {reason: calls}, most calls first."""
+    return [
+        {
+            "batch_id": b["batch"],
+            "template": b["template"],
+            "corrects": b["corrects"],
+            "messages": b["messages"],
+            "customers_reached": b["customers_reached"],
+            "first_sent": fmt(b["first_reach"]),
+            "calls": b["calls"],
+            "baseline": b["baseline"],
+            "baseline_method": b["baseline_method"],
+            "excess": b["excess"],
+            "rate_ratio": b["rate_ratio"],
+            "window_calls": b["window_calls"],
+            "load_share": b["load_share"],
+            "reasons": {r["reason"]: r["calls"] for r in b["reasons"]},
+        }
+        for b in query_rows(cur, "messages_call_impact", p)
+    ]
+
+
 def messages(cur, p: Params, fmt=lambda ts: ts) -> dict:
     row = query_row(cur, "messages_summary", p)
     batches = [
@@ -146,6 +233,7 @@ def messages(cur, p: Params, fmt=lambda ts: ts) -> dict:
         "contradicting_state": row["contradicting_state"],
         "conflicting_customers": row["conflicting_customers"],
         "retracted_batches": batches,
+        "call_impact": call_impact(cur, p, fmt),
     }
 
 
@@ -228,6 +316,31 @@ def _message_alerts(rows: list[dict], p: Params) -> list[dict]:
     return out
 
 
+def surge_raised(calls: int, baseline: float | None, ratio: float, min_calls: int) -> bool:
+    """The message_call_surge rule: at least ``min_calls`` calls and more than ``ratio`` times the
+    baseline (with a zero baseline, any ``min_calls`` calls; with none, never)."""
+    return baseline is not None and calls >= min_calls and calls > ratio * baseline
+
+
+def surge_alerts(rows: list[dict], p: Params) -> list[dict]:
+    """Alert message_call_surge at T from the rows of queries/alert_message_call_surge.sql (the
+    batches whose call window is open): one per batch whose recipients called more than
+    ``call_surge_ratio`` times their baseline."""
+    a = p.config.alerts
+    out = []
+    for b in rows:
+        if not surge_raised(b["calls"], b["baseline"], a["call_surge_ratio"], a["min_surge_calls"]):
+            continue
+        how = BASELINE_WORDS[b["baseline_method"]]
+        against = (f"{b['calls'] / b['baseline']:.1f}x the baseline ({b['baseline']:,.1f}, {how})" if b["baseline"]
+                   else f"against a baseline of 0 ({how})")
+        out.append(_alert("message_call_surge",
+                          f"{b['calls']:,} calls from the {b['customers_reached']:,} customers batch {b['batch']} "
+                          f"reached, within {p.config.call_window_hours:g} h of their message: {against}",
+                          b["first_call"], b["calls"], subject=b["batch"]))
+    return out
+
+
 def _stalled_stage_alerts(rows: list[dict], p: Params) -> list[dict]:
     a = p.config.alerts
     stall = timedelta(minutes=int(a["stall_minutes"]))
@@ -254,10 +367,24 @@ class AlertRule:
     ``query`` (queries/<query>.sql) gives the rows at ``$as_of``; ``raise_alerts(rows, params)``
     turns them into alerts. ``history`` names the set-based form used by the incident review's
     alert history (``launchboard.history``): the same rows at each of ``$moments`` in one query,
-    each with its ``moment``. A rule without one is evaluated moment by moment there, alone."""
+    each with its ``moment``. A rule without one is evaluated moment by moment there, alone.
+    ``possible`` names a cheap query giving the moments of ``$moments`` at which ``query`` can
+    return rows: elsewhere it is not run (its rows are none)."""
     query: str
     raise_alerts: Callable[[list[dict], Params], list[dict]]
     history: str | None = None
+    possible: str | None = None
+
+    def rows(self, cur, p: Params) -> list[dict]:
+        """The rows of ``query`` at ``p.as_of`` (none when ``possible`` rules them out)."""
+        if self.possible is not None and not possible_moments(cur, self.possible, p, [p.as_of]):
+            return []
+        return query_rows(cur, self.query, p)
+
+
+def possible_moments(cur, name: str, p: Params, moments: list[datetime]) -> set[datetime]:
+    """The moments that queries/<name>.sql (an ``AlertRule.possible``) keeps."""
+    return {m for (m,) in sql.run(cur, name, {**p.values(), "moments": moments}).fetchall()}
 
 
 ALERT_RULES: tuple[AlertRule, ...] = (
@@ -267,12 +394,13 @@ ALERT_RULES: tuple[AlertRule, ...] = (
     AlertRule("alert_messages", _message_alerts, "history_messages"),
     AlertRule("alert_stalled_stages", _stalled_stage_alerts, "history_stalled_stages"),
     AlertRule("alert_stalled_hubs", _stalled_hub_alerts, "history_stalled_hubs"),
+    AlertRule("alert_message_call_surge", surge_alerts, possible="alert_message_call_surge_possible"),
 )
 
 
 def alerts(cur, p: Params) -> list[dict]:
     """Spec 3b alerts raised at T, rule by rule (``ALERT_RULES``)."""
-    return [alert for rule in ALERT_RULES for alert in rule.raise_alerts(query_rows(cur, rule.query, p), p)]
+    return [alert for rule in ALERT_RULES for alert in rule.raise_alerts(rule.rows(cur, p), p)]
 
 
 def missing_templates(cur) -> list[str]:

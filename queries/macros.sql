@@ -102,3 +102,36 @@ FROM s8;
 -- previous bound and at or below it): how many values are at or below the bound b.
 CREATE OR REPLACE MACRO lb_at_or_below(h, b) AS
     coalesce(list_sum(list_transform(map_entries(h), lambda e: CASE WHEN e.key <= b THEN e.value ELSE 0 END)), 0);
+
+-- A phone number in national form, for matching a caller id or an SMS recipient with an
+-- order's phone (launchboard.phones.normalise_phone is the same rule; a test checks both):
+-- digits only; +82…, 0082… or 82 followed by at least nine digits -> 0 + the national number
+-- (a trunk 0 kept once); another country's +… keeps its +; no digit -> null.
+CREATE OR REPLACE MACRO lb_phone_national(d) AS
+    CASE WHEN starts_with(substr(d, 3), '0') THEN substr(d, 3) ELSE '0' || substr(d, 3) END;
+CREATE OR REPLACE MACRO lb_phone_digits(p, plus) AS
+    CASE WHEN p = '' THEN NULL
+         WHEN starts_with(p, '0082') THEN lb_phone_national(substr(p, 3))
+         WHEN starts_with(p, '82') AND (plus OR length(p) >= 11) THEN lb_phone_national(p)
+         WHEN plus THEN '+' || p
+         ELSE p END;
+CREATE OR REPLACE MACRO lb_phone(p) AS
+    lb_phone_digits(regexp_replace(p, '[^0-9]', '', 'g'), starts_with(trim(p), '+'));
+
+-- A contract timestamp text whose source keeps another time zone than the launch's: without
+-- an offset it is wall-clock time in `zone` (launch.toml [[sources]] timezone).
+CREATE OR REPLACE MACRO lb_ts_zone(s, zone) AS
+    CASE WHEN regexp_matches(s, '([zZ]|[+-]\d{2}(:?\d{2})?)$') THEN lb_ts(s)
+         ELSE timezone(zone, CAST(lb_ts(s) AS TIMESTAMP)) END;
+
+-- The stand-in customer of an SMS recipient whose number no order carries (or several
+-- customers' orders do): the same number gives the same stand-in, a digest, not the number
+-- (launchboard.resolve replaces it once an order carries the number).
+CREATE OR REPLACE MACRO lb_phone_standin(p) AS 'unmatched-' || left(md5(p), 10);
+
+-- Personal data: every phone-shaped number inside a text (a rejected row's content or reason)
+-- masked like lb_mask_phone: 010-1234-5678, 01012345678, 02-123-4567, +82 10-1234-5678.
+CREATE OR REPLACE MACRO lb_mask_phones_in(s) AS
+    regexp_replace(
+        regexp_replace(s, '(^|[^0-9+])\+?82[-. ]?0?(1\d)[-. ]?\d{3,4}[-. ]?(\d{4})([^0-9]|$)', '\10\2-****-\3\4', 'g'),
+        '\b(0\d{1,2})[-. ]?\d{3,4}[-. ]?(\d{4})\b', '\1-****-\2', 'g');

@@ -10,6 +10,7 @@ from launchboard import report
 from launchboard.config import ConfigError
 from launchboard.loader import DataDirError, Store
 from launchboard.metrics import Scope
+from launchboard.text import plain
 
 DATA_ENV = "LAUNCHBOARD_DATA"
 DEFAULT_DATA = "sample_data"
@@ -31,16 +32,18 @@ def store() -> Store:
     try:
         s = _open(data_dir())
     except (DataDirError, ConfigError) as exc:
-        st.error(f"Launchboard cannot open the launch: {exc}")
+        st.error(f"Launchboard cannot open the launch: {plain(exc)}")
         st.stop()
     unseen = s.unseen()
     if not unseen:
         s.refresh()  # rebuilds what a stopped refresh left, if anything
-        return s
-    # A first load at 1M orders takes about two minutes: say what is happening meanwhile.
-    bar = st.progress(0.0, text=f"Reading {unseen:,} new extract file(s)…")
-    s.refresh(progress=lambda done, total: bar.progress(done / total, text=_loading_text(done, total)))
-    bar.empty()
+    else:
+        # A first load at 1M orders takes about two minutes: say what is happening meanwhile.
+        bar = st.progress(0.0, text=f"Reading {unseen:,} new extract file(s)…")
+        s.refresh(progress=lambda done, total: bar.progress(done / total, text=_loading_text(done, total)))
+        bar.empty()
+    if s.sources_error:  # launch.toml was changed into something invalid while the dashboard runs
+        st.warning(f"launch.toml's [[sources]] were not taken: {plain(s.sources_error)}", icon=":material/warning:")
     return s
 
 

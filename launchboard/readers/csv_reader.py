@@ -7,15 +7,16 @@ import codecs
 import csv
 import gzip
 import io
+import os
+import tempfile
 import zlib
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-import duckdb
-
-from ..checks import checked_query, literal
-from ..schema import Table, ident
-from . import FileRejected, column_names
+from ..checks import literal
+from ..schema import ident
+from .base import FileRejected, Format, Staged, StageJob, column_names
 
 _CHUNK = 1 << 22
 
@@ -50,16 +51,15 @@ def detect_encoding(path: Path, copy: Path | None = None) -> str:
     raise FileRejected("cannot decode file as UTF-8 or CP949/EUC-KR")
 
 
-def read_header(path: Path, encoding: str) -> list[str]:
+def read_header(path: Path, encoding: str, delimiter: str = ",") -> list[str]:
     """The header row's cells; raises FileRejected when the file has none."""
     with open_bytes(path) as fh:
         text = io.TextIOWrapper(fh, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
         first = text.readline()
-    cells = next(csv.reader([first]), [])
+    cells = next(csv.reader([first], delimiter=delimiter), [])
     if not first.strip() or not any(c.strip() for c in cells):
         raise FileRejected("file is empty: no header row")
     return cells
-
 
 
 def plain_utf8(path: Path, text: Path) -> tuple[str, Path]:
@@ -78,37 +78,59 @@ def plain_utf8(path: Path, text: Path) -> tuple[str, Path]:
 
 
 
-def stage_csv(cur, path: Path, encoding: str, source: Path, table: Table) -> tuple[list[str], str]:
-    """Read a CSV (``source``: its plain UTF-8 text) into temp table ``checked`` (see
-    _checked_query); malformed lines go to ``lb_bad_lines``. Returns the column names and
-    the SQL of a checked row's line number."""
-    cells = read_header(path, encoding)
-    names = column_names(cells)
-    columns = "{" + ", ".join(literal("c" + str(i)) + ": 'VARCHAR'" for i in range(len(names))) + "}"
-    select = ", ".join("c" + str(i) + " AS " + ident(n) for i, n in enumerate(names))
-    cur.execute("DROP TABLE IF EXISTS lb_rejects")
-    cur.execute("DROP TABLE IF EXISTS lb_scan")
+def check_options(options: dict) -> dict:
+    """``[sources.options]`` of a CSV source: ``delimiter``, one character (default ",")."""
+    unknown = sorted(set(options) - {"delimiter"})
+    if unknown:
+        raise ValueError("unknown option(s) for format csv: " + ", ".join(unknown) + " (known: delimiter)")
+    delimiter = options.get("delimiter", ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise ValueError(f"delimiter must be one character other than a quote or a line break, got {delimiter!r}")
+    return {"delimiter": delimiter}
+
+
+@contextmanager
+def stage(job: StageJob) -> Iterator[Staged]:
+    """A CSV as text columns (DuckDB's reader, explicit column list, no sniffing). Its plain
+    UTF-8 text is the file itself, or a copy in the scratch folder (gzip, CP949) removed when
+    the loader is done. Malformed lines are its unreadable records, with their raw text."""
+    delimiter = job.options.get("delimiter", ",")
+    fd, name = tempfile.mkstemp(suffix=".utf8.csv", dir=job.scratch)
+    os.close(fd)
+    text = Path(name)
     try:
-        cur.execute(
-            "CREATE OR REPLACE TEMP TABLE checked AS " + checked_query(table, names, (
-                "SELECT " + select + " FROM read_csv($path, columns = " + columns + ", header = true,"
-                " auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true,"
-                " null_padding = false, store_rejects = true, rejects_table = 'lb_rejects',"
-                " rejects_scan = 'lb_scan')")),
-            {"path": str(source)},
-        )
-    except duckdb.Error as exc:
-        raise FileRejected("cannot read CSV: " + str(exc).splitlines()[0]) from exc
-    # DuckDB may log several errors for one line: keep one row per malformed line.
+        encoding, source = plain_utf8(job.path, text)
+        cells = read_header(job.path, encoding, delimiter)
+        names = column_names(cells)
+        columns = "{" + ", ".join(literal("c" + str(i)) + ": 'VARCHAR'" for i in range(len(names))) + "}"
+        select = ", ".join("c" + str(i) + " AS " + ident(n) for i, n in enumerate(names))
+        job.cur.execute("DROP TABLE IF EXISTS lb_rejects")
+        job.cur.execute("DROP TABLE IF EXISTS lb_scan")
+        yield Staged(
+            select="SELECT " + select + " FROM read_csv($path, columns = " + columns + ", header = true,"
+                   " auto_detect = false, delim = $delim, quote = '\"', escape = '\"', strict_mode = true,"
+                   " null_padding = false, store_rejects = true, rejects_table = 'lb_rejects',"
+                   " rejects_scan = 'lb_scan')",
+            names=names, headers=cells, encoding=encoding, params={"path": str(source), "delim": delimiter},
+            line="checked.rowid + 2", read_error="cannot read CSV",
+            unreadable="SELECT line, 'malformed CSV line: ' || error_message, csv_line FROM lb_bad_lines",
+            finish=_malformed_lines)
+    finally:
+        text.unlink(missing_ok=True)
+
+
+def _malformed_lines(cur, staged: Staged) -> None:
+    """Keep one row per malformed line (DuckDB may log several errors for one) in
+    ``lb_bad_lines``, and number the parsed rows around them."""
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE lb_bad_lines AS SELECT line, any_value(csv_line) AS csv_line,"
         " min(error_message) AS error_message FROM lb_rejects GROUP BY line"
     )
     # The k-th parsed row (rowid k - 1) is on line k + 1 (after the header), plus one for
     # every malformed line before it.
-    line = "checked.rowid + 2"
     if cur.execute("SELECT count(*) FROM lb_bad_lines").fetchone()[0]:
-        line += (" + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) AS adj"
-                 " FROM lb_bad_lines) AS r WHERE r.adj <= checked.rowid + 1)")
-    return names, line
+        staged.line += (" + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) AS adj"
+                        " FROM lb_bad_lines) AS r WHERE r.adj <= checked.rowid + 1)")
 
+
+FORMAT = Format("csv", stage, check_options=check_options)

@@ -2,20 +2,22 @@
 like a CSV's (a nanosecond timestamp is read to the microsecond)."""
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 
-from ..checks import checked_query, quoted
-from ..schema import Table, ident
-from . import FileRejected, column_names
+from ..checks import quoted
+from ..schema import ident
+from .base import FileRejected, Format, Staged, StageJob, column_names
 
 
-def stage_parquet(cur, path: Path, table: Table) -> tuple[list[str], str]:
-    """Read a Parquet file into temp table ``checked``; returns the column names and the SQL
-    of a checked row's line number (its row number)."""
+@contextmanager
+def stage(job: StageJob) -> Iterator[Staged]:
+    """A Parquet file as text columns; a row's line is its row number (first row = 1)."""
+    path = str(job.path)
     try:
-        described = cur.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": str(path)}).fetchall()
+        described = job.cur.execute("DESCRIBE SELECT * FROM read_parquet($path)", {"path": path}).fetchall()
     except duckdb.Error as exc:
         raise FileRejected("cannot read Parquet: " + str(exc).splitlines()[0]) from exc
     originals = [row[0] for row in described]
@@ -26,13 +28,9 @@ def stage_parquet(cur, path: Path, table: Table) -> tuple[list[str], str]:
         + " AS VARCHAR) AS " + ident(n)
         for (orig, typ, *_), n in zip(described, names)
     ]
-    try:
-        cur.execute(
-            "CREATE OR REPLACE TEMP TABLE checked AS "
-            + checked_query(table, names, "SELECT " + ", ".join(as_text) + " FROM read_parquet($path)"),
-            {"path": str(path)},
-        )
-    except duckdb.Error as exc:
-        raise FileRejected("cannot read Parquet: " + str(exc).splitlines()[0]) from exc
-    return names, "checked.rowid + 1"
+    yield Staged(select="SELECT " + ", ".join(as_text) + " FROM read_parquet($path)", names=names,
+                 headers=originals, encoding="parquet", params={"path": path}, line="checked.rowid + 1",
+                 read_error="cannot read Parquet")
 
+
+FORMAT = Format("parquet", stage)

@@ -1,4 +1,5 @@
--- Bookkeeping tables of the loader (grain: one row per finished file / per rejected row).
+-- Bookkeeping tables of the loader (grain: one row per finished file / per rejected row / per
+-- source / per unmapped value of a file).
 -- Parameters: none.
 CREATE TABLE IF NOT EXISTS files (
     table_name VARCHAR NOT NULL,
@@ -10,7 +11,9 @@ CREATE TABLE IF NOT EXISTS files (
     reason VARCHAR,                   -- why the whole file was rejected
     rows_read BIGINT NOT NULL,
     rows_rejected BIGINT NOT NULL,
-    loaded_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    loaded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    source VARCHAR,                   -- the launch.toml [[sources]] entry that read it (null: the contract's layout)
+    fingerprint VARCHAR               -- that source's settings when it was read (a change reads the file again)
 );
 CREATE TABLE IF NOT EXISTS rejected_rows (
     table_name VARCHAR NOT NULL,
@@ -27,3 +30,40 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
 CREATE TABLE IF NOT EXISTS key_counts (table_name VARCHAR PRIMARY KEY, distinct_keys BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS template_catalog (template VARCHAR PRIMARY KEY, claims VARCHAR);
 CREATE TABLE IF NOT EXISTS template_conflicts (a VARCHAR, b VARCHAR);
+-- The launch.toml [[sources]] in force, in launch.toml order (the first that matches a file reads it).
+CREATE TABLE IF NOT EXISTS sources (
+    name VARCHAR PRIMARY KEY,
+    table_name VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    files VARCHAR NOT NULL,           -- the glob, inside folder (or the table's folder)
+    folder VARCHAR,
+    fingerprint VARCHAR NOT NULL
+);
+-- Values a source's value map did not know, per file and column (those rows are rejected).
+CREATE TABLE IF NOT EXISTS unmapped_values (
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    rows BIGINT NOT NULL
+);
+-- A file's figures that are not rows (a queue_log's lines of other events, its calls still
+-- open, a Twilio export's inbound messages …), per figure (readers.base.Staged.counts).
+CREATE TABLE IF NOT EXISTS source_counts (
+    table_name VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    source VARCHAR,
+    figure VARCHAR NOT NULL,
+    n BIGINT NOT NULL
+);
+-- Asterisk queue_log sources (readers/queue_log_reader.py): the calls still open, their lines
+-- waiting for their end, and the uniqueids whose latest visit is a row (visits so far, and that
+-- row, which a later wrap-up versions), per source and source settings (fingerprint).
+CREATE TABLE IF NOT EXISTS queue_log_open (source VARCHAR, fingerprint VARCHAR, uniqueid VARCHAR, visit VARCHAR);
+CREATE TABLE IF NOT EXISTS queue_log_done (
+    source VARCHAR, fingerprint VARCHAR, uniqueid VARCHAR, visits INTEGER,
+    call_id VARCHAR, queue VARCHAR, arrived_at BIGINT, answered_at BIGINT, ended_at BIGINT,  -- epochs
+    outcome VARCHAR, agent_id VARCHAR, reason VARCHAR, resolution VARCHAR, updated_at BIGINT, customer_phone VARCHAR
+);

@@ -97,3 +97,87 @@ def test_rejects_files_and_reconciliation(app_at, tmp_path):
     assert rejects[0].reason[0].startswith("ordered_at is not a timestamp")
     assert [(r.file, r.line) for r in rejects[1].itertuples()] == [("s1.csv", 3)]
     assert "Orphans: 1" in "\n".join(m.value for m in at.markdown)
+
+
+# A courier export read through a source: S1-S3 and S5 are built-in courier words; S4 and S6 carry
+# 집하대기, which no map knows; S7 택배분실, also unknown (and no time). 7 rows read, 4 accepted,
+# 3 rejected, all 3 for an unknown value: 집하대기 in 2 rows, 택배분실 in 1.
+CJ_TOML = """\
+[[sources]]
+name = "CJ scans"
+table = "shipments"
+files = "cj_*.csv"
+format = "csv"
+[sources.columns]
+event_id = "스캔번호"
+order_id = "주문번호"
+event = "배송상태"
+event_at = "처리일시"
+hub = "처리점소"
+[sources.constants]
+courier = "CJ"
+"""
+CJ_SCANS = """\
+스캔번호,주문번호,배송상태,처리일시,처리점소
+S1,O1,집화처리,2016-10-20 10:00,곤지암 Hub
+S2,O1,간선상차,2016-10-20 12:00,곤지암 Hub
+S3,O1,간선하차,2016-10-20 13:00,대전 Hub
+S4,O1,집하대기,2016-10-20 14:00,대전 Hub
+S5,O1,배송완료,2016-10-21 09:00,서울
+S6,O2,집하대기,2016-10-20 15:00,
+S7,O2,택배분실,,
+"""
+
+
+def frame_with(at, column: str):
+    """The first table shown with this column (AppTest does not expose a dataframe's key)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def test_sources_with_unknown_values_and_the_fix(app_at, tmp_path):
+    data = write(tmp_path / "data", {"orders/o1.csv": ORDERS_1, "shipments/cj_1.csv": CJ_SCANS})
+    (data / "launch.toml").write_text(CJ_TOML, encoding="utf-8")
+    at = app_at("quality", data)
+    assert not at.exception
+    assert "Sources (launch.toml)" in [h.value for h in at.subheader]
+    per = frame_with(at, "matches")
+    assert per.to_dict("records") == [{
+        "source": "CJ scans", "table_name": "shipments", "format": "csv", "matches": "shipments/cj_*.csv",
+        "files": 1, "files_rejected": 0, "rows_read": 7, "rows_accepted": 4, "rows_rejected": 3, "rows_unmapped": 3,
+        "adds up": "✓"}]
+    unmapped = frame_with(at, "column_name")
+    assert unmapped[["source", "column_name", "value", "rows", "files"]].values.tolist() == [
+        ["CJ scans", "event", "집하대기", 2, 1], ["CJ scans", "event", "택배분실", 1, 1]]
+    assert "**Values no map knows: 2** (3 rows rejected)" in [m.value for m in at.markdown]
+    assert [c.value for c in at.code] == [
+        '# under [[sources]] name = "CJ scans": fill in each contract value\n'
+        '[sources.values.event]\n"집하대기" = ""  # 2 row(s)\n"택배분실" = ""  # 1 row(s)']
+    # The page agrees with the report's per-source figures.
+    assert report.build(open_store(data))["sources"][0]["unmapped"] == [
+        {"column": "event", "value": "집하대기", "rows": 2}, {"column": "event", "value": "택배분실", "rows": 1}]
+
+    # The fix, pasted under the source: the same session's next run reads cj_1.csv again.
+    (data / "launch.toml").write_text(CJ_TOML + '[sources.values.event]\n"집하대기" = "packed"\n'
+                                      '"택배분실" = "failed_attempt"\n', encoding="utf-8")
+    at.run()
+    assert not at.exception
+    per = frame_with(at, "matches")
+    assert per[["rows_read", "rows_accepted", "rows_rejected", "rows_unmapped", "adds up"]].values.tolist() == [
+        [7, 6, 1, 0, "✓"]]
+    assert "Every value in the sources' mapped columns is known." in [s.value for s in at.success]
+    shown = overview(at)
+    assert [int(shown.loc["shipments", k]) for k in ("files", "rows_read", "rows_accepted", "rows_rejected")] == [
+        1, 7, 6, 1]
+    assert "✗" not in reconciliation(at)
+
+
+def test_an_invalid_launch_toml_while_running_is_named_on_the_page(app_at, tmp_path):
+    data = write(tmp_path / "data", {"shipments/cj_1.csv": CJ_SCANS})
+    (data / "launch.toml").write_text(CJ_TOML, encoding="utf-8")
+    at = app_at("quality", data)
+    (data / "launch.toml").write_text(CJ_TOML.replace('format = "csv"', 'format = "xls"'), encoding="utf-8")
+    at.run()
+    assert not at.exception
+    assert any("format must be one of csv, xlsx, parquet, asterisk_queue_log, twilio_messages, got 'xls'" in w.value and "kept until it is fixed" in w.value
+               for w in at.warning)
+    assert frame_with(at, "matches")["rows_read"].tolist() == [7]

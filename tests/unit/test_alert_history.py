@@ -40,6 +40,7 @@ def edge_moments(store) -> list[datetime]:
     stage changes (and one stall time later). A sample of each, spread over the launch."""
     a = store.config.alerts
     window, stall = f"INTERVAL {int(a['window_minutes'])} MINUTE", f"INTERVAL {int(a['stall_minutes'])} MINUTE"
+    surge = f"to_seconds({store.config.call_window_hours * 3600})"
     picks = [
         "SELECT DISTINCT promised_delivery_by FROM orders UNION SELECT DISTINCT promised_activation_by FROM orders",
         f"SELECT finished_at FROM activations WHERE result = 'failed' UNION SELECT finished_at + {window} FROM activations",
@@ -50,6 +51,8 @@ def edge_moments(store) -> list[datetime]:
         " FROM stage_timeline WHERE last_scan.ev = 'at_hub'",
         f"SELECT from_at + {stall} FROM stage_timeline WHERE stage IN ('packed', 'in_transit') UNION SELECT to_at"
         " FROM stage_timeline WHERE stage = 'allocated'",
+        f"SELECT sent_at FROM message_facts WHERE batch_id IS NOT NULL UNION SELECT sent_at + {surge} FROM message_facts"
+        " WHERE batch_id IS NOT NULL",
     ]
     cur = store.cursor()
     try:
@@ -90,7 +93,8 @@ SCOPES = {
     "no filter": (Scope(), set(metrics.ALERT_KINDS)),
     "sms": (Scope(channels=("sms",)), set(metrics.ALERT_KINDS)),
     "every field": (Scope(channels=("sms", "web"), regions=("Seoul", "Busan"), skus=("IP7-128-JBK", "IP7-32-BLK"),
-                          couriers=("CJ",)), set(metrics.ALERT_KINDS) - {"stalled_hub", "call_center_overload"}),
+                          couriers=("CJ",)), set(metrics.ALERT_KINDS) - {"stalled_hub", "call_center_overload",
+                                                                          "message_call_surge"}),
 }
 
 
@@ -149,7 +153,29 @@ def test_a_rule_without_set_based_form_is_evaluated_moment_by_moment_alone(sampl
     assert ran.count("alert_call_overload") == len(moments)  # the fallback, once per moment
     assert "history_call_overload" not in ran
     assert all(ran.count(r.history) == 2 for r in rules if r.history)  # the others: one query per chunk of 120
-    assert not any(name.startswith("alert_") and name != "alert_call_overload" for name in ran)
+    # alert_call_overload and any rule without a form yet (and its possible query)
+    by_moment = {r.query for r in rules if r.history is None} | {r.possible for r in rules if r.possible}
+    assert not any(name.startswith("alert_") and name not in by_moment for name in ran)
+
+
+def test_a_rule_is_not_run_where_its_possible_query_rules_it_out(sample, moments):
+    """alert_message_call_surge reads every batch; it runs only at the moments where a batch's
+    call window can be open (alert_message_call_surge_possible). At every other moment of the
+    sample (replay moments and edges, batch sends and their window ends included) the query
+    itself returns no row."""
+    rule = next(r for r in ALERT_RULES if r.query == "alert_message_call_surge")
+    cur = sample.cursor()
+    try:
+        p = Params(moments[0], sample.config)
+        kept = metrics.possible_moments(cur, rule.possible, p, moments)
+        assert 0 < len(kept) < len(moments) / 2
+        for m in moments:
+            rows = metrics.query_rows(cur, rule.query, Params(m, sample.config))
+            assert m in kept or rows == []
+            assert rule.rows(cur, Params(m, sample.config)) == rows
+        assert any(metrics.query_rows(cur, rule.query, Params(m, sample.config)) for m in kept)
+    finally:
+        cur.close()
 
 
 # -- leaving a stage and coming back -----------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from launch_files import make_launch
 
-from launchboard import loader, report
+from launchboard import ingest, loader, report
 from launchboard.loader import END_OF_TIME, Store
 from launchboard.timeutil import parse_moment
 
@@ -33,13 +33,13 @@ def _orders(store: Store) -> dict:
 def test_refresh_reads_only_files_it_has_not_seen(tmp_path, monkeypatch):
     data = make_launch(tmp_path, {"orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n"})
     loaded: list[str] = []
-    original = Store._load_file
+    original = ingest.load_file
 
-    def spy(self, cur, found):
+    def spy(cur, found, *rest):
         loaded.append(found.name)
-        return original(self, cur, found)
+        return original(cur, found, *rest)
 
-    monkeypatch.setattr(Store, "_load_file", spy)
+    monkeypatch.setattr(ingest, "load_file", spy)
     store = Store(data)
     try:
         assert store.refresh() == 1 and loaded == ["o_001.csv"]
@@ -371,21 +371,21 @@ def test_files_loading_at_once_keep_their_lines_and_a_fixed_column_order(tmp_pat
                         "O4,C4,web,IP7,Busan,2016-10-07 09:15,,,late\n",     # line 3
     })
     b_appended = threading.Event()
-    stage, append = loader.stage_csv, Store._check_and_append
+    stage, append = ingest.stage_file, ingest.append_rows
 
-    def a_waits(cur, path, *rest):  # reading a.csv (outside the append lock) waits for b.csv
-        if path.name == "a.csv":
+    def a_waits(fmt, job):  # reading a.csv (outside the append lock) waits for b.csv
+        if job.path.name == "a.csv":
             assert b_appended.wait(timeout=30), "b.csv never appended: the files did not load at once"
-        return stage(cur, path, *rest)
+        return stage(fmt, job)
 
-    def b_first(self, cur, table, file, *rest):
-        result = append(self, cur, table, file, *rest)
+    def b_first(cur, table, file, *rest):
+        result = append(cur, table, file, *rest)
         if file == "b.csv":
             b_appended.set()
         return result
 
-    monkeypatch.setattr(loader, "stage_csv", a_waits)
-    monkeypatch.setattr(Store, "_check_and_append", b_first)
+    monkeypatch.setattr(ingest, "stage_file", a_waits)
+    monkeypatch.setattr(ingest, "append_rows", b_first)
     store = Store(data)
     try:
         assert store.refresh() == 2
@@ -412,15 +412,15 @@ def failing_disk(tmp_path, monkeypatch):
         "orders/o_good.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
         "orders/o_bad.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n",
     })
-    original = loader.stage_csv
+    original = ingest.stage_file
 
-    def disk_fails(cur, path, *rest):
-        if path.name == "o_bad.csv":
+    def disk_fails(fmt, job):
+        if job.path.name == "o_bad.csv":
             raise OSError("No space left on device")
-        return original(cur, path, *rest)
+        return original(fmt, job)
 
-    monkeypatch.setattr(loader, "stage_csv", disk_fails)
-    return data, lambda: monkeypatch.setattr(loader, "stage_csv", original)
+    monkeypatch.setattr(ingest, "stage_file", disk_fails)
+    return data, lambda: monkeypatch.setattr(ingest, "stage_file", original)
 
 
 def test_an_unexpected_error_in_one_file_loses_no_other_file_and_loads_none_twice(failing_disk, sql_rows):

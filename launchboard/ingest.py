@@ -1,0 +1,163 @@
+"""One file into the Store's tables: staged by its format's reader (``launchboard.readers``),
+mapped to the contract (``launchboard.mapping``), checked (``launchboard.checks``) and appended
+to ``acc_<table>`` or ``rejected_rows``, with its line in ``files``; or rejected whole with the
+reason. And a file's rows taken out again, when its source's settings changed."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from . import mapping
+from .checks import checked_query
+from .config import LaunchConfig
+from .readers import FileRejected, Format, FoundFile, Staged, StageJob, format_for
+from .schema import TABLES, Table, ident, stored_extras, withheld
+
+
+def stage_file(fmt: Format, job: StageJob):
+    """A file staged by its format's reader (a context manager yielding ``Staged``)."""
+    return fmt.stage(job)
+
+
+class Extras:
+    """Extra (non-contract) columns per table, each with the first (file name, position) that
+    has it: their order does not depend on which of the files loading at once came first. Kept
+    per file too, so that a file taken out takes the columns only it had. Personal columns
+    (``schema.PERSONAL_COLUMNS``) are never among them: only their names are kept, per file."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, dict[str, tuple[str, int]]] = {t: {} for t in TABLES}
+        self._files: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self._personal: dict[tuple[str, str], list[str]] = {}
+
+    def names(self, table: str) -> list[str]:
+        first = self.first[table]
+        return sorted(first, key=first.__getitem__)
+
+    def add(self, cur, table: str, file: str, names: list[str]) -> list[tuple[int, str]]:
+        """A file's extra columns (position, name); the new ones are added to ``acc_<table>``."""
+        stored, first = set(stored_extras(TABLES[table], names)), self.first[table]
+        extras = [(position, n) for position, n in enumerate(names) if n in stored]
+        self._personal[(table, file)] = withheld(TABLES[table], names)
+        for position, extra in extras:
+            if extra not in first:
+                cur.execute("ALTER TABLE " + ident("acc_" + table) + " ADD COLUMN IF NOT EXISTS "
+                            + ident(extra) + " VARCHAR")
+            first[extra] = min(first.get(extra, (file, position)), (file, position))
+        self._files[(table, file)] = extras
+        return extras
+
+    def personal(self, table: str, file: str) -> list[str]:
+        """The personal columns of a file (not stored)."""
+        return self._personal.get((table, file), [])
+
+    def withheld(self) -> dict[str, dict[str, list[str]]]:
+        """Personal columns not stored: table -> column -> the files that had it."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for (table, file), columns in sorted(self._personal.items()):
+            for column in columns:
+                out.setdefault(table, {}).setdefault(column, []).append(file)
+        return {t: dict(sorted(cols.items())) for t, cols in out.items()}
+
+    def drop(self, cur, table: str, file: str) -> None:
+        """Forget a file's columns; those no other file has leave ``acc_<table>``."""
+        self._files.pop((table, file), None)
+        self._personal.pop((table, file), None)
+        first: dict[str, tuple[str, int]] = {}
+        for (t, name), extras in self._files.items():
+            for position, extra in extras if t == table else ():
+                first[extra] = min(first.get(extra, (name, position)), (name, position))
+        for gone in set(self.first[table]) - set(first):
+            cur.execute("ALTER TABLE " + ident("acc_" + table) + " DROP COLUMN " + ident(gone))
+        self.first[table] = first
+
+
+def load_file(cur, found: FoundFile, scratch: Path, launch: LaunchConfig, extras: Extras,
+              append_lock: threading.Lock) -> None:
+    """Stage a file with its format's reader, map it to the contract (its source's [[sources]]
+    entry, if any), check its rows and append them under ``append_lock``; or record why the
+    whole file is rejected."""
+    stat = found.path.stat()
+    table, source = TABLES[found.table], found.source
+    book = {"t": found.table, "f": found.name, "a": datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
+            "b": stat.st_size, "e": None, "s": source.name if source is not None else None,
+            "p": source.fingerprint() if source is not None else None}
+    insert = ("INSERT INTO files (table_name, file, arrived_at, bytes, encoding, status, reason, rows_read,"
+              " rows_rejected, source, fingerprint) VALUES ($t, $f, $a, $b, $e, ")
+    try:
+        fmt = format_for(found)
+        with stage_file(fmt, StageJob(cur, found.path, table, source, scratch, launch)) as staged:
+            book["e"] = staged.encoding
+            plan = mapping.plan(table, staged, source, fmt.contract_names, launch.timezone)
+            missing = [c for c in table.required if c not in plan.names]
+            if missing:
+                raise FileRejected("missing required column(s): " + ", ".join(missing))
+            try:
+                cur.execute("CREATE OR REPLACE TEMP TABLE checked AS " + checked_query(
+                    table, plan.names, plan.select, carry=plan.carry, hidden=plan.hidden, nomap=plan.nomap,
+                    ts=plan.ts, content=plan.content), plan.params)
+            except duckdb.Error as exc:
+                raise FileRejected(staged.read_error + ": " + str(exc).splitlines()[0]) from exc
+            if staged.finish is not None:
+                staged.finish(cur, staged)
+            with append_lock:  # a new column (ALTER TABLE) must not meet another file's append
+                book["n"], book["r"] = append_rows(cur, table, found.name, plan.names, staged, plan.nomap,
+                                                   book["s"], extras)
+                cur.execute(insert + "'loaded', NULL, $n, $r, $s, $p)", book)
+                if staged.counts:
+                    cur.executemany("INSERT INTO source_counts VALUES (?, ?, ?, ?, ?)",
+                                    [(found.table, found.name, book["s"], figure, n)
+                                     for figure, n in staged.counts.items()])
+    except FileRejected as exc:
+        with append_lock:
+            cur.execute(insert + "'rejected', $reason, 0, 0, $s, $p)", {**book, "reason": str(exc)})
+
+
+def append_rows(cur, table: Table, file: str, names: list[str], staged: Staged, nomap: tuple[str, ...],
+                source: str | None, extras: Extras) -> tuple[int, int]:
+    """Append the rows of ``checked`` to ``acc_<table>`` or ``rejected_rows``, and the file's
+    unreadable records; count the values no map knew. Returns (rows read, rows rejected)."""
+    mine = extras.add(cur, table.name, file, names)
+    keep = [ident(c) for c in table.names] + [ident(e) for _, e in mine]
+    (accepted,) = cur.execute(
+        "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
+        + ", $file AS _file, " + staged.line + " AS _line FROM checked WHERE _reason = ''",
+        {"file": file},
+    ).fetchone()
+    (rejected,) = cur.execute(
+        "INSERT INTO rejected_rows SELECT $table, $file, " + staged.line + ", _reason, _content"
+        " FROM checked WHERE _reason <> ''",
+        {"table": table.name, "file": file},
+    ).fetchone()
+    if staged.unreadable is not None:
+        # An unreadable record cannot be split into columns: in a file with personal columns its
+        # text is not kept (its line, reason and count are).
+        personal = extras.personal(table.name, file)
+        (unreadable,) = cur.execute(
+            "INSERT INTO rejected_rows SELECT $table, $file, * REPLACE (coalesce($withheld, content) AS content) "
+            "FROM (SELECT * FROM (" + staged.unreadable + ") AS u(line, reason, content))",
+            {"table": table.name, "file": file,
+             "withheld": "(not kept: the file has personal columns: " + ", ".join(personal) + ")" if personal else None},
+        ).fetchone()
+        rejected += unreadable
+    for column in nomap:
+        cur.execute("INSERT INTO unmapped_values SELECT $table, $file, $source, $column, "
+                    + ident("_nomap_" + column) + ", count(*) FROM checked WHERE "
+                    + ident("_nomap_" + column) + " IS NOT NULL GROUP BY ALL",
+                    {"table": table.name, "file": file, "source": source, "column": column})
+    return accepted + rejected, rejected
+
+
+def unload_file(cur, table: str, file: str, extras: Extras) -> None:
+    """Take a file's rows out: its accepted and rejected rows, its bookkeeping, and the extra
+    columns only it had. The caller rebuilds the table whole (which counts its keys again)."""
+    for statement in ("DELETE FROM " + ident("acc_" + table) + " WHERE _file = $f",
+                      "DELETE FROM rejected_rows WHERE table_name = $t AND file = $f",
+                      "DELETE FROM unmapped_values WHERE table_name = $t AND file = $f",
+                      "DELETE FROM source_counts WHERE table_name = $t AND file = $f",
+                      "DELETE FROM files WHERE table_name = $t AND file = $f"):
+        cur.execute(statement, {"t": table, "f": file} if "$t" in statement else {"f": file})
+    extras.drop(cur, table, file)
