@@ -105,7 +105,8 @@ def _sources(s, sources: list[dict]) -> None:
     st.caption("To load these rows, say in launch.toml what each value is (paste under the source's [[sources]] "
                "entry and fill in the contract values): the next refresh reads its files again.")
     for source, rows in unmapped.groupby("source", sort=False):
-        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"]))),
+        fmt = per.set_index("source")["format"].get(source)
+        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"])), fmt),
                 language="toml")
 
 
