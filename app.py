@@ -2,25 +2,38 @@
 
 (Not `pages/`: Streamlit treats a `pages/` folder beside the entry script as the old automatic
 navigation, so a direct link to a page would run that page without this router.)
+
+With sign-in on, the navigation shows the pages the signed-in role may open; the gate stops
+the run with the sign-in screen or "not allowed" before a page's own code runs (ui/gate.py).
 """
 import streamlit as st
 
+from ui import auth, gate
+
 st.set_page_config(page_title="Launchboard", page_icon="🚀", layout="wide")
 
-st.navigation(
-    {
-        "Launch": [
-            st.Page("app_pages/status.py", title="Launch status", icon=":material/monitoring:", default=True),
-            st.Page("app_pages/pipeline.py", title="Pipeline & bottlenecks", icon=":material/local_shipping:"),
-            st.Page("app_pages/activations.py", title="Activations", icon=":material/sim_card:"),
-            st.Page("app_pages/messages.py", title="Messages", icon=":material/sms:"),
-            st.Page("app_pages/calls.py", title="Call centre", icon=":material/support_agent:"),
-        ],
-        "Investigate": [
-            st.Page("app_pages/lookup.py", title="Order lookup", icon=":material/search:"),
-            st.Page("app_pages/review.py", title="Incident review", icon=":material/history:"),
-            st.Page("app_pages/quality.py", title="Data quality", icon=":material/fact_check:"),
-            st.Page("app_pages/explore.py", title="Explore (SQL)", icon=":material/database:"),
-        ],
-    }
-).run()
+PAGES = {
+    "Launch": [
+        ("status", "Launch status", ":material/monitoring:"),
+        ("pipeline", "Pipeline & bottlenecks", ":material/local_shipping:"),
+        ("activations", "Activations", ":material/sim_card:"),
+        ("messages", "Messages", ":material/sms:"),
+        ("calls", "Call centre", ":material/support_agent:"),
+    ],
+    "Investigate": [
+        ("lookup", "Order lookup", ":material/search:"),
+        ("review", "Incident review", ":material/history:"),
+        ("quality", "Data quality", ":material/fact_check:"),
+        ("explore", "Explore (SQL)", ":material/database:"),
+    ],
+    "Admin": [
+        ("access_log", "Access log", ":material/policy:"),
+        ("users", "Users", ":material/group:"),
+    ],
+}
+
+setup = auth.setup()
+session = auth.current(setup)
+page = st.navigation(gate.pages(session, PAGES), position=gate.position(session))
+gate.guard(setup, session, page)
+page.run()

@@ -6,10 +6,11 @@ import streamlit as st
 
 from launchboard.charts import explore as charts
 from launchboard.sandbox import EXAMPLES, VIEWS, Sandbox, SandboxError
+from launchboard.text import plain
 from launchboard.timeutil import local_text
-from ui import state
+from ui import auth, state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, download
 
 TIME_LIMIT = 10.0  # seconds before a query is interrupted
 ROW_CAP = 5_000  # rows shown and downloaded
@@ -58,7 +59,7 @@ def _result(s, view, as_of, box: Sandbox, query: str) -> None:
     try:
         res = _run(str(s.data_dir), s.version, as_of, query, box)
     except SandboxError as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(plain(exc), icon=":material/block:")
         return
     df = res.frame()
     note = f"{len(df):,} rows in {res.seconds:.2f} s"
@@ -72,13 +73,13 @@ def _result(s, view, as_of, box: Sandbox, query: str) -> None:
     st.dataframe(df, hide_index=True, key="explore_result")
     left, right = st.columns(2)
     csv_download(df, "query.csv", "explore_dl_csv", where=left)
-    right.download_button("Download (Parquet)", lambda: _parquet(res.table), "query.parquet",
-                          "application/vnd.apache.parquet", key="explore_dl_parquet")
+    download("Download (Parquet)", lambda: _parquet(res.table), "query.parquet", "application/vnd.apache.parquet",
+             key="explore_dl_parquet", where=right)
     chart = charts.quick_chart(df, s.config.tz, state.frame(s, "launch_markers", {"as_of": as_of}))
     if chart is None:
         st.caption("Quick chart: needs a first column and a numeric column after it.")
     else:
-        st.caption(f"Quick chart: `{df.columns[0]}` against the first numeric column.")
+        st.caption(f"Quick chart: {plain(df.columns[0])} against the first numeric column.")
         st.altair_chart(chart, key="explore_chart")
 
 
@@ -97,8 +98,10 @@ def body(s, view, as_of):
                      key="explore_example", on_change=_use_example)
         st.session_state.setdefault("explore_sql", next(iter(EXAMPLES.values())))
         st.text_area("SQL", key="explore_sql", height=180)
-        st.button("Run", key="explore_run", type="primary", icon=":material/play_arrow:", on_click=_remember)
+        ran = st.button("Run", key="explore_run", type="primary", icon=":material/play_arrow:", on_click=_remember)
         query = st.session_state.get("explore_ran")
+        if ran:
+            auth.record("explore_query", detail=query)
         if query is None:
             st.info("Write a query or pick an example, then press **Run**.")
         else:

@@ -1,18 +1,22 @@
-"""Order lookup: an agent finds the caller's orders and reads where each one stands."""
+"""Order lookup: an agent finds the caller's orders and reads where each one stands.
+
+Every search is recorded in the access log. Phone numbers are masked; on an agent's card the
+number is shown once the agent types the last four digits the caller says (recorded too)."""
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from launchboard import lookup
+from launchboard.text import plain
 from launchboard.timeutil import local_text
-from ui import state
+from ui import auth, state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, launch_tiles
 
 KIND_LABELS = {"order": "Order id", "customer": "Customer id", "phone": "Phone, last 4 digits"}
 PLACEHOLDERS = {"order": "e.g. O0000123", "customer": "e.g. C0004567", "phone": "e.g. 5678"}
-
+LOGGED, REVEALED = "_lookup_logged", "_lookup_revealed"  # the search last logged; phones shown for it
 
 
 def _search_controls(s):
@@ -39,26 +43,61 @@ def _timeline_frame(card: dict, tz) -> pd.DataFrame:
     )
 
 
+def _confirm_phone(s, o: dict, phone: str | None) -> str | None:
+    """An agent's card: the phone number unmasked once the caller's last four digits are typed."""
+    revealed = st.session_state.setdefault(REVEALED, {})
+    oid = o["order_id"]
+    if oid in revealed or phone is None:
+        return revealed.get(oid)
+    slot = st.empty()
+    with slot.form(f"lookup_confirm_{oid}", border=False):
+        left, right, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+        digits = left.text_input("Caller's last four digits (to show the whole number)",
+                                 key=f"lookup_confirm_digits_{oid}", max_chars=4, placeholder="e.g. 5678")
+        sent = right.form_submit_button("Confirm", key=f"lookup_confirm_button_{oid}", icon=":material/how_to_reg:")
+    if not sent:
+        return None
+    cur = s.cursor()
+    try:
+        shown = lookup.reveal_phone(cur, oid, digits)
+    except ValueError as exc:
+        st.warning(plain(exc))
+        return None
+    finally:
+        cur.close()
+    if shown is None:
+        auth.record("phone_confirm_failed", target=f"order {oid}; customer {o['customer_id']}")
+        st.warning("Those are not the last four digits of this order's phone: the number stays masked. "
+                   "Check the caller's identity.", icon=":material/gpp_maybe:")
+        return None
+    auth.record("phone_reveal", target=f"order {oid}; customer {o['customer_id']}", detail="last four confirmed")
+    revealed[oid] = shown
+    slot.empty()
+    return shown
+
+
 def _show_card(s, card: dict, as_of) -> None:
     tz = s.config.tz
     o, outl = card["order"], card["outlook"]
-    st.markdown(f"**Stage:** :blue-background[{card['stage_text']}] · `{card['stage']}` as of "
+    st.markdown(f"**Stage:** :blue-background[{plain(card['stage_text'])}] · `{card['stage']}` as of "
                 f"{local_text(as_of, tz)}")
-    facts = [f"Customer **{o['customer_id']}**", f"phone {card['phone'] or '—'}", f"sku {o['sku']}",
-             f"region {o['region']}", f"channel {o['channel']}",
+    revealed = _confirm_phone(s, o, card["phone"]) if auth.role() == "agent" else None
+    phone = f"phone **{plain(revealed)}** (caller confirmed)" if revealed else f"phone {plain(card['phone'] or '—')}"
+    facts = [f"Customer **{plain(o['customer_id'])}**", phone, f"sku {plain(o['sku'])}",
+             f"region {plain(o['region'])}", f"channel {plain(o['channel'])}",
              f"ordered {local_text(o['ordered_at'], tz)}"] + (["priority allocation"] if o["priority"] else [])
     st.caption(" · ".join(facts))
-    st.info(card["answer"], icon=":material/record_voice_over:")
+    st.info(plain(card["answer"]), icon=":material/record_voice_over:")
 
     d, a = card["delivery_promise"], card["activation_promise"]
     c1, c2, c3 = st.columns(3)
-    c1.markdown("**Delivery promise**  \n" + (f":red[{d.text}]" if d.status == "late" else d.text))
-    c2.markdown("**Activation promise**  \n" + (f":red[{a.text}]" if a.status == "late" else a.text))
-    queue = (f"#{outl['queue_position']:,} of {outl['queue_waiting']:,} waiting for {o['sku']}"
+    c1.markdown("**Delivery promise**  \n" + (f":red[{plain(d.text)}]" if d.status == "late" else plain(d.text)))
+    c2.markdown("**Activation promise**  \n" + (f":red[{plain(a.text)}]" if a.status == "late" else plain(a.text)))
+    queue = (f"#{outl['queue_position']:,} of {outl['queue_waiting']:,} waiting for {plain(o['sku'])}"
              if outl["queue_position"] is not None else "Not waiting for stock")
     c3.markdown("**Allocation queue**  \n" + queue)
-    expected = [f"- **{step.capitalize()}**: {outl[step]['text']}" for step in ("allocation", "delivery", "activation")
-                if outl[step]]
+    expected = [f"- **{step.capitalize()}**: {plain(outl[step]['text'])}"
+                for step in ("allocation", "delivery", "activation") if outl[step]]
     if expected:
         st.markdown(f"**Expected at the current pace** (last {lookup.PACE_HOURS} h, first come first served)  \n"
                     + "\n".join(expected))
@@ -90,9 +129,30 @@ def _pick_customer(matches: list[dict]) -> str | None:
                         placeholder="Pick the caller", key="lookup_pick")
 
 
+def _log_search(kind: str, query: str, region, sku, customer, orders: list[dict]) -> None:
+    """One access-log entry per search (a live refresh of the same search adds none); a new
+    search masks again the phone numbers shown for the last one."""
+    search = f"{KIND_LABELS[kind].lower()}: {query.strip()}" + "".join(
+        f"; {name} {value}" for name, value in (("region", region), ("sku", sku)) if value)
+    key = (search, customer)
+    if st.session_state.get(LOGGED) == key:
+        return
+    if customer is not None:
+        target = f"customer {customer}; orders " + ", ".join(o["order_id"] for o in orders)
+    elif orders:
+        target = f"{len(orders)} matching orders, no caller picked yet"
+    else:
+        target = "no match"
+    auth.record("lookup", target=target, detail=search)
+    st.session_state[LOGGED] = key
+    st.session_state[REVEALED] = {}
+
+
 def body(s, view, as_of):
+    if auth.role() == "agent":  # the agent has no Launch status page: its tiles head the lookup
+        launch_tiles(s, view, as_of)
     st.caption("Find a caller's orders by order id, customer id or the last four digits of the phone. "
-               "The sidebar filters do not apply here.")
+               "The sidebar filters do not apply here. Every search is recorded in the access log.")
     kind, query, region, sku = _search_controls(s)
     if not query.strip():
         st.info("Type an order id, a customer id, or the last four digits of the caller's phone.")
@@ -102,28 +162,32 @@ def body(s, view, as_of):
         try:
             matches = lookup.find(cur, kind, query, as_of, region=region, sku=sku)
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(plain(exc))
             return
         if not matches:
-            st.warning(f"No order with {KIND_LABELS[kind].lower()} “{query.strip()}” exists as of "
+            _log_search(kind, query, region, sku, None, [])
+            st.warning(f"No order with {KIND_LABELS[kind].lower()} “{plain(query.strip())}” exists as of "
                        f"{local_text(as_of, s.config.tz)}.")
             return
         if len(matches) >= lookup.MAX_MATCHES:
             st.warning(f"Showing the first {lookup.MAX_MATCHES} matches: narrow by region or sku.")
         customers = list(dict.fromkeys(m["customer_id"] for m in matches))
+        if len(customers) > 1:
+            _log_search(kind, query, region, sku, None, matches)
         customer = customers[0] if len(customers) == 1 else _pick_customer(matches)
         if customer is None:
             return
         orders = lookup.find(cur, "customer", customer, as_of)
         if kind == "order":  # the order asked about first, then the customer's others
             orders.sort(key=lambda r: r["order_id"] != matches[0]["order_id"])
-        st.subheader(f"Customer {customer} · {orders[0]['phone'] or 'no phone'} · "
+        _log_search(kind, query, region, sku, customer, orders)
+        st.subheader(f"Customer {plain(customer)} · {plain(orders[0]['phone'] or 'no phone')} · "
                      f"{len(orders)} order{'s' if len(orders) > 1 else ''}")
         pace = state.frame(s, "lookup_pace", {"as_of": as_of, "since": as_of - timedelta(hours=lookup.PACE_HOURS)})
         for i, row in enumerate(orders):
             card = lookup.card(cur, row["order_id"], as_of, s.config, pace.to_dict("records"))
             label = f"{row['order_id']} · {row['model'] or row['sku']} · {row['region']} — {card['stage_text']}"
-            with st.expander(label, expanded=i == 0 or len(orders) <= 2, icon=":material/package_2:"):
+            with st.expander(plain(label), expanded=i == 0 or len(orders) <= 2, icon=":material/package_2:"):
                 _show_card(s, card, as_of)
     finally:
         cur.close()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from launchboard.charts import pipeline as charts
 from launchboard.charts.status import marks_until
+from launchboard.text import plain
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
@@ -46,7 +47,7 @@ def _aging(s, params):
     st.markdown(f"**{total:,}** orders in one stage longer than {hours:g} h{note}. "
                 "Activated and cancelled orders do not age.")
     by_stage = listed.groupby("stage").size().rename("orders").reset_index().sort_values("orders", ascending=False)
-    st.caption("By stage: " + ", ".join(f"{r.stage} {r.orders:,}" for r in by_stage.itertuples()))
+    st.caption("By stage: " + ", ".join(f"{plain(r.stage)} {r.orders:,}" for r in by_stage.itertuples()))
     show_table(listed, "aging_orders.csv", "pipeline_aging")
 
 
@@ -55,8 +56,8 @@ def _couriers(s, params, marks, fig):
     stalled = [a for a in fig["alerts"] if a["kind"] == "stalled_hub"]
     tz = s.config.tz
     for a in stalled:
-        st.error(f"Stalled hub **{a['subject']}** since {local_text(datetime.fromisoformat(a['since']), tz)}: "
-                 f"{a['message']}", icon=":material/warehouse:")
+        st.error(f"Stalled hub **{plain(a['subject'])}** since {local_text(datetime.fromisoformat(a['since']), tz)}: "
+                 f"{plain(a['message'])}", icon=":material/warehouse:")
     if stalled:
         table = pd.DataFrame(stalled)[["subject", "count", "since", "message"]].rename(
             columns={"subject": "hub", "count": "orders held"})

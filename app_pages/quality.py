@@ -4,11 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from launchboard import metrics, sql
-from launchboard.schema import TABLES
+from launchboard.readers import READERS
+from launchboard.schema import PERSONAL_COLUMNS, TABLES
 from launchboard.sources import value_map_snippet
+from launchboard.text import plain
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, download
 
 SHOWN_REJECTS = 1_000  # rejected rows shown per table; the CSV has them all
 FIGURES = ["files", "files_rejected", "rows_read", "rows_accepted", "rows_rejected", "superseded", "orphans"]
@@ -54,7 +56,7 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
                                 "reason": st.column_config.TextColumn("reason (file rejected whole)", width="large")})
     csv_download(mine, f"files_{table}.csv", f"quality_files_csv_{table}", "Files CSV", icon=":material/download:")
     for row in mine[mine["status"] == "rejected"].itertuples():
-        st.error(f"File **{row.file}** rejected whole: {row.reason}", icon=":material/block:")
+        st.error(f"File **{plain(row.file)}** rejected whole: {plain(row.reason)}", icon=":material/block:")
 
     st.markdown(f"**Rejected rows: {i['rows_rejected']:,}**")
     if i["rows_rejected"]:
@@ -66,9 +68,8 @@ def _table_tab(s, table: str, i: dict, files: pd.DataFrame, reasons: pd.DataFram
         st.dataframe(shown, hide_index=True, key=f"quality_rejects_{table}",
                      column_config={"reason": st.column_config.TextColumn(width="large"),
                                     "content": st.column_config.TextColumn(width="large")})
-        st.download_button(f"All {i['rows_rejected']:,} rejected {table} rows (CSV)", _all_rejected_csv(s, table),
-                           file_name=f"rejected_{table}.csv", mime="text/csv", key=f"quality_rejects_csv_{table}",
-                           icon=":material/download:")
+        download(f"All {i['rows_rejected']:,} rejected {table} rows (CSV)", _all_rejected_csv(s, table),
+                 f"rejected_{table}.csv", "text/csv", key=f"quality_rejects_csv_{table}", icon=":material/download:")
     if TABLES[table].has_order_id:
         st.markdown(f"**Orphans: {i['orphans']:,}**: rows whose order_id is not in orders (loaded and counted; "
                     "the orders extract may lag)." if i["orphans"] else "**Orphans: 0**")
@@ -104,9 +105,10 @@ def _sources(s, sources: list[dict]) -> None:
                                 "rows": st.column_config.NumberColumn(format="localized")})
     st.caption("To load these rows, say in launch.toml what each value is (paste under the source's [[sources]] "
                "entry and fill in the contract values): the next refresh reads its files again.")
+    formats = dict(zip(per["source"], per["format"]))
     for source, rows in unmapped.groupby("source", sort=False):
-        fmt = per.set_index("source")["format"].get(source)
-        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"])), fmt),
+        fixes = READERS[formats[source]].fixes if formats.get(source) in READERS else {}
+        st.code(value_map_snippet(source, list(zip(rows["column_name"], rows["value"], rows["rows"])), fixes),
                 language="toml")
 
 
@@ -118,9 +120,26 @@ def _not_rows(sources: list[dict]) -> None:
         table = [{"figure": metrics.not_rows_label(k), "count": n} for k, n in figures.get("not_rows", {}).items()]
         table += [{"figure": how, "count": n} for how, n in figures.get("customers", {}).items()]
         if table:
-            st.markdown(f"**{source}**: besides its rows")
+            st.markdown(f"**{plain(source)}**: besides its rows")
             st.dataframe(pd.DataFrame(table), hide_index=True, key=f"quality_not_rows_{source}",
                          column_config={"count": st.column_config.NumberColumn(format="localized")})
+
+
+def _personal(s) -> None:
+    st.subheader("Personal data not stored")
+    st.caption("Customers' names, e-mail and postal addresses, birth dates and resident registration numbers are "
+               "never stored: a column with such a name (고객명, 성명, 이름, customer_name, name, …) is left out when "
+               "a file is read, and out of a rejected row's kept content. Phone numbers are stored but shown "
+               "masked (010-****-5678) on every page and in every download.")
+    withheld = s.withheld()
+    if not withheld:
+        st.success("No file so far had such a column.", icon=":material/privacy_tip:")
+    else:
+        left_out = pd.DataFrame([{"table": t, "column": c, "files": len(f), "file names": ", ".join(f)}
+                                 for t, cols in withheld.items() for c, f in cols.items()])
+        st.dataframe(left_out, hide_index=True, key="quality_withheld")
+    with st.expander("Every column name left out"):
+        st.caption(plain(", ".join(sorted(PERSONAL_COLUMNS))) + " (and repeats such as name\\_2).")
 
 
 def body(s, view, as_of):
@@ -154,6 +173,8 @@ def body(s, view, as_of):
     for tab, t in zip(tabs, TABLES):
         with tab:
             _table_tab(s, t, ingest[t], files, reasons)
+
+    _personal(s)
 
 
 run_page("Data quality", body)

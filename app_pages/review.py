@@ -9,7 +9,7 @@ from launchboard.charts import review as charts
 from launchboard.timeutil import iso, local_text
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, download
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=8)
@@ -140,12 +140,11 @@ def _export(s, view, moment: datetime, moments: list[datetime], history: list[di
 
     stamp = end.astimezone(tz).strftime("%Y%m%d-%H%M")
     left, right = st.columns(2)
-    left.download_button("Download Markdown", lambda: review.to_markdown(incident(), tz),
-                         f"incident-report-{stamp}.md", "text/markdown", key="review_dl_md",
-                         icon=":material/description:")
-    right.download_button("Download HTML (with charts)", lambda: review.incident_html(s, incident()),
-                          f"incident-report-{stamp}.html", "text/html", key="review_dl_html",
-                          icon=":material/download:")
+    download("Download Markdown", lambda: review.to_markdown(incident(), tz), f"incident-report-{stamp}.md",
+             "text/markdown", key="review_dl_md", where=left, icon=":material/description:")
+    download("Download HTML (with charts)", lambda: review.incident_html(s, incident()),
+             f"incident-report-{stamp}.html", "text/html", key="review_dl_html", where=right,
+             icon=":material/download:")
 
 
 def body(s, view, as_of):

@@ -1,25 +1,17 @@
 """Launch status: KPI tiles against one hour earlier, alerts, stage funnel and flow, feed freshness."""
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from launchboard.charts import status as charts
+from launchboard.text import plain
 from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, launch_tiles
 
 ALERT_ICONS = {"critical": ":material/error:", "warning": ":material/warning:"}
-
-
-def _tiles(s, view, as_of):
-    now = state.figures(s, as_of, view.scope)
-    hour_ago = state.figures(s, as_of - timedelta(hours=1), view.scope)
-    for col, tile in zip(st.columns(6), charts.kpi_tiles(now, hour_ago)):
-        col.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
-                   delta_description="vs 1 h earlier")
-    return now
 
 
 def _alerts(s, fig):
@@ -32,11 +24,14 @@ def _alerts(s, fig):
     for i, a in enumerate(alerts):
         with st.container(border=True):
             left, right = st.columns([4, 1], vertical_alignment="center")
-            subject = f" · **{a['subject']}**" if a["subject"] else ""
+            subject = f" · **{plain(a['subject'])}**" if a["subject"] else ""
             since = local_text(datetime.fromisoformat(a["since"]), tz) if a["since"] else "—"
             left.markdown(f"{ALERT_ICONS.get(a['severity'], '')} **{a['severity']}** · `{a['kind']}`{subject} · "
-                          f"since {since}  \n{a['message']}")
-            right.page_link(f"app_pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:")
+                          f"since {since}  \n{plain(a['message'])}")
+            # a surge's subject is its batch: open the Messages page on it
+            batch = {"batch": a["subject"]} if a["kind"] == "message_call_surge" else None
+            right.page_link(f"app_pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:",
+                            query_params=batch)
     table = pd.DataFrame(alerts)[["severity", "kind", "subject", "since", "count", "message", "page"]]
     csv_download(table, "alerts.csv", "status_alerts_csv", "Download alerts (CSV)")
 
@@ -76,7 +71,7 @@ def _freshness(s, view):
 
 
 def body(s, view, as_of):
-    fig = _tiles(s, view, as_of)
+    fig = launch_tiles(s, view, as_of)
     _alerts(s, fig)
     _stages(s, view, as_of, fig)
     _freshness(s, view)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .schema import BOOL, ENUM, TS, Table, ident
+from .schema import BOOL, ENUM, TS, Table, ident, stored_extras
 
 
 def quoted(name: str) -> str:
@@ -85,7 +85,8 @@ def checked_query(table: Table, names: list[str], source: str, *, carry: tuple[s
                   ts: Callable[[str], str] | None = None, content: str | None = None) -> str:
     """The rows of ``source`` (one text column per name, in file order) typed and checked.
 
-    Each row gets its table's columns typed (absent ones null), the extra columns as text,
+    Each row gets its table's columns typed (absent ones null), the stored extra columns as text
+    (personal ones, ``schema.PERSONAL_COLUMNS``, are left out),
     ``_reason`` (the failed rules joined by '; ', or '') and, for a rejected row only,
     ``_content``: its blanked text as JSON, or ``content`` (SQL over ``source``'s columns).
     Rows keep the file's order, so the table this query fills numbers them (``rowid``) like
@@ -95,8 +96,8 @@ def checked_query(table: Table, names: list[str], source: str, *, carry: tuple[s
     ``content``. Each column in ``nomap`` comes with ``_nomap_<name>`` (kept too), see
     ``_checks``. ``ts(raw)`` is the SQL that reads a timestamp's text (default ``lb_ts``).
     """
-    known = set(table.names)
-    extras = [ident(n) for n in names if n not in known]
+    stored = stored_extras(table, names)
+    extras = [ident(n) for n in stored]
     kept = [ident(c) for c in carry] + [ident("_nomap_" + c) for c in nomap]
     through = kept + [ident(c) for c in hidden]
     texts, typed = [], []
@@ -113,7 +114,7 @@ def checked_query(table: Table, names: list[str], source: str, *, carry: tuple[s
     outs = [ident(c) for c in table.names] + extras
     if content is None:
         content = "json_object(" + ", ".join(literal(c) + ", " + ident("_raw_" + c) for c in table.names) + "".join(
-            ", " + literal(n) + ", " + ident(n) for n in names if n not in known) + ")"
+            ", " + literal(n) + ", " + ident(n) for n in stored) + ")"
     texted = "SELECT " + ", ".join(texts + extras + through) + " FROM (" + source + ")"
     typed_ = "SELECT " + ", ".join(typed + raws + extras + through) + " FROM (" + texted + ")"
     reasoned = ("SELECT " + ", ".join(outs + raws + through) + ", concat_ws('; ', "

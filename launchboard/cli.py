@@ -1,4 +1,4 @@
-"""``python -m launchboard report|generate``."""
+"""``python -m launchboard report|generate|replay|users``."""
 from __future__ import annotations
 
 import argparse
@@ -92,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     rpl.add_argument("--drop-minutes", type=float, default=10, help="launch minutes per drop (default 10)")
     rpl.add_argument("--no-wait", action="store_true", help="write every drop at once, without waiting")
     rpl.set_defaults(func=_replay)
+
+    from .users_cli import add_parser as add_users_parser
+
+    add_users_parser(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

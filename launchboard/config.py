@@ -24,7 +24,14 @@ ALERT_DEFAULTS: dict[str, float | int] = {
     "stall_min_orders": 50,
     "hub_stall_min_orders": 20,
     "stale_feed_minutes": 120,
+    # message_call_surge: a batch's recipients call more than this many times their normal rate
+    # (the baseline) within the call window, with at least min_surge_calls calls
+    "call_surge_ratio": 3.0,
+    "min_surge_calls": 20,
 }
+# [messages] call_window_hours: the calls a message batch may have caused arrive within this
+# many hours after the recipient's message (at most 24: the baseline is the day before).
+CALL_WINDOW_HOURS = 2.0
 
 # Where Launchboard keeps what it knows about a launch outside the data folder (the Store's
 # database, the access log): this variable, else launch.toml [state] folder, else a folder per
@@ -46,6 +53,15 @@ class Template:
 
 
 @dataclass(frozen=True)
+class AuthSettings:
+    """launch.toml [auth]: the users file (None: not set here) and the session rules."""
+    users_file: str | None = None  # as written; relative to the data folder
+    idle_minutes: float = 30  # a session with no interaction for this long is signed out
+    lockout_minutes: float = 5  # sign-in refused for this long after max_failures failures in a row
+    max_failures: int = 5
+
+
+@dataclass(frozen=True)
 class LaunchConfig:
     name: str = "Launch"
     timezone: str = "Asia/Seoul"
@@ -53,10 +69,12 @@ class LaunchConfig:
     quiet_end: time = time(8, 0)
     service_level_seconds: float = 20
     conflict_window_hours: float = 48
+    call_window_hours: float = CALL_WINDOW_HOURS
     alerts: dict[str, float | int] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
     templates: dict[str, Template] = field(default_factory=dict)
     state_folder: str | None = None  # [state] folder, as written (relative to the data folder)
     sources: tuple[Source, ...] = ()  # [[sources]], in launch.toml order (the first match wins)
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -141,6 +159,7 @@ def load_config(data_dir: Path) -> LaunchConfig:
     if folder is not None and not isinstance(folder, str):
         raise ConfigError(f"{path}: state.folder must be a path, got {folder!r}")
 
+    auth = _auth(_table(doc, "auth", path), path)
     calls = _table(doc, "calls", path)
     messages = _table(doc, "messages", path)
     alerts = dict(ALERT_DEFAULTS)
@@ -152,6 +171,13 @@ def load_config(data_dir: Path) -> LaunchConfig:
     for key in ("activation_failure_rate", "call_loss_rate"):
         if alerts[key] > 1:
             raise ConfigError(f"{path}: alerts.{key} is a fraction in [0, 1], got {alerts[key]}")
+    if alerts["call_surge_ratio"] < 1:
+        raise ConfigError(f"{path}: alerts.call_surge_ratio is a multiple of the normal rate, at least 1, "
+                          f"got {alerts['call_surge_ratio']}")
+    call_window = _number(messages.get("call_window_hours", CALL_WINDOW_HOURS), f"{path}: messages.call_window_hours")
+    if not 0 < call_window <= 24:
+        raise ConfigError(f"{path}: messages.call_window_hours must be more than 0 and at most 24 "
+                          f"(the baseline is the same window the day before), got {call_window:g}")
 
     templates: dict[str, Template] = {}
     for name, spec in _table(doc, "templates", path).items():
@@ -178,11 +204,29 @@ def load_config(data_dir: Path) -> LaunchConfig:
         conflict_window_hours=_number(
             messages.get("conflict_window_hours", 48), f"{path}: messages.conflict_window_hours"
         ),
+        call_window_hours=call_window,
         alerts=alerts,
         templates=templates,
         state_folder=folder,
         sources=_sources(doc, path, str(tz)),
+        auth=auth,
     )
+
+
+def _auth(section: dict, path: Path) -> AuthSettings:
+    known = ("users_file", "idle_minutes", "lockout_minutes", "max_failures")
+    for key in section:
+        if key not in known:
+            raise ConfigError(f"{path}: unknown setting auth.{key} (known: {', '.join(known)})")
+    users = section.get("users_file")
+    if users is not None and (not isinstance(users, str) or not users.strip()):
+        raise ConfigError(f"{path}: auth.users_file must be a path, got {users!r}")
+    values = {k: _number(section[k], f"{path}: auth.{k}", integer=k == "max_failures")
+              for k in known[1:] if k in section}
+    for key, value in values.items():
+        if value <= 0:
+            raise ConfigError(f"{path}: auth.{key} must be more than 0, got {value}")
+    return AuthSettings(users_file=users, **values)
 
 
 def state_dir(data_dir: Path | str, config: LaunchConfig) -> Path:

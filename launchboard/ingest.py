@@ -14,7 +14,7 @@ from . import mapping
 from .checks import checked_query
 from .config import LaunchConfig
 from .readers import FileRejected, Format, FoundFile, Staged, StageJob, format_for
-from .schema import TABLES, Table, ident
+from .schema import TABLES, Table, ident, stored_extras, withheld
 
 
 def stage_file(fmt: Format, job: StageJob):
@@ -25,11 +25,13 @@ def stage_file(fmt: Format, job: StageJob):
 class Extras:
     """Extra (non-contract) columns per table, each with the first (file name, position) that
     has it: their order does not depend on which of the files loading at once came first. Kept
-    per file too, so that a file taken out takes the columns only it had."""
+    per file too, so that a file taken out takes the columns only it had. Personal columns
+    (``schema.PERSONAL_COLUMNS``) are never among them: only their names are kept, per file."""
 
     def __init__(self) -> None:
         self.first: dict[str, dict[str, tuple[str, int]]] = {t: {} for t in TABLES}
         self._files: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self._personal: dict[tuple[str, str], list[str]] = {}
 
     def names(self, table: str) -> list[str]:
         first = self.first[table]
@@ -37,8 +39,9 @@ class Extras:
 
     def add(self, cur, table: str, file: str, names: list[str]) -> list[tuple[int, str]]:
         """A file's extra columns (position, name); the new ones are added to ``acc_<table>``."""
-        known, first = set(TABLES[table].names), self.first[table]
-        extras = [(position, n) for position, n in enumerate(names) if n not in known]
+        stored, first = set(stored_extras(TABLES[table], names)), self.first[table]
+        extras = [(position, n) for position, n in enumerate(names) if n in stored]
+        self._personal[(table, file)] = withheld(TABLES[table], names)
         for position, extra in extras:
             if extra not in first:
                 cur.execute("ALTER TABLE " + ident("acc_" + table) + " ADD COLUMN IF NOT EXISTS "
@@ -47,9 +50,22 @@ class Extras:
         self._files[(table, file)] = extras
         return extras
 
+    def personal(self, table: str, file: str) -> list[str]:
+        """The personal columns of a file (not stored)."""
+        return self._personal.get((table, file), [])
+
+    def withheld(self) -> dict[str, dict[str, list[str]]]:
+        """Personal columns not stored: table -> column -> the files that had it."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for (table, file), columns in sorted(self._personal.items()):
+            for column in columns:
+                out.setdefault(table, {}).setdefault(column, []).append(file)
+        return {t: dict(sorted(cols.items())) for t, cols in out.items()}
+
     def drop(self, cur, table: str, file: str) -> None:
         """Forget a file's columns; those no other file has leave ``acc_<table>``."""
         self._files.pop((table, file), None)
+        self._personal.pop((table, file), None)
         first: dict[str, tuple[str, int]] = {}
         for (t, name), extras in self._files.items():
             for position, extra in extras if t == table else ():
@@ -117,9 +133,14 @@ def append_rows(cur, table: Table, file: str, names: list[str], staged: Staged, 
         {"table": table.name, "file": file},
     ).fetchone()
     if staged.unreadable is not None:
+        # An unreadable record cannot be split into columns: in a file with personal columns its
+        # text is not kept (its line, reason and count are).
+        personal = extras.personal(table.name, file)
         (unreadable,) = cur.execute(
-            "INSERT INTO rejected_rows SELECT $table, $file, * FROM (" + staged.unreadable + ")",
-            {"table": table.name, "file": file},
+            "INSERT INTO rejected_rows SELECT $table, $file, * REPLACE (coalesce($withheld, content) AS content) "
+            "FROM (SELECT * FROM (" + staged.unreadable + ") AS u(line, reason, content))",
+            {"table": table.name, "file": file,
+             "withheld": "(not kept: the file has personal columns: " + ", ".join(personal) + ")" if personal else None},
         ).fetchone()
         rejected += unreadable
     for column in nomap:

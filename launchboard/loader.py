@@ -232,6 +232,11 @@ class Store:
         """Extra (non-contract) columns seen so far in a table's files."""
         return self._extras.names(table)
 
+    def withheld(self) -> dict[str, dict[str, list[str]]]:
+        """Personal columns not stored (``schema.PERSONAL_COLUMNS``): table -> column -> files."""
+        with self._append_lock:
+            return self._extras.withheld()
+
     def close(self) -> None:
         self._db.close()
         self._tmp.cleanup()

@@ -3,7 +3,8 @@ telling everything the launch knows about it as of a moment T.
 
 Every fact comes from ``queries/lookup_*.sql``; this module only binds the values, turns
 the rows into plain words and builds the answer line an agent can read to the customer.
-Phone numbers leave the database masked (``lb_mask_phone``); nothing here sees them raw.
+Phone numbers leave the database masked (``lb_mask_phone``); only ``reveal_phone`` returns one
+unmasked, and only for the digits the caller confirmed.
 """
 from __future__ import annotations
 
@@ -119,6 +120,17 @@ def find(cur, kind: str, query: str, as_of: datetime, *, region: str | None = No
         raise ValueError("type the last four digits of the phone number, e.g. 5678")
     return _rows(cur, "lookup_find_phone", {"last4": q, "region": region or None, "sku": sku or None,
                                             "as_of": as_of, "max_rows": MAX_MATCHES})
+
+
+def reveal_phone(cur, order_id: str, last4: str) -> str | None:
+    """The order's phone number unmasked when ``last4`` are its last four digits (the caller
+    confirmed them to the agent); None otherwise. Raises ValueError when ``last4`` is not four
+    digits."""
+    digits = (last4 or "").strip()
+    if not _LAST4.match(digits):
+        raise ValueError("type the four digits the caller says, e.g. 5678")
+    rows = _rows(cur, "lookup_phone", {"order_id": order_id, "last4": digits})
+    return rows[0]["phone"] if rows else None
 
 
 # -- the card ----------------------------------------------------------------------------------

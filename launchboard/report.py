@@ -7,6 +7,7 @@ from . import metrics
 from .loader import Store
 from .metrics import Params, Scope
 from .schema import STAGES, TABLES
+from .text import md_cell
 from .timeutil import iso
 
 
@@ -56,14 +57,16 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def to_markdown(r: dict) -> str:
-    """The report as a readable incident-review summary (same numbers as the JSON)."""
-    lines = [f"# {r['launch']}: launch report", "", f"As of **{r['as_of'] or 'no data yet'}**.", ""]
+    """The report as a readable incident-review summary (same numbers as the JSON). Values from
+    the extracts (hub names, codes, batch ids, templates) are escaped: they never become markup."""
+    lines = [f"# {md_cell(r['launch'])}: launch report", "", f"As of **{r['as_of'] or 'no data yet'}**.", ""]
 
     lines += ["## Alerts", ""]
     if r["alerts"]:
         lines += ["| severity | kind | subject | since | what |", "|---|---|---|---|---|"]
         for a in r["alerts"]:
-            lines.append(f"| {a['severity']} | {a['kind']} | {a['subject'] or ''} | {a['since'] or ''} | {a['message']} |")
+            lines.append(f"| {a['severity']} | {a['kind']} | {md_cell(a['subject'])} | {a['since'] or ''} | "
+                         f"{md_cell(a['message'])} |")
     else:
         lines.append("No alert is raised.")
     lines.append("")
@@ -83,7 +86,7 @@ def to_markdown(r: dict) -> str:
               f"- Failure rate: **{_pct(a['failure_rate'])}**", ""]
     if a["failed_by_code"]:
         lines += ["| error code | failed |", "|---|---:|"]
-        lines += [f"| {code} | {n:,} |" for code, n in a["failed_by_code"].items()]
+        lines += [f"| {md_cell(code)} | {n:,} |" for code, n in a["failed_by_code"].items()]
         lines.append("")
 
     m = r["messages"]
@@ -94,16 +97,29 @@ def to_markdown(r: dict) -> str:
               f"- Customers with conflicting instructions: **{m['conflicting_customers']:,}**", ""]
     if m["failed_by_code"]:
         lines += ["| delivery error code | failed |", "|---|---:|"]
-        lines += [f"| {code} | {n:,} |" for code, n in m["failed_by_code"].items()]
+        lines += [f"| {md_cell(code)} | {n:,} |" for code, n in m["failed_by_code"].items()]
         lines.append("")
     if m["retracted_batches"]:
         lines += ["| retracted batch | recipients | sent | corrected | hours to correction |", "|---|---:|---|---|---:|"]
         for b in m["retracted_batches"]:
-            lines.append(f"| {b['batch_id']} | {b['recipients']:,} | {b['sent_at'] or ''} | {b['corrected_at']} | "
+            lines.append(f"| {md_cell(b['batch_id'])} | {b['recipients']:,} | {b['sent_at'] or ''} | {b['corrected_at']} | "
                          f"{_num(b['hours_to_correction'])} |")
         lines.append("")
+    if m.get("call_impact"):
+        lines += ["Calls traced to each batch (within the call window after each customer's message; "
+                  "excess = calls - baseline):", "",
+                  "| batch | template | first sent | customers reached | calls | baseline | excess | share of load "
+                  "| reasons |", "|---|---|---|---:|---:|---:|---:|---:|---|"]
+        for b in m["call_impact"]:
+            reasons = ", ".join(f"{md_cell(k)} {v:,}" for k, v in b["reasons"].items())
+            lines.append(f"| {md_cell(b['batch_id'])} | {md_cell(b['template'])} | {b['first_sent'] or ''} | "
+                         f"{b['customers_reached']:,} | "
+                         f"{b['calls']:,} | {_num(b['baseline'])} ({b['baseline_method'] or 'n/a'}) | "
+                         f"{_num(b['excess'])} | {_pct(b['load_share'])} | {reasons} |")
+        lines.append("")
     if r.get("templates_missing_from_catalog"):
-        lines += ["Templates missing from the catalog: " + ", ".join(r["templates_missing_from_catalog"]), ""]
+        lines += ["Templates missing from the catalog: " + ", ".join(map(md_cell, r["templates_missing_from_catalog"])),
+                  ""]
 
     c = r["calls"]
     lines += ["## Call centre", "",

@@ -25,6 +25,7 @@ import pandas as pd
 from . import metrics, report, sql
 from .loader import Store
 from .metrics import Params, Scope
+from .text import md_cell
 from .timeutil import iso
 
 STEP = timedelta(hours=1)
@@ -207,7 +208,7 @@ def history_markdown(periods: list[AlertPeriod], start: datetime, end: datetime,
     lines += ["| severity | kind | subject | raised | cleared | peak | peak at |", "|---|---|---|---|---|---:|---|"]
     for p in periods:
         cleared = iso(p.cleared_at, tz) if p.cleared_at is not None else "still raised at the window's end"
-        lines.append(f"| {p.severity} | {p.kind} | {p.subject or ''} | {iso(p.raised_at, tz)} | {cleared} | "
+        lines.append(f"| {p.severity} | {p.kind} | {md_cell(p.subject)} | {iso(p.raised_at, tz)} | {cleared} | "
                      f"{p.peak:,} | {iso(p.peak_at, tz)} |")
     lines.append("")
     return "\n".join(lines)
@@ -271,18 +272,29 @@ def incident_html(store: Store, inc: Incident) -> str:
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<!\*)\*([^*]+)\*(?!\*)")
 _CODE = re.compile(r"`([^`]+)`")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash-escaped ASCII punctuation mark (text.md_cell)
+_KEPT = re.compile("\x00(\\d+)\x00")
+_CELL_BAR = re.compile(r"(?<!\\)\|")  # a table's column separator, not an escaped pipe
 
 
 def _inline(text: str) -> str:
-    out = html.escape(text, quote=False)
+    kept: list[str] = []
+
+    def keep(m: re.Match) -> str:  # escaped characters are text: set aside from the markup rules
+        kept.append(m.group(1))
+        return f"\x00{len(kept) - 1}\x00"
+
+    out = html.escape(_ESCAPED.sub(keep, text.replace("\x00", "")), quote=False)
     out = _CODE.sub(r"<code>\1</code>", out)
     out = _BOLD.sub(r"<strong>\1</strong>", out)
-    return _ITALIC.sub(r"<em>\1</em>", out)
+    out = _ITALIC.sub(r"<em>\1</em>", out)
+    return _KEPT.sub(lambda m: html.escape(kept[int(m.group(1))]), out)
 
 
 def markdown_html(text: str) -> str:
     """HTML for the Markdown the reports use: headings, paragraphs, bullet lists, pipe tables
-    (a ``---:`` column is right-aligned), bold, italics and code."""
+    (a ``---:`` column is right-aligned), bold, italics and code; a backslash-escaped character
+    is text. Everything else is escaped: no tag of the input survives."""
     out: list[str] = []
     lines = text.splitlines()
     i = 0
@@ -297,7 +309,8 @@ def markdown_html(text: str) -> str:
         elif line.startswith("|"):
             block = []
             while i < len(lines) and lines[i].startswith("|"):
-                block.append([c.strip() for c in lines[i].strip().strip("|").split("|")])
+                row = lines[i].strip()
+                block.append([c.strip() for c in _CELL_BAR.split(row[1:-1] if row.endswith("|") else row[1:])])
                 i += 1
             right = [c.endswith(":") for c in block[1]] if len(block) > 1 else []
             head = "".join(f"<th>{_inline(c)}</th>" for c in block[0])

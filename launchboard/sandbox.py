@@ -5,7 +5,8 @@ from its curated view (``queries/explore_*.sql``, phone-like columns masked befo
 leave the Store) the first time a query reads it. A query runs on a new connection that
 attaches the files it reads read-only, with file, network and extension access disabled and
 the configuration locked. A query must be exactly one SELECT (or WITH … SELECT) statement; it
-is interrupted past a time limit and its result is capped.
+is interrupted past a time limit and its result is capped. No message or result names a server
+path (``launchboard.redact``).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from . import sql
+from . import redact, sql
 from .loader import StaleVersion
 from .schema import ident
 
@@ -194,6 +195,7 @@ class Sandbox:
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._folder, True)
         self._files: dict[str, str] = {}  # sandbox table -> its database file, once copied
         self._copy_lock = threading.Lock()
+        self._paths = redact.server_paths(self._folder, Path(store.data_dir).resolve())
         try:
             with store.snapshot() as (cur, version):
                 self.version = version
@@ -273,7 +275,15 @@ class Sandbox:
 
     def run(self, query: str, *, time_limit: float = 10.0, row_cap: int = 5000) -> Result:
         """Run one SELECT; at most ``row_cap`` rows; interrupted after ``time_limit`` seconds (the
-        copy of a table's first use comes before and does not count)."""
+        copy of a table's first use comes before and does not count). Server paths in the
+        result or in an error's message are masked."""
+        try:
+            res = self._run(query, time_limit, row_cap)
+        except SandboxError as exc:
+            raise SandboxError(redact.text(str(exc), self._paths)) from exc
+        return Result(redact.table(res.table, self._paths), res.truncated, res.seconds, res.copied, res.copy_seconds)
+
+    def _run(self, query: str, time_limit: float, row_cap: int) -> Result:
         statement = check_statement(query)
         names = tables_of(statement)
         start = time.monotonic()

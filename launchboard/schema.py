@@ -88,6 +88,41 @@ TABLES: dict[str, Table] = {
 # Columns the engine adds to every loaded row; an extract's extra column may not take these names.
 INTERNAL = ("_file", "_line")
 
+# Personal columns an export may carry that Launchboard never stores, by normalised header (a
+# repeated one, "name_2", too): names, e-mail, addresses, birth dates, resident registration
+# numbers. They are not loaded (nor kept in a rejected row's content); Data quality lists them.
+PERSONAL_COLUMNS = frozenset({
+    "name", "names", "full_name", "fullname", "first_name", "firstname", "last_name", "lastname",
+    "given_name", "family_name", "surname", "customer_name", "cust_name", "client_name",
+    "subscriber_name", "buyer_name", "orderer", "orderer_name", "recipient", "recipient_name",
+    "receiver", "receiver_name", "consignee", "consignee_name", "contact_name", "account_holder",
+    "holder_name", "email", "e_mail", "email_address", "mail", "address", "addr", "street",
+    "street_address", "home_address", "delivery_address", "shipping_address", "birth", "birthday",
+    "birth_date", "birthdate", "date_of_birth", "dob", "rrn", "resident_registration_number", "ssn",
+    "이름", "성명", "성함", "고객명", "고객_명", "고객이름", "고객_이름", "가입자", "가입자명", "가입자_명",
+    "명의자", "명의자명", "수령인", "수령인명", "수령자", "수취인", "수취인명", "받는분", "받는_분", "받는사람",
+    "주문자", "주문자명", "구매자", "구매자명", "예금주", "주소", "배송지", "배송지주소", "배송_주소", "배송주소",
+    "도로명주소", "이메일", "메일", "전자우편", "생년월일", "생일", "주민등록번호", "주민번호",
+})
+_REPEAT = re.compile(r"_\d+$")
+
+
+def is_personal(name: str) -> bool:
+    """A normalised column name Launchboard never stores (see PERSONAL_COLUMNS)."""
+    return name in PERSONAL_COLUMNS or _REPEAT.sub("", name) in PERSONAL_COLUMNS
+
+
+def stored_extras(table: Table, names: list[str]) -> list[str]:
+    """The extra (non-contract) columns of a file that are stored: all but the personal ones."""
+    known = set(table.names)
+    return [n for n in names if n not in known and not is_personal(n)]
+
+
+def withheld(table: Table, names: list[str]) -> list[str]:
+    """The personal extra columns of a file: not stored."""
+    known = set(table.names)
+    return [n for n in names if n not in known and is_personal(n)]
+
 _SAFE = re.compile(r"[^\w]+")  # letters of any script (Korean headers), digits, '_'
 _IDENT = re.compile(r"[^\W\d]\w*")
 

@@ -243,20 +243,20 @@ def parse_sources(raw: object, launch_tz: str) -> tuple[Source, ...]:
     return tuple(out)
 
 
-def value_map_snippet(source: str, unmapped: list[tuple[str, str, int]], fmt: str | None = None) -> str:
+def value_map_snippet(source: str, unmapped: list[tuple[str, str, int]], fixes: dict[str, str] | None = None) -> str:
     """launch.toml lines that would map a source's unknown values ``(column, value, rows)``:
     one ``[sources.values.<column>]`` table per column, each value with an empty target to fill
-    in, to paste under that source's ``[[sources]]`` entry. A Twilio source's unmatched bodies
-    (``template``) get a template rule each instead, with the body's start as its prefix."""
+    in, to paste under that source's ``[[sources]]`` entry. A column in ``fixes`` (its format
+    decides its values by other settings, ``Format.fixes``) gets that advice as a comment, its
+    values listed as comments."""
+    fixes = fixes or {}
     lines = [f"# under [[sources]] name = {json.dumps(source, ensure_ascii=False)}: fill in each contract value"]
     for column in dict.fromkeys(c for c, _, _ in unmapped):
-        if fmt == "twilio_messages" and column == "template":
-            for c, value, rows in unmapped:
-                if c == column:
-                    lines += [f"[[sources.options.templates]]  # {rows:,} row(s)", 'template = ""',
-                              f"prefix = {json.dumps(value, ensure_ascii=False)}"]
+        mine = [(value, rows) for c, value, rows in unmapped if c == column]
+        if column in fixes:
+            lines.append(f"# {column}: {fixes[column]}")
+            lines += [f"#   {json.dumps(value, ensure_ascii=False)}  ({rows:,} row(s))" for value, rows in mine]
             continue
         lines.append(f"[sources.values.{column}]")
-        lines += [f'{json.dumps(value, ensure_ascii=False)} = ""  # {rows:,} row(s)'
-                  for c, value, rows in unmapped if c == column]
+        lines += [f'{json.dumps(value, ensure_ascii=False)} = ""  # {rows:,} row(s)' for value, rows in mine]
     return "\n".join(lines)

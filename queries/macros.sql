@@ -90,3 +90,10 @@ CREATE OR REPLACE MACRO lb_ts_zone(s, zone) AS
 -- customers' orders do): the same number gives the same stand-in, a digest, not the number
 -- (launchboard.resolve replaces it once an order carries the number).
 CREATE OR REPLACE MACRO lb_phone_standin(p) AS 'unmatched-' || left(md5(p), 10);
+
+-- Personal data: every phone-shaped number inside a text (a rejected row's content or reason)
+-- masked like lb_mask_phone: 010-1234-5678, 01012345678, 02-123-4567, +82 10-1234-5678.
+CREATE OR REPLACE MACRO lb_mask_phones_in(s) AS
+    regexp_replace(
+        regexp_replace(s, '(^|[^0-9+])\+?82[-. ]?0?(1\d)[-. ]?\d{3,4}[-. ]?(\d{4})([^0-9]|$)', '\10\2-****-\3\4', 'g'),
+        '\b(0\d{1,2})[-. ]?\d{3,4}[-. ]?(\d{4})\b', '\1-****-\2', 'g');

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from launchboard import metrics
 from launchboard.loader import Store
 from launchboard.metrics import Params, Scope
+from launchboard.text import plain
 from launchboard.timeutil import local_text, parse_moment
 
 FILTERS = {"channel": "channels", "region": "regions", "sku": "skus", "courier": "couriers"}
 REFRESH_CHOICES = (10, 30, 60, 300)
+MIN_YEAR, MAX_YEAR = 1970, 2100  # a moment in a link outside these years is ignored
 # The sidebar widgets are rendered by every page, but Streamlit gives a widget on another page a
 # fresh value. So each run saves the view under "_view_<key>" and a page switch restores it.
 SHARED_KEYS = ("as_of_mode", "as_of_date", "as_of_time", "f_channel", "f_region", "f_sku", "f_courier",
@@ -40,6 +43,12 @@ class View:
     moment: datetime | None  # the chosen moment when not live
     scope: Scope
     refresh_seconds: int | None  # auto-refresh interval, None when paused
+    query: tuple[tuple[str, str], ...] = ()  # the view's URL query parameters (as_of, filters, refresh)
+
+    def link(self, url_path: str, **params: str) -> str:
+        """A relative link to another page showing this view, with the page's own ``params``
+        (e.g. ``view.link("messages", batch="B1")``): it reproduces the view in a new tab too."""
+        return url_path + "?" + urlencode([*self.query, *params.items()])
 
     def as_of(self, s: Store) -> datetime | None:
         """The moment the figures describe: the chosen one, or the newest event when live."""
@@ -69,47 +78,62 @@ def _options(path: str, version: int, _s: Store) -> dict[str, list[str]]:
         cur.close()
 
 
-def _seed_from_url(s: Store) -> None:
-    """On a session's first run, take the view from the URL (a copied link reproduces it)."""
+def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
+    """On a session's first run, take the view from the URL (a copied link reproduces it). A
+    value that is not a moment, a known filter value or a refresh choice is ignored, and the
+    sidebar says so."""
     if st.session_state.get("_seeded"):
         return
     qp = st.query_params
     tz = s.config.tz
     st.session_state["_seeded"] = True
-    moment = None
+    ignored = []
     if "as_of" in qp:
         try:
-            moment = parse_moment(qp["as_of"], tz)
-        except ValueError:
-            st.toast(f"Ignored as_of={qp['as_of']!r} in the link: not a timestamp")
-    if moment is not None:
-        local = moment.astimezone(tz)
-        st.session_state["as_of_mode"] = "Moment"
-        st.session_state["as_of_date"] = local.date()
-        st.session_state["as_of_time"] = local.time().replace(second=0, microsecond=0)
+            local = parse_moment(qp["as_of"], tz).astimezone(tz)
+            if not MIN_YEAR <= local.year < MAX_YEAR:
+                raise ValueError(local.year)
+        except (ValueError, OverflowError):
+            ignored.append(("as_of", qp["as_of"], f"not a moment (YYYY-MM-DDTHH:MM, years {MIN_YEAR} to {MAX_YEAR - 1})"))
+        else:
+            st.session_state["as_of_mode"] = "Moment"
+            st.session_state["as_of_date"] = local.date()
+            st.session_state["as_of_time"] = local.time().replace(second=0, microsecond=0)
     for name in FILTERS:
         if name in qp:
-            st.session_state["f_" + name] = [v for v in qp.get_all(name) if v]
-    if qp.get("refresh") == "off":
+            values = [v for v in qp.get_all(name) if v]
+            unknown = [v for v in values if v not in opts[name]]
+            if unknown:
+                ignored.append((name, ", ".join(unknown), f"no such {name} in this launch"))
+            st.session_state["f_" + name] = [v for v in dict.fromkeys(values) if v in opts[name]]
+    refresh = qp.get("refresh")
+    if refresh == "off":
         st.session_state["auto_refresh"] = False
-    elif qp.get("refresh", "").isdigit() and int(qp["refresh"]) in REFRESH_CHOICES:
+    elif refresh is not None and refresh.isdigit() and int(refresh) in REFRESH_CHOICES:
         st.session_state["auto_refresh"] = True
-        st.session_state["refresh_every"] = int(qp["refresh"])
+        st.session_state["refresh_every"] = int(refresh)
+    elif refresh is not None:
+        ignored.append(("refresh", refresh, f"use off or one of {', '.join(map(str, REFRESH_CHOICES))} (seconds)"))
+    if ignored:
+        st.sidebar.warning("Ignored in the link:\n" + "\n".join(f"- {name}={plain(value)}: {why}"
+                                                                for name, value, why in ignored),
+                           icon=":material/link_off:")
 
 
-def controls(s: Store, page: str) -> View:
-    """Render the sidebar controls of ``page`` and return the chosen view; keeps the URL in step."""
+def controls(s: Store, page: str, url_keys: tuple[str, ...] = ()) -> View:
+    """Render the sidebar controls of ``page`` and return the chosen view; keeps the URL in step.
+    ``url_keys`` are the page's own query parameters (e.g. ``batch``): kept in the URL as they are."""
     _carry_view(page)
-    _seed_from_url(s)
-    tz = s.config.tz
     opts = _options(str(s.data_dir), s.version, s)
+    _seed_from_url(s, opts)
+    tz = s.config.tz
     cur = s.cursor()
     try:
         live_t = metrics.default_as_of(cur)
     finally:
         cur.close()
     sb = st.sidebar
-    sb.subheader(s.config.name)
+    sb.subheader(plain(s.config.name))
     st.session_state.setdefault("as_of_mode", "Live")
     mode = sb.radio("As of", ["Live", "Moment"], key="as_of_mode", horizontal=True,
                     help="Live follows the newest event; Moment replays the launch as it stood then.")
@@ -139,10 +163,14 @@ def controls(s: Store, page: str) -> View:
         if values:
             qp[name] = list(values)
     qp["refresh"] = str(every) if auto else "off"
+    for key in url_keys:
+        if key in st.query_params:
+            qp[key] = st.query_params[key]
     if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in qp.items()}:
         st.query_params.from_dict(qp)
 
     _save_view(page)
     scope = Scope(chosen["channel"], chosen["region"], chosen["sku"], chosen["courier"])
+    query = tuple((k, v) for k, vs in qp.items() if k not in url_keys for v in (vs if isinstance(vs, list) else [vs]))
     return View(live=moment is None, moment=moment, scope=scope,
-                refresh_seconds=every if (auto and moment is None) else None)
+                refresh_seconds=every if (auto and moment is None) else None, query=query)

@@ -10,6 +10,7 @@ from launchboard import report
 from launchboard.config import ConfigError
 from launchboard.loader import DataDirError, Store
 from launchboard.metrics import Scope
+from launchboard.text import plain
 
 DATA_ENV = "LAUNCHBOARD_DATA"
 DEFAULT_DATA = "sample_data"
@@ -31,7 +32,7 @@ def store() -> Store:
     try:
         s = _open(data_dir())
     except (DataDirError, ConfigError) as exc:
-        st.error(f"Launchboard cannot open the launch: {exc}")
+        st.error(f"Launchboard cannot open the launch: {plain(exc)}")
         st.stop()
     unseen = s.unseen()
     if not unseen:
@@ -42,7 +43,7 @@ def store() -> Store:
         s.refresh(progress=lambda done, total: bar.progress(done / total, text=_loading_text(done, total)))
         bar.empty()
     if s.sources_error:  # launch.toml was changed into something invalid while the dashboard runs
-        st.warning(f"launch.toml's [[sources]] were not taken: {s.sources_error}", icon=":material/warning:")
+        st.warning(f"launch.toml's [[sources]] were not taken: {plain(s.sources_error)}", icon=":material/warning:")
     return s
 
 

@@ -102,13 +102,16 @@ class Format:
     ``[sources.options]`` and returns them (raise ValueError with the message); None: the
     format takes no options. ``sheets``: the format takes ``sheet``. ``in_order``: a source's
     files are read one after the other in name order (a log whose records go on in the next
-    file), not two at a time."""
+    file), not two at a time. ``fixes``: for a column whose values the reader decides itself
+    (``Staged.nomap``) by other settings than a value map, how to make an unknown value known
+    (the Data quality page says it instead of offering ``[sources.values.<column>]`` lines)."""
     name: str
     stage: Callable[[StageJob], AbstractContextManager[Staged]]
     contract_names: bool = False
     check_options: Callable[[dict], dict] | None = None
     sheets: bool = False
     in_order: bool = False
+    fixes: dict[str, str] = field(default_factory=dict)
 
 
 def header_key(text: str) -> str:

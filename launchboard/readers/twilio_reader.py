@@ -208,4 +208,6 @@ def stage(job: StageJob) -> Iterator[Staged]:
             job.cur.execute("DROP TABLE IF EXISTS " + ident(table))
 
 
-FORMAT = Format("twilio_messages", stage, contract_names=True, check_options=check_options)
+FORMAT = Format("twilio_messages", stage, contract_names=True, check_options=check_options,
+                fixes={"template": "no [[sources.options.templates]] rule matches these bodies: add a rule "
+                                   "(template, prefix or regex) under the source"})

@@ -1,6 +1,7 @@
 """Order lookup page (AppTest): runs on every kind of folder; the key widgets find the right orders."""
 
 import pytest
+from app_support import as_read
 from launch_files import make_launch as write
 
 LAUNCH = '[launch]\nname = "lookup page test"\ntimezone = "Asia/Seoul"\n'
@@ -36,7 +37,7 @@ def shown_text(at) -> str:
     parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.subheader)]
     parts += [e.label for e in at.expander]
     parts += [df.value.to_csv() for df in at.dataframe]
-    return "\n".join(str(p) for p in parts)
+    return as_read("\n".join(str(p) for p in parts))
 
 
 @pytest.mark.parametrize("files", [{}, {"orders/o.csv": ORDERS}], ids=["empty", "only_orders"])

@@ -5,36 +5,15 @@ for the health check, never with a sleep.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, PORT, ROOT
+from e2e_support import CHROMIUM, CHROMIUM_ARGS, PORT, ROOT, served
 
 @pytest.fixture(scope="session")
 def server_url():
-    env = {**os.environ, "LAUNCHBOARD_DATA": str(ROOT / "sample_data"), "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(PORT),
-           "--server.headless", "true", "--server.fileWatcherType", "none"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    seen = []
-    try:
-        for line in proc.stdout:  # blocks until Streamlit reports it is serving
-            seen.append(line)
-            if "You can now view your Streamlit app" in line or f":{PORT}" in line:
-                break
-        else:
-            pytest.fail("streamlit exited before serving:\n" + "".join(seen))
-        url = f"http://localhost:{PORT}"
-        with urllib.request.urlopen(url + "/_stcore/health", timeout=30) as resp:
-            assert resp.read().decode().strip() == "ok"
+    with served(ROOT / "sample_data", port=PORT) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

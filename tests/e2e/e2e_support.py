@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,3 +41,29 @@ def wait_for_render(page, timeout_ms: int = 30_000) -> None:
         "() => document.querySelectorAll(\"[data-testid='stSkeleton'], [data-testid='stSkeletonElement']\").length === 0",
         timeout=timeout_ms,
     )
+
+
+@contextmanager
+def served(data_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on ``data_dir`` (with ``env`` added) on a free port; yields its URL
+    once Streamlit says it is serving and the health check answers (never a sleep)."""
+    port = port or _free_port()
+    full_env = {**os.environ, "LAUNCHBOARD_DATA": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.headless", "true", "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = []
+    try:
+        for line in proc.stdout:  # blocks until Streamlit reports it is serving
+            seen.append(line)
+            if "You can now view your Streamlit app" in line or f":{port}" in line:
+                break
+        else:
+            raise RuntimeError("streamlit exited before serving:\n" + "".join(seen))
+        url = f"http://localhost:{port}"
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=30) as resp:
+            assert resp.read().decode().strip() == "ok"
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -103,3 +103,17 @@ def test_invalid_sources_raise_config_error(tmp_path, text, words):
         config_of(tmp_path, text)
     assert words in str(info.value)
     assert str(info.value).startswith(str(tmp_path / "launch.toml"))
+
+
+def test_the_lines_that_would_map_unknown_values():
+    from launchboard.readers import READERS
+    from launchboard.sources import value_map_snippet
+
+    # status takes a value map; the Twilio reader decides template by its rules, so the page says
+    # what to do instead of offering a map that would not apply.
+    text = value_map_snippet("SMS", [("status", "bounced", 1), ("status", "보류", 3), ("template", "안녕하세요", 2)],
+                             READERS["twilio_messages"].fixes)
+    assert text == ('# under [[sources]] name = "SMS": fill in each contract value\n'
+                    '[sources.values.status]\n"bounced" = ""  # 1 row(s)\n"보류" = ""  # 3 row(s)\n'
+                    '# template: no [[sources.options.templates]] rule matches these bodies: add a rule '
+                    '(template, prefix or regex) under the source\n#   "안녕하세요"  (2 row(s))')

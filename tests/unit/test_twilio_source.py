@@ -163,13 +163,3 @@ def test_bad_rules_are_config_errors(tmp_path, options, message):
     with pytest.raises(ConfigError, match=message):
         open_store(make_launch(tmp_path, {}, toml))
 
-
-def test_the_quality_page_suggests_a_rule_for_a_body_no_rule_matches():
-    from launchboard.sources import value_map_snippet
-
-    text = value_map_snippet("sms", [("template", "안녕하세요 고객님", 1), ("status", "bounced", 2)], "twilio_messages")
-    assert text.splitlines() == [
-        '# under [[sources]] name = "sms": fill in each contract value',
-        "[[sources.options.templates]]  # 1 row(s)", 'template = ""', 'prefix = "안녕하세요 고객님"',
-        "[sources.values.status]", '"bounced" = ""  # 2 row(s)',
-    ]
