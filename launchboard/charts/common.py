@@ -4,29 +4,55 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ..i18n import FONTS, NP_, _, pgettext
+
 MARKER_COLORS = {
     "delivery promise": "#d62728",
     "activation promise": "#9467bd",
     "message batch": "#1f77b4",
     "correction": "#ff7f0e",
 }
+MARKER_WORDS = {  # the kinds of queries/launch_markers.sql, as the legend shows them
+    "delivery promise": NP_("marker", "delivery promise"), "activation promise": NP_("marker", "activation promise"),
+    "message batch": NP_("marker", "message batch"), "correction": NP_("marker", "correction"),
+}
 TIME_FORMAT = "%m-%d %H:%M"
 
 
-def time_x(field: str = "at", title: str = "Launch time") -> alt.X:
-    return alt.X(f"{field}:T", title=title, axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30))
+def words(df: pd.DataFrame, column: str, table: dict[str, str], context: str) -> pd.DataFrame:
+    """``df`` with the values of ``column`` in the reader's language (identifiers unknown to
+    ``table`` stay as they are)."""
+    if df.empty or column not in df:
+        return df
+    return df.assign(**{column: df[column].map(lambda v: pgettext(context, table[v]) if v in table else v)})
+
+
+def word_domain(table: dict[str, str], context: str) -> list[str]:
+    """A colour scale's domain in the reader's language (the order of ``table``)."""
+    return [pgettext(context, w) for w in table.values()]
+
+
+def with_fonts(chart):
+    """The chart with the Korean-capable font list for every text (i18n.FONTS)."""
+    return chart.configure(font=FONTS)
+
+
+def time_x(field: str = "at", title: str | None = None) -> alt.X:
+    return alt.X(f"{field}:T", title=_("Launch time") if title is None else title,
+                 axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30))
 
 
 def markers(df: pd.DataFrame) -> alt.Chart:
     """Vertical rules for promise deadlines and message batches (columns at, kind, label)."""
     return (
-        alt.Chart(df)
+        alt.Chart(words(df, "kind", MARKER_WORDS, "marker"))
         .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
         .encode(
             x=alt.X("at:T"),
-            color=alt.Color("kind:N", title="Marked moment",
-                            scale=alt.Scale(domain=list(MARKER_COLORS), range=list(MARKER_COLORS.values()))),
-            tooltip=[alt.Tooltip("label:N", title="what"), alt.Tooltip("at:T", title="when", format="%Y-%m-%d %H:%M")],
+            color=alt.Color("kind:N", title=_("Marked moment"),
+                            scale=alt.Scale(domain=word_domain(MARKER_WORDS, "marker"), range=list(MARKER_COLORS.values()))),
+            tooltip=[alt.Tooltip("label:N", title=_("what")),
+                     alt.Tooltip("at:T", title=_("when"), format="%Y-%m-%d %H:%M")],
         )
     )
 

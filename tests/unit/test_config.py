@@ -56,6 +56,7 @@ def test_defaults_without_launch_toml(tmp_path):
                         "call_loss_rate": 0.20, "min_calls": 20, "stall_minutes": 120, "stall_min_orders": 50,
                         "hub_stall_min_orders": 20, "stale_feed_minutes": 120}
     assert c.templates == {}
+    assert c.locale == "en"
 
 
 def test_spec_example_parses(tmp_path):
@@ -77,10 +78,18 @@ def test_partial_settings_keep_other_defaults_and_bom_is_fine(tmp_path):
     assert c.alerts["min_attempts"] == 20
 
 
+def test_locale_korean_or_english(tmp_path):
+    assert config_of(tmp_path, '[launch]\nlocale = "ko"\n').locale == "ko"
+    assert config_of(tmp_path, '[launch]\nlocale = "en"\n').locale == "en"
+    assert config_of(tmp_path, '[launch]\nname = "x"\n').locale == "en"
+
+
 @pytest.mark.parametrize("text, words", [
     ("[launch\nname = 1\n", "launch.toml"),                                   # TOML syntax
     ('[launch]\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
     ('[launch]\ntimezone = "Asia/Seol"\n', "unknown timezone"),
+    ('[launch]\nlocale = "fr"\n', "launch.locale must be one of 'ko', 'en', got 'fr'"),
+    ('[launch]\nlocale = "ko-KR"\n', "launch.locale must be one of"),
     ('[launch]\nquiet_hours = ["21:00"]\n', "quiet_hours"),
     ('[launch]\nquiet_hours = ["9pm", "08:00"]\n', "quiet_hours[0]"),
     ('[launch]\nquiet_hours = ["21:00", "24:00"]\n', "quiet_hours[1]"),
