@@ -3,10 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from launchboard.charts import calls as charts
+from launchboard.charts.messages import impact_frame
 from launchboard.erlang import agents_for_load
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download
+from ui.widgets import csv_download, impact_columns
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 WINDOWS = (15, 30, 60, 120, 240)
@@ -39,8 +40,47 @@ def _traffic(s, p: dict, marks) -> None:
     if q.empty:
         st.info("No call in this period.")
         return
-    st.altair_chart(charts.per_15min(q, marks), key="calls_traffic_chart")
+    traced = state.frame(s, "calls_traced_per_15min", p)
+    st.altair_chart(charts.per_15min(q, marks, traced), height=360, key="calls_traffic_chart")
+    st.caption(f"Bars: calls traced to a message batch (the caller got it within "
+               f"{s.config.call_window_hours:g} h before calling); dashed rules: marked moments, each batch "
+               "named at the top.")
     csv_download(q, "calls_per_15min.csv", "calls_traffic_csv")
+
+
+def _batches(s, view, fig) -> None:
+    st.subheader("Calls traced to message batches")
+    impact = fig["messages"]["call_impact"]
+    if not impact:
+        st.info("No message batch or correction sent by this moment.")
+        return
+    hours = s.config.call_window_hours
+    st.caption(f"Each batch's calls: calls from the customers it reached within {hours:g} h after their message "
+               "(a call after several batches counts for the most recent). Baseline: the same customers' calls "
+               "in the same windows the day before, or the launch's calls per customer per hour when the calls "
+               "extract does not go back that far. Excess = calls - baseline.")
+    table = impact_frame(impact, s.config.tz)
+    table["messages_page"] = [view.link("messages", batch=b) for b in table["batch_id"]]
+    opened = st.session_state.pop("_calls_open_batch", None)
+    if opened is not None:  # a row was selected: open its batch on the Messages page
+        st.switch_page("app_pages/messages.py", query_params={"batch": opened})
+
+    def open_batch() -> None:
+        rows = st.session_state["calls_batches_table"]["selection"]["rows"]
+        if rows:
+            st.session_state["_calls_open_batch"] = table["batch_id"].iloc[rows[0]]
+
+    st.dataframe(
+        table, hide_index=True, key="calls_batches_table", on_select=open_batch, selection_mode="single-row",
+        column_order=["rank", "batch_id", "messages_page", *[c for c in table.columns if c not in
+                                                             ("rank", "batch_id", "messages_page")]],
+        column_config={
+            **impact_columns(hours),
+            "messages_page": st.column_config.LinkColumn("Messages", display_text="open in a new tab"),
+        })
+    st.caption("Select a row to open that batch on the Messages page; the link opens it in a new tab with this "
+               "view (as of, filters).")
+    csv_download(table.drop(columns="messages_page"), "calls_by_message_batch.csv", "calls_batches_csv")
 
 
 def _service(s, p: dict, marks, target_level: float) -> None:
@@ -147,6 +187,7 @@ def body(s, view, as_of):
     p = {**params, "span_hours": SPANS[span]}
     marks = state.frame(s, "launch_markers", params)
     _traffic(s, p, marks)
+    _batches(s, view, fig)
     _service(s, p, marks, target_level)
     _staffing(s, p, marks, target_level)
     _waits(s, params)

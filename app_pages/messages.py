@@ -6,9 +6,10 @@ import streamlit as st
 
 from launchboard.charts import messages as charts
 from launchboard.text import plain
+from launchboard.timeutil import local_text
 from ui import state
 from ui.page import run_page
-from ui.widgets import csv_download, show_table
+from ui.widgets import csv_download, impact_columns, show_table
 
 SPANS = {"Last 24 h": 24, "Last 3 days": 72, "Last 7 days": 168}
 
@@ -42,6 +43,79 @@ def _sends(s, p: dict, marks, as_of) -> None:
                f"({cfg.timezone}); dashed rules: marked moments.")
     st.altair_chart(charts.sends_by_template(hourly, windows, marks), key="messages_sends_chart")
     csv_download(hourly, "messages_per_hour.csv", "messages_sends_csv")
+
+
+def _choose_batch(ids: list[str], impact: dict[str, dict], as_of_text: str) -> str:
+    """The batch selectbox, kept in the URL (?batch=...): a link selects its batch."""
+    url = st.query_params.get("batch")
+    if url in impact:
+        st.session_state["messages_batch"] = url
+    elif st.session_state.get("messages_batch") not in impact:
+        st.session_state.pop("messages_batch", None)
+
+    def to_url() -> None:
+        st.query_params["batch"] = st.session_state["messages_batch"]
+
+    def describe(b: str) -> str:
+        row = impact[b]
+        return f"{b} · {row['template']} · {row['calls']:,} calls, excess {_num(row['excess'])}"
+
+    chosen = st.selectbox("Batch", ids, key="messages_batch", format_func=describe, on_change=to_url)
+    if url is not None and url not in impact:
+        st.warning(f"The link asks for batch **{plain(url)}**, but no such batch had sent a message by {as_of_text} "
+                   "(within the filters). Showing the batch with the most excess calls instead; choose another "
+                   "above.", icon=":material/link_off:")
+    return chosen
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    return "n/a" if x is None else f"{x:,.{digits}f}"
+
+
+def _calls_caused(s, params: dict, m: dict, marks, as_of) -> None:
+    st.subheader("Calls each batch caused")
+    impact = {b["batch_id"]: b for b in m["call_impact"]}
+    if not impact:
+        st.info("No message batch or correction sent by this moment.")
+        return
+    hours = s.config.call_window_hours
+    chosen = _choose_batch(list(impact), impact, local_text(as_of, s.config.tz))
+    b = impact[chosen]
+    cols = st.columns(6)
+    cols[0].metric("Customers reached", f"{b['customers_reached']:,}", help=f"{b['messages']:,} messages sent; "
+                   "a message the carrier reported failed reached nobody")
+    cols[1].metric(f"Calls within {hours:g} h", f"{b['calls']:,}",
+                   help="Calls by those customers after their message (for the most recent batch they got)")
+    cols[2].metric("Baseline", _num(b["baseline"]), help=f"From {b['baseline_method'] or 'nothing'}: the calls "
+                   "they would have made anyway")
+    cols[3].metric("Excess calls", _num(b["excess"]))
+    cols[4].metric("x normal", _num(b["rate_ratio"]))
+    cols[5].metric("Share of calls", "n/a" if b["load_share"] is None else f"{b['load_share']:.1%}",
+                   help=f"Of all {b['window_calls']:,} calls that arrived in the batch's window")
+    left, right = st.columns([2, 1])
+    with left:
+        series = state.frame(s, "messages_batch_calls", {**params, "batch": chosen})
+        if series.empty:
+            st.info(f"No call from the customers {plain(chosen)} reached, in its window or the day before.")
+        else:
+            st.altair_chart(charts.batch_calls(series, marks[marks["name"] == chosen]), key="messages_batch_calls_chart")
+            st.caption("Red: calls traced to the batch per 15 minutes; grey: the same customers' calls in the same "
+                       "windows the day before, drawn 24 h later" + (" (the baseline)." if b["baseline_method"] ==
+                                                                      "day before" else
+                                                                      " (not the baseline: the launch rate is)."))
+    with right:
+        if b["reasons"]:
+            st.altair_chart(charts.reasons(b["reasons"]), key="messages_batch_reasons_chart")
+        else:
+            st.caption("No traced call, so no reason given.")
+    table = charts.impact_frame(m["call_impact"], s.config.tz)
+    highlighted = (table.style
+                   .apply(lambda row: ["background-color: #fff3cd" if row["batch_id"] == chosen else ""] * len(row), axis=1)
+                   .format({"baseline": "{:,.1f}", "excess": "{:,.1f}", "rate_ratio": "{:,.1f}", "load_share": "{:.1%}",
+                            "first_sent": "{:%Y-%m-%d %H:%M}"}, na_rep="n/a"))
+    st.caption(f"Every batch by excess calls; **{plain(chosen)}** highlighted.")
+    st.dataframe(highlighted, hide_index=True, key="messages_batches_table", column_config=impact_columns(hours))
+    csv_download(table, "calls_by_message_batch.csv", "messages_batches_csv")
 
 
 def _quiet(s, params: dict, m: dict) -> None:
@@ -130,6 +204,7 @@ def body(s, view, as_of):
     p = {**params, "span_hours": SPANS[span]}
     marks = state.frame(s, "launch_markers", params)
     _sends(s, p, marks, as_of)
+    _calls_caused(s, params, m, marks, as_of)
     _retractions(s, params, m, marks)
     _contradictions(s, params, m)
     _conflicts(s, params, m)
@@ -137,4 +212,4 @@ def body(s, view, as_of):
     _failures(m, fig["templates_missing_from_catalog"])
 
 
-run_page("Messages", body)
+run_page("Messages", body, url_keys=("batch",))

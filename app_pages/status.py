@@ -28,7 +28,10 @@ def _alerts(s, fig):
             since = local_text(datetime.fromisoformat(a["since"]), tz) if a["since"] else "—"
             left.markdown(f"{ALERT_ICONS.get(a['severity'], '')} **{a['severity']}** · `{a['kind']}`{subject} · "
                           f"since {since}  \n{plain(a['message'])}")
-            right.page_link(f"app_pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:")
+            # a surge's subject is its batch: open the Messages page on it
+            batch = {"batch": a["subject"]} if a["kind"] == "message_call_surge" else None
+            right.page_link(f"app_pages/{a['page']}.py", label=f"Open {a['page']}", icon=":material/arrow_forward:",
+                            query_params=batch)
     table = pd.DataFrame(alerts)[["severity", "kind", "subject", "since", "count", "message", "page"]]
     csv_download(table, "alerts.csv", "status_alerts_csv", "Download alerts (CSV)")
 

@@ -305,7 +305,61 @@ def messages_figures(t, facts, events, T, config: LaunchConfig, tz) -> dict:
         "sent": len(m), "failed": len(failed), "failed_by_code": _by_code(failed.error_code),
         "quiet_hours": int(quiet.sum()), "contradicting_state": int(contradicting),
         "conflicting_customers": int(j.customer_id.nunique()), "retracted_batches": retracted,
+        "call_impact": call_impact(t, T, config, tz),
     }
+
+
+def call_impact(t, T, config: LaunchConfig, tz) -> list[dict]:
+    """Calls traced to each message batch and correction (README "Calls traced to messages")."""
+    W = pd.Timedelta(hours=config.call_window_hours)
+    day = pd.Timedelta(hours=24)
+    m = t["messages"]
+    m = m[(m.sent_at <= T) & (m.batch_id.notna() | m.corrects_batch_id.notna())].copy()
+    if m.empty:
+        return []
+    m["batch"] = m.batch_id.where(m.batch_id.notna(), "corrects " + m.corrects_batch_id)
+    c = t["calls"]
+    c = c[c.ended_at <= T]
+    # each customer a batch reached: their first message of it that did not fail
+    reach = m[m.status != "failed"].groupby(["batch", "customer_id"], as_index=False).sent_at.min()
+    reach["until"] = (reach.sent_at + W).where(reach.sent_at + W <= T, T)
+    # a call belongs to the most recent batch message before it, within the window
+    j = c[c.customer_id.notna()][["call_id", "customer_id", "arrived_at", "reason"]].merge(
+        reach[["batch", "customer_id", "sent_at"]], on="customer_id")
+    j = j[(j.arrived_at > j.sent_at) & (j.arrived_at <= j.sent_at + W)]
+    j = j.sort_values(["call_id", "sent_at", "batch"]).groupby("call_id").tail(1)
+    first_call = c.arrived_at.min()
+    known = set(t["orders"][t["orders"].ordered_at <= T].customer_id)
+    hours = None if pd.isna(first_call) else (T - first_call).total_seconds() / 3600
+    rate = None if not known or not hours else int(c.customer_id.isin(known).sum()) / len(known) / hours
+    out = []
+    for batch, g in m.groupby("batch"):
+        r = reach[reach.batch == batch]
+        caused = j[j.batch == batch]
+        row = {"batch_id": batch, "template": ", ".join(sorted(g.template.unique())),
+               "corrects": ", ".join(sorted(g.corrects_batch_id.dropna().unique())) or None,
+               "messages": len(g), "customers_reached": len(r), "calls": len(caused),
+               "first_sent": None, "baseline": 0.0, "baseline_method": None, "window_calls": 0, "load_share": None}
+        if len(r):
+            first, last = r.sent_at.min(), r.sent_at.max()
+            row["first_sent"] = iso(first.to_pydatetime(), tz)
+            if not pd.isna(first_call) and first_call <= first - day:
+                row["baseline_method"] = "day before"
+                b = c[["customer_id", "arrived_at"]].merge(r, on="customer_id")
+                row["baseline"] = float(((b.arrived_at > b.sent_at - day) & (b.arrived_at <= b.until - day)).sum())
+            else:
+                row["baseline_method"] = "launch rate"
+                watched = (r.until - r.sent_at).dt.total_seconds().sum() / 3600
+                row["baseline"] = None if rate is None else rate * watched
+            end = min(last + W, T)
+            row["window_calls"] = int(((c.arrived_at > first) & (c.arrived_at <= end)).sum())
+            row["load_share"] = _rate(len(caused), row["window_calls"])
+        row["excess"] = None if row["baseline"] is None else len(caused) - row["baseline"]
+        row["rate_ratio"] = _rate(len(caused), row["baseline"])
+        counts = caused.reason.fillna(NO_CODE).value_counts()
+        row["reasons"] = {k: int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+        out.append(row)
+    return sorted(out, key=lambda r: (r["excess"] is None, -(r["excess"] or 0), -r["calls"], r["batch_id"]))
 
 
 def calls_figures(t, T, config: LaunchConfig) -> dict:

@@ -25,7 +25,14 @@ ALERT_DEFAULTS: dict[str, float | int] = {
     "stall_min_orders": 50,
     "hub_stall_min_orders": 20,
     "stale_feed_minutes": 120,
+    # message_call_surge: a batch's recipients call more than this many times their normal rate
+    # (the baseline) within the call window, with at least min_surge_calls calls
+    "call_surge_ratio": 3.0,
+    "min_surge_calls": 20,
 }
+# [messages] call_window_hours: the calls a message batch may have caused arrive within this
+# many hours after the recipient's message (at most 24: the baseline is the day before).
+CALL_WINDOW_HOURS = 2.0
 
 # Where Launchboard keeps what it knows about a launch outside the data folder (the Store's
 # database, the access log): this variable, else launch.toml [state] folder, else a folder per
@@ -64,6 +71,7 @@ class LaunchConfig:
     quiet_end: time = time(8, 0)
     service_level_seconds: float = 20
     conflict_window_hours: float = 48
+    call_window_hours: float = CALL_WINDOW_HOURS
     alerts: dict[str, float | int] = field(default_factory=lambda: dict(ALERT_DEFAULTS))
     templates: dict[str, Template] = field(default_factory=dict)
     state_folder: str | None = None  # [state] folder, as written (relative to the data folder)
@@ -168,6 +176,13 @@ def load_config(data_dir: Path) -> LaunchConfig:
     for key in ("activation_failure_rate", "call_loss_rate"):
         if alerts[key] > 1:
             raise ConfigError(f"{path}: alerts.{key} is a fraction in [0, 1], got {alerts[key]}")
+    if alerts["call_surge_ratio"] < 1:
+        raise ConfigError(f"{path}: alerts.call_surge_ratio is a multiple of the normal rate, at least 1, "
+                          f"got {alerts['call_surge_ratio']}")
+    call_window = _number(messages.get("call_window_hours", CALL_WINDOW_HOURS), f"{path}: messages.call_window_hours")
+    if not 0 < call_window <= 24:
+        raise ConfigError(f"{path}: messages.call_window_hours must be more than 0 and at most 24 "
+                          f"(the baseline is the same window the day before), got {call_window:g}")
 
     templates: dict[str, Template] = {}
     for name, spec in _table(doc, "templates", path).items():
@@ -195,6 +210,7 @@ def load_config(data_dir: Path) -> LaunchConfig:
         conflict_window_hours=_number(
             messages.get("conflict_window_hours", 48), f"{path}: messages.conflict_window_hours"
         ),
+        call_window_hours=call_window,
         alerts=alerts,
         templates=templates,
         state_folder=folder,

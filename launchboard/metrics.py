@@ -16,7 +16,7 @@ from .schema import STAGES
 ALERT_KINDS = (
     "delivery_promise_breach", "activation_promise_breach", "activation_failure_spike",
     "call_center_overload", "quiet_hours_messages", "contradicting_messages", "retracted_batch",
-    "stalled_stage", "stalled_hub",
+    "stalled_stage", "stalled_hub", "message_call_surge",
 )
 # Where the dashboard explains each alert.
 ALERT_PAGES = {
@@ -24,14 +24,18 @@ ALERT_PAGES = {
     "activation_failure_spike": "activations", "call_center_overload": "calls",
     "quiet_hours_messages": "messages", "contradicting_messages": "messages",
     "retracted_batch": "messages", "stalled_stage": "pipeline", "stalled_hub": "pipeline",
+    "message_call_surge": "messages",
 }
 SEVERITY = {
     "delivery_promise_breach": "critical", "activation_promise_breach": "critical",
     "activation_failure_spike": "critical", "call_center_overload": "critical",
     "stalled_hub": "critical", "stalled_stage": "critical",
     "quiet_hours_messages": "warning", "contradicting_messages": "warning", "retracted_batch": "warning",
+    "message_call_surge": "warning",
 }
 NO_CODE = "(none)"
+# How a batch's baseline was found (queries/table_macros.sql, lb_batch_impact), in words.
+BASELINE_WORDS = {"day before": "the day before", "launch rate": "the launch's rate"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Params:
             "skus": list(self.scope.skus), "couriers": list(self.scope.couriers),
             "quiet_start": self.config.quiet_start, "quiet_end": self.config.quiet_end,
             "conflict_window_hours": self.config.conflict_window_hours,
+            "call_window_hours": self.config.call_window_hours,
             "service_level_seconds": self.config.service_level_seconds,
             "window_minutes": int(a["window_minutes"]), "stall_minutes": int(a["stall_minutes"]),
         }
@@ -184,6 +189,30 @@ def activations(cur, p: Params) -> dict:
     }
 
 
+def call_impact(cur, p: Params, fmt=lambda ts: ts) -> list[dict]:
+    """Calls traced to each message batch and correction (queries/messages_call_impact.sql),
+    most excess calls first; reasons as {reason: calls}, most calls first."""
+    return [
+        {
+            "batch_id": b["batch"],
+            "template": b["template"],
+            "corrects": b["corrects"],
+            "messages": b["messages"],
+            "customers_reached": b["customers_reached"],
+            "first_sent": fmt(b["first_reach"]),
+            "calls": b["calls"],
+            "baseline": b["baseline"],
+            "baseline_method": b["baseline_method"],
+            "excess": b["excess"],
+            "rate_ratio": b["rate_ratio"],
+            "window_calls": b["window_calls"],
+            "load_share": b["load_share"],
+            "reasons": {r["reason"]: r["calls"] for r in b["reasons"]},
+        }
+        for b in query_rows(cur, "messages_call_impact", p)
+    ]
+
+
 def messages(cur, p: Params, fmt=lambda ts: ts) -> dict:
     row = query_row(cur, "messages_summary", p)
     batches = [
@@ -204,6 +233,7 @@ def messages(cur, p: Params, fmt=lambda ts: ts) -> dict:
         "contradicting_state": row["contradicting_state"],
         "conflicting_customers": row["conflicting_customers"],
         "retracted_batches": batches,
+        "call_impact": call_impact(cur, p, fmt),
     }
 
 
@@ -294,6 +324,32 @@ def alerts(cur, p: Params) -> list[dict]:
                                 "has moved").format(orders=num(h["n_now"]), hub=h["hub"], before=num(h["n_before"]),
                                                     minutes=a["stall_minutes"]),
                               h["oldest_scan"], h["n_now"], subject=h["hub"]))
+    out += surge_alerts(query_rows(cur, "alert_message_call_surge", p), p)
+    return out
+
+
+def surge_raised(calls: int, baseline: float | None, ratio: float, min_calls: int) -> bool:
+    """The message_call_surge rule: at least ``min_calls`` calls and more than ``ratio`` times the
+    baseline (with a zero baseline, any ``min_calls`` calls; with none, never)."""
+    return baseline is not None and calls >= min_calls and calls > ratio * baseline
+
+
+def surge_alerts(rows: list[dict], p: Params) -> list[dict]:
+    """Alert message_call_surge at T from the rows of queries/alert_message_call_surge.sql (the
+    batches whose call window is open): one per batch whose recipients called more than
+    ``call_surge_ratio`` times their baseline."""
+    a = p.config.alerts
+    out = []
+    for b in rows:
+        if not surge_raised(b["calls"], b["baseline"], a["call_surge_ratio"], a["min_surge_calls"]):
+            continue
+        how = BASELINE_WORDS[b["baseline_method"]]
+        against = (f"{b['calls'] / b['baseline']:.1f}x the baseline ({b['baseline']:,.1f}, {how})" if b["baseline"]
+                   else f"against a baseline of 0 ({how})")
+        out.append(_alert("message_call_surge",
+                          f"{b['calls']:,} calls from the {b['customers_reached']:,} customers batch {b['batch']} "
+                          f"reached, within {p.config.call_window_hours:g} h of their message: {against}",
+                          b["first_call"], b["calls"], subject=b["batch"]))
     return out
 
 

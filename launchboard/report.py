@@ -116,6 +116,18 @@ def to_markdown(r: dict) -> str:
             lines.append(f"| {md_cell(b['batch_id'])} | {num(b['recipients'])} | {b['sent_at'] or ''} | "
                          f"{b['corrected_at']} | {_num(b['hours_to_correction'])} |")
         lines.append("")
+    if m.get("call_impact"):
+        lines += ["Calls traced to each batch (within the call window after each customer's message; "
+                  "excess = calls - baseline):", "",
+                  "| batch | template | first sent | customers reached | calls | baseline | excess | share of load "
+                  "| reasons |", "|---|---|---|---:|---:|---:|---:|---:|---|"]
+        for b in m["call_impact"]:
+            reasons = ", ".join(f"{md_cell(k)} {v:,}" for k, v in b["reasons"].items())
+            lines.append(f"| {md_cell(b['batch_id'])} | {md_cell(b['template'])} | {b['first_sent'] or ''} | "
+                         f"{b['customers_reached']:,} | "
+                         f"{b['calls']:,} | {_num(b['baseline'])} ({b['baseline_method'] or 'n/a'}) | "
+                         f"{_num(b['excess'])} | {_pct(b['load_share'])} | {reasons} |")
+        lines.append("")
     if r.get("templates_missing_from_catalog"):
         lines += [_("Templates missing from the catalog: {templates}").format(
             templates=", ".join(map(md_cell, r["templates_missing_from_catalog"]))), ""]

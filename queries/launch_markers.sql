@@ -1,5 +1,8 @@
 -- Marked moments for every time chart: promise deadlines (with the number of orders that
 -- carry them) and message batch sends / corrections, up to $as_of.
+-- A batch is a batch_id, or for a correction without one 'corrects <batch_id>' (as in
+-- lb_batch_reach); it is a 'correction' when its messages correct another batch, marked at its
+-- first send. `name` is the batch (the deadline's kind for deadlines), `label` says more.
 -- Grain: one row per moment and kind. `at` is launch-local wall-clock time (for charts).
 -- Parameters: $as_of.
 WITH deadlines AS (
@@ -13,13 +16,19 @@ top_deadlines AS (
     SELECT * FROM deadlines QUALIFY row_number() OVER (PARTITION BY kind ORDER BY n DESC, ts) <= 3
 ),
 batches AS (
-    SELECT min(sent_at) AS ts, 'message batch' AS kind, count(*) AS n, batch_id AS label
-    FROM messages WHERE batch_id IS NOT NULL AND sent_at <= $as_of GROUP BY batch_id
-    UNION ALL
-    SELECT min(sent_at), 'correction', count(*), 'corrects ' || corrects_batch_id
-    FROM messages WHERE corrects_batch_id IS NOT NULL AND sent_at <= $as_of GROUP BY corrects_batch_id
+    SELECT min(sent_at) AS ts, count(*) AS n,
+           coalesce(batch_id, 'corrects ' || corrects_batch_id) AS name,
+           string_agg(DISTINCT corrects_batch_id, ', ' ORDER BY corrects_batch_id) AS corrects
+    FROM messages
+    WHERE (batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL) AND sent_at <= $as_of
+    GROUP BY 3
 )
-SELECT lb_local(ts) AS at, kind, kind || ' (' || n || ' orders)' AS label, n FROM top_deadlines
+SELECT lb_local(ts) AS at, kind, kind || ' (' || n || ' orders)' AS label, n, kind AS name FROM top_deadlines
 UNION ALL
-SELECT lb_local(ts), kind, label || ' (' || n || ' messages)', n FROM batches
-ORDER BY 1, 2
+SELECT lb_local(ts),
+       CASE WHEN corrects IS NULL THEN 'message batch' ELSE 'correction' END,
+       name || CASE WHEN corrects IS NULL OR name = 'corrects ' || corrects THEN '' ELSE ', corrects ' || corrects END
+            || ' (' || n || ' messages)',
+       n, name
+FROM batches
+ORDER BY 1, 2, 5

@@ -64,3 +64,134 @@ CREATE OR REPLACE MACRO lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers
     LEFT JOIN customer_facts cf USING (customer_id)
     WHERE c.ended_at <= t
       AND lb_in_scope(cf.channels, cf.regions, cf.skus, cf.couriers, f_channels, f_regions, f_skus, f_couriers);
+
+-- ---------------------------------------------------------------------------------------
+-- Calls traced to message batches (README "Calls traced to messages"). A batch is a batch_id,
+-- or, for a correction without one, 'corrects <batch_id>' (as the marked moments call it).
+-- w is [messages] call_window_hours.
+-- ---------------------------------------------------------------------------------------
+
+-- The customers each batch reached by t within the filters: one row per (batch, customer), at
+-- the customer's first message of the batch that the carrier did not report failed (a failed
+-- message never reached them).
+CREATE OR REPLACE MACRO lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS batch, customer_id, min(sent_at) AS sent_at
+    FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers)
+    WHERE (batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL) AND status <> 'failed'
+    GROUP BY ALL;
+
+-- The calls a batch may have caused, as of t: a call offered at t (ended_at <= t, within the
+-- filters) by a reached customer that arrived after the customer's message and at most w hours
+-- later, (sent_at, sent_at + w]. A call in the windows of several batches counts once, for the
+-- most recent message before it (last touch; the same instant: the batch that sorts last).
+-- Only messages sent before the call decide it, so a counted call never changes batch later.
+CREATE OR REPLACE MACRO lb_batch_calls(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT r.batch, r.sent_at, c.call_id, c.customer_id, c.arrived_at, c.reason
+    FROM lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers) c
+    JOIN lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers) r
+      ON r.customer_id = c.customer_id
+     AND c.arrived_at > r.sent_at AND c.arrived_at <= r.sent_at + to_seconds(w * 3600)
+    QUALIFY row_number() OVER (PARTITION BY c.call_id ORDER BY r.sent_at DESC, r.batch DESC) = 1;
+
+-- Each reached customer watched so far: (sent_at, until], until = least(sent_at + w, t).
+CREATE OR REPLACE MACRO lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT batch, customer_id, sent_at, least(sent_at + to_seconds(w * 3600), t) AS until
+    FROM lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers);
+
+-- The day-before baseline's calls: every call offered at t by a reached customer that arrived in
+-- their watched span 24 h earlier, (sent_at - 24 h, until - 24 h] (whatever batch it belongs to).
+CREATE OR REPLACE MACRO lb_batch_day_before(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT r.batch, c.call_id, c.customer_id, c.arrived_at
+    FROM lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers) r
+    JOIN lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers) c
+      ON c.customer_id = r.customer_id
+     AND c.arrived_at > r.sent_at - INTERVAL 24 HOUR AND c.arrived_at <= r.until - INTERVAL 24 HOUR;
+
+-- Per batch as of t: what it sent, whom it reached, the calls it may have caused against the
+-- calls those customers would have made anyway (the baseline), and its share of the load.
+-- Each reached customer is watched over (sent_at, until], until = least(sent_at + w, t): the
+-- window so far. The baseline is
+--   'day before': the same customers' calls in the same windows 24 h earlier, when the calls
+--                 extract reaches back that far: its first call (ended by t) arrived at or
+--                 before the batch's first reach - 24 h;
+--   'launch rate': otherwise, the launch's calls per customer per hour (calls ended by t by
+--                 customers with an order placed by t, over those customers and the hours from
+--                 the first call to t) times the hours watched, summed over the customers.
+-- window_calls: every call offered at t (unknown callers too, within the filters) that arrived
+-- in (first reach, least(last reach + w, t)]. window_open: t <= last reach + w.
+CREATE OR REPLACE MACRO lb_batch_impact(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    WITH sends AS (
+        SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS batch,
+               count(*) AS messages,
+               string_agg(DISTINCT template, ', ' ORDER BY template) AS template,
+               string_agg(DISTINCT corrects_batch_id, ', ' ORDER BY corrects_batch_id) AS corrects
+        FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers)
+        WHERE batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL
+        GROUP BY 1
+    ),
+    reach AS (SELECT * FROM lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers)),
+    reached AS (
+        SELECT batch, count(*) AS customers_reached, min(sent_at) AS first_reach, max(sent_at) AS last_reach,
+               sum(epoch(until) - epoch(sent_at)) / 3600.0 AS customer_hours
+        FROM reach GROUP BY 1
+    ),
+    offered AS (SELECT * FROM lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers)),
+    first_call AS (SELECT min(arrived_at) AS first_at FROM calls WHERE ended_at <= t),
+    launch_customers AS (
+        SELECT DISTINCT customer_id FROM lb_order_facts_at(t, f_channels, f_regions, f_skus, f_couriers)
+    ),
+    launch_rate AS (
+        SELECT (SELECT count(*) FROM offered WHERE customer_id IN (SELECT customer_id FROM launch_customers))
+               / nullif((SELECT count(*) FROM launch_customers), 0)
+               / nullif((epoch(t) - epoch((SELECT first_at FROM first_call))) / 3600.0, 0) AS per_customer_hour
+    ),
+    day_before AS (
+        SELECT batch, count(*) AS calls FROM lb_batch_day_before(t, w, f_channels, f_regions, f_skus, f_couriers)
+        GROUP BY 1
+    ),
+    caused AS (
+        SELECT batch, count(*) AS calls, min(arrived_at) AS first_call FROM lb_batch_calls(t, w, f_channels, f_regions, f_skus, f_couriers)
+        GROUP BY 1
+    ),
+    reasons AS (
+        SELECT batch, list({'reason': reason, 'calls': calls} ORDER BY calls DESC, reason) AS reasons
+        FROM (SELECT batch, coalesce(reason, '(none)') AS reason, count(*) AS calls
+              FROM lb_batch_calls(t, w, f_channels, f_regions, f_skus, f_couriers) GROUP BY ALL)
+        GROUP BY 1
+    ),
+    load AS (
+        SELECT r.batch, count(c.call_id) AS window_calls
+        FROM reached r
+        JOIN offered c ON c.arrived_at > r.first_reach
+         AND c.arrived_at <= least(r.last_reach + to_seconds(w * 3600), t)
+        GROUP BY 1
+    ),
+    judged AS (
+        SELECT s.batch, s.template, s.corrects, s.messages,
+               coalesce(r.customers_reached, 0) AS customers_reached, r.first_reach, r.last_reach,
+               coalesce(k.calls, 0) AS calls, k.first_call,
+               CASE WHEN r.batch IS NULL THEN NULL
+                    WHEN (SELECT first_at FROM first_call) <= r.first_reach - INTERVAL 24 HOUR THEN 'day before'
+                    ELSE 'launch rate' END AS baseline_method,
+               r.customer_hours,
+               coalesce(d.calls, 0) AS day_before_calls,
+               coalesce(l.window_calls, 0) AS window_calls,
+               coalesce(x.reasons, []) AS reasons
+        FROM sends s
+        LEFT JOIN reached r USING (batch)
+        LEFT JOIN caused k USING (batch)
+        LEFT JOIN day_before d USING (batch)
+        LEFT JOIN load l USING (batch)
+        LEFT JOIN reasons x USING (batch)
+    )
+    SELECT batch, template, corrects, messages, customers_reached, first_reach, last_reach, calls,
+           baseline_method, baseline, calls - baseline AS excess, calls / nullif(baseline, 0) AS rate_ratio,
+           window_calls, calls / nullif(window_calls, 0) AS load_share, first_call, reasons,
+           t <= last_reach + to_seconds(w * 3600) AS window_open
+    FROM (
+        SELECT j.*,
+               CASE baseline_method WHEN 'day before' THEN CAST(day_before_calls AS DOUBLE)
+                                    WHEN 'launch rate' THEN (SELECT per_customer_hour FROM launch_rate) * customer_hours
+                                    ELSE 0.0 END AS baseline
+        FROM judged j
+    );

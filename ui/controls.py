@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -45,6 +46,12 @@ class View:
     moment: datetime | None  # the chosen moment when not live
     scope: Scope
     refresh_seconds: int | None  # auto-refresh interval, None when paused
+    query: tuple[tuple[str, str], ...] = ()  # the view's URL query parameters (as_of, filters, refresh)
+
+    def link(self, url_path: str, **params: str) -> str:
+        """A relative link to another page showing this view, with the page's own ``params``
+        (e.g. ``view.link("messages", batch="B1")``): it reproduces the view in a new tab too."""
+        return url_path + "?" + urlencode([*self.query, *params.items()])
 
     def as_of(self, s: Store) -> datetime | None:
         """The moment the figures describe: the chosen one, or the newest event when live."""
@@ -118,8 +125,9 @@ def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
                            icon=":material/link_off:")
 
 
-def controls(s: Store, page: str) -> View:
-    """Render the sidebar controls of ``page`` and return the chosen view; keeps the URL in step."""
+def controls(s: Store, page: str, url_keys: tuple[str, ...] = ()) -> View:
+    """Render the sidebar controls of ``page`` and return the chosen view; keeps the URL in step.
+    ``url_keys`` are the page's own query parameters (e.g. ``batch``): kept in the URL as they are."""
     _carry_view(page)
     opts = _options(str(s.data_dir), s.version, s)
     _seed_from_url(s, opts)
@@ -161,10 +169,14 @@ def controls(s: Store, page: str) -> View:
         if values:
             qp[name] = list(values)
     qp["refresh"] = str(every) if auto else "off"
+    for key in url_keys:
+        if key in st.query_params:
+            qp[key] = st.query_params[key]
     if dict(st.query_params.to_dict()) != {k: (v[-1] if isinstance(v, list) else v) for k, v in qp.items()}:
         st.query_params.from_dict(qp)
 
     _save_view(page)
     scope = Scope(chosen["channel"], chosen["region"], chosen["sku"], chosen["courier"])
+    query = tuple((k, v) for k, vs in qp.items() if k not in url_keys for v in (vs if isinstance(vs, list) else [vs]))
     return View(live=moment is None, moment=moment, scope=scope,
-                refresh_seconds=every if (auto and moment is None) else None)
+                refresh_seconds=every if (auto and moment is None) else None, query=query)

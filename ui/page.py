@@ -14,11 +14,13 @@ from . import auth, lang, state
 from .controls import View, controls
 
 
-def run_page(title: str, body: Callable[[Store, View, datetime], None], *, caption: str | None = None) -> None:
+def run_page(title: str, body: Callable[[Store, View, datetime], None], *, caption: str | None = None,
+             url_keys: tuple[str, ...] = ()) -> None:
     """Title, sidebar controls, then ``body(store, view, as_of)`` inside a fragment that
-    re-runs every ``view.refresh_seconds`` while live (st.fragment(run_every=...))."""
+    re-runs every ``view.refresh_seconds`` while live (st.fragment(run_every=...)).
+    ``url_keys``: the page's own query parameters, which the controls keep in the URL."""
     s = state.store()
-    view = controls(s, title)
+    view = controls(s, title, url_keys)
     st.title(title)
     if caption:
         st.caption(caption)

@@ -8,28 +8,51 @@ import altair as alt
 import pandas as pd
 
 from ..schema import STAGES
-from .common import time_x, with_markers
+from .common import BATCH_KINDS, marker_names, time_x, with_markers
 
+# batches under the call series: none of the series' grey, green, orange or red
+BATCH_COLORS = ["#4e79a7", "#b07aa1", "#76b7b2", "#9c755f", "#edc948", "#bab0ac", "#17becf", "#8c6d31"]
 SERIES = {"offered": "#7f7f7f", "answered": "#2ca02c", "abandoned": "#ff7f0e", "rejected": "#d62728"}
 STAFF = {"agents needed (Erlang C)": "#d62728", "agents answering": "#1f77b4"}
 HOUR_TOOLTIP = alt.Tooltip("at:T", title="hour", format="%Y-%m-%d %H:%M")
 
 
-def per_15min(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
-    """Offered, answered, abandoned and rejected calls per quarter hour (query calls_per_15min)."""
+def per_15min(df: pd.DataFrame, marker_df: pd.DataFrame | None,
+              traced: pd.DataFrame | None = None) -> alt.LayerChart | alt.Chart:
+    """Offered, answered, abandoned and rejected calls per quarter hour (query calls_per_15min),
+    over bars of the calls traced to each message batch (query calls_traced_per_15min, stacked by
+    batch), with the marked moments and each batch's id written up its rule."""
+    y = alt.Y("calls:Q", title="Calls per 15 min")
     lines = (
         alt.Chart(df)
         .mark_line(interpolate="step-after")
         .encode(
             x=time_x(),
-            y=alt.Y("calls:Q", title="Calls per 15 min"),
+            y=y,
             color=alt.Color("series:N", title="Calls",
                             scale=alt.Scale(domain=list(SERIES), range=list(SERIES.values()))),
             tooltip=[alt.Tooltip("at:T", title="quarter from", format="%Y-%m-%d %H:%M"), alt.Tooltip("series:N"),
                      alt.Tooltip("calls:Q", format=",")],
         )
     )
-    return with_markers(lines, marker_df)
+    chart: alt.Chart | alt.LayerChart = lines
+    if traced is not None and not traced.empty:
+        bars = (
+            alt.Chart(traced.assign(end=traced["at"] + pd.Timedelta(minutes=15)))
+            .mark_bar(orient="vertical", opacity=0.65)
+            .encode(
+                x=time_x(), x2="end:T", y=alt.Y("calls:Q", title="Calls per 15 min", stack="zero"),
+                color=alt.Color("batch:N", title="Traced to batch", scale=alt.Scale(range=BATCH_COLORS)),
+                tooltip=[alt.Tooltip("at:T", title="quarter from", format="%Y-%m-%d %H:%M"),
+                         alt.Tooltip("batch:N", title="traced to batch"), alt.Tooltip("calls:Q", format=",")],
+            )
+        )
+        chart = alt.layer(bars, lines).resolve_scale(color="independent")
+    if marker_df is None or marker_df.empty:
+        return chart
+    names = marker_df[marker_df["kind"].isin(BATCH_KINDS)]
+    marked = with_markers(chart, marker_df)
+    return alt.layer(marked, marker_names(names)) if not names.empty else marked
 
 
 def _service_tooltip() -> list[alt.Tooltip]:

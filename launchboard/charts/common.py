@@ -17,6 +17,7 @@ MARKER_WORDS = {  # the kinds of queries/launch_markers.sql, as the legend shows
     "message batch": NP_("marker", "message batch"), "correction": NP_("marker", "correction"),
 }
 TIME_FORMAT = "%m-%d %H:%M"
+BATCH_KINDS = ("message batch", "correction")
 
 
 def words(df: pd.DataFrame, column: str, table: dict[str, str], context: str) -> pd.DataFrame:
@@ -62,3 +63,22 @@ def with_markers(chart: alt.Chart, marker_df: pd.DataFrame | None) -> alt.LayerC
     if marker_df is None or marker_df.empty:
         return chart
     return alt.layer(chart, markers(marker_df)).resolve_scale(color="independent")
+
+
+def marker_names(df: pd.DataFrame, kinds: tuple[str, ...] = BATCH_KINDS, close_hours: float = 3,
+                 step_px: int = 110) -> alt.Chart:
+    """The name (the batch id) of each marked moment of ``kinds`` written up its rule from the top
+    of the chart (columns at, kind, name, label). A name within ``close_hours`` of the previous one
+    starts ``step_px`` lower than it (then back at the top), so close batches stay readable."""
+    names = df[df["kind"].isin(kinds)].sort_values("at", kind="stable")
+    offsets, previous, slot = [], None, 0
+    for at in names["at"]:
+        slot = (slot + 1) % 2 if previous is not None and at - previous < pd.Timedelta(hours=close_hours) else 0
+        offsets.append(4 + slot * step_px)
+        previous = at
+    return (
+        alt.Chart(names.assign(y_px=offsets))
+        .mark_text(angle=270, align="right", baseline="bottom", dy=-3, fontSize=11, color="#333333")
+        .encode(x=alt.X("at:T"), y=alt.Y("y_px:Q", scale=None), text=alt.Text("name:N"),
+                tooltip=[alt.Tooltip("label:N", title="what"), alt.Tooltip("at:T", title="when", format="%Y-%m-%d %H:%M")])
+    )

@@ -96,3 +96,52 @@ def failures_by_code(failed_by_code: dict[str, int]) -> alt.Chart:
             tooltip=[alt.Tooltip("error_code:N", title="error code"), alt.Tooltip("failed:Q", format=",")],
         )
     )
+
+
+IMPACT_COLUMNS = ["batch_id", "template", "first_sent", "customers_reached", "calls", "baseline", "baseline_method",
+                  "excess", "rate_ratio", "load_share", "reasons"]
+
+
+def impact_frame(call_impact: list[dict], tz) -> pd.DataFrame:
+    """The report's messages.call_impact as a table, ranked as the report ranks it (most excess
+    first, rank 1..n): first_sent in launch-local time, reasons as one line ("delivery 80,
+    activation 12")."""
+    df = pd.DataFrame(call_impact, columns=IMPACT_COLUMNS)
+    df["first_sent"] = pd.to_datetime(df["first_sent"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    df["reasons"] = [", ".join(f"{k} {v:,}" for k, v in r.items()) for r in df["reasons"]]
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df
+
+
+def batch_calls(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    """One batch's traced calls per 15 minutes against its customers' calls the day before, drawn
+    24 h later (query messages_batch_calls): side by side in each quarter (day before left)."""
+    colors = {"traced to the batch": "#d62728", "the same customers the day before": "#7f7f7f"}
+    half = pd.Timedelta(minutes=7.5)
+    before = df["series"] == "the same customers the day before"
+    start = df["at"] + (~before).astype(int) * half
+    data = df.assign(start=start, end=start + half)
+    bars = (
+        alt.Chart(data)
+        .mark_bar(orient="vertical")
+        .encode(
+            x=alt.X("start:T", title="Launch time", axis=alt.Axis(format=TIME_FORMAT, labelAngle=-30)), x2="end:T",
+            y=alt.Y("calls:Q", title="Calls per 15 min", stack=None),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(domain=list(colors), range=list(colors.values())),
+                            legend=alt.Legend(orient="top", labelLimit=260)),
+            tooltip=[alt.Tooltip("at:T", title="quarter from", format="%Y-%m-%d %H:%M"), alt.Tooltip("series:N"),
+                     alt.Tooltip("calls:Q", format=",")],
+        )
+    )
+    return with_markers(bars, marker_df)
+
+
+def reasons(reasons_by_count: dict[str, int]) -> alt.Chart:
+    """The reasons the traced callers gave (a batch's reasons in the report)."""
+    df = pd.DataFrame({"reason": list(reasons_by_count), "calls": list(reasons_by_count.values())})
+    return (
+        alt.Chart(df)
+        .mark_bar(color="#1f77b4")
+        .encode(y=alt.Y("reason:N", title="Reason", sort="-x"), x=alt.X("calls:Q", title="Traced calls"),
+                tooltip=[alt.Tooltip("reason:N"), alt.Tooltip("calls:Q", format=",")])
+    )

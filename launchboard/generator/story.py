@@ -9,14 +9,17 @@ couriers collect within two hours of packing, except Korea Post (Epost) in Daeje
 which never comes: those orders sit ``packed`` until Fri 09:00 (``stalled_stage``
 packed holds on [Thu 14:00, Fri 09:00)). From Thu 08:00 to 14:00 nothing leaves the
 Daejeon HUB (``stalled_hub`` "Daejeon HUB" holds on [Thu 10:00, 14:00)). Delivery was
-promised for Thu 18:00; about 70% of parcels arrive later (Thu evening, Fri, Sat).
-The contact centre is overloaded (calls rejected or abandoned) Thu 18:00-21:00 and
-Fri 07:00-12:00. Thu 22:00 a DELIVERY_DELAYED batch (B-DELAY-1020) reaches customers
-who partly already have their phone, at 22:15 "we activate it by Friday 22:00"
-(ACTIVATION_AUTO_BY_DEADLINE) and Fri 07:00 the contradicting "call the ARS"
-(ACTIVATION_CALL_ARS). Activation opens Fri 08:00; attempts finishing Fri
-14:00-16:00 fail ~45% (mostly E-ACT-201). About a fifth of the orders miss the
-Friday 22:00 activation promise, and at Fri 22:00 batch B-CORR-1021 retracts the
+promised for Thu 18:00; about 70% of parcels arrive later (Thu evening, Fri, Sat): the
+contact centre is busy Thursday evening, but copes. Thu 21:40 "we activate it by Friday
+22:00" (ACTIVATION_AUTO_BY_DEADLINE) goes to every priority customer, and at 22:00 a
+DELIVERY_DELAYED batch (B-DELAY-1020) reaches customers who partly already have their phone;
+Fri 07:00 the contradicting "call the ARS" (ACTIVATION_CALL_ARS, B-ARS-1021). Each of the
+last two makes its recipients call back within two hours, and the contact centre is
+overloaded (calls rejected or abandoned) Thu 22:00 to Fri 00:30 and Fri 07:00 to 09:30:
+traced to their messages, they are the top two batches by excess calls
+(``message_call_surge`` is raised for each while its calls come in). Activation opens Fri
+08:00; attempts finishing Fri 14:00-16:00 fail ~45% (mostly E-ACT-201). About a fifth of the
+orders miss the Friday 22:00 activation promise, and at Fri 22:00 batch B-CORR-1021 retracts the
 previous night's delay notice. The extract ends Sat 10-22 18:00. Outside these
 windows every monitored stage keeps moving (steady cancellations keep `allocated`
 and, at night, `in_transit` from looking stalled), so the spec's alerts fire only
@@ -62,7 +65,7 @@ HUB_FREEZE = (_t("2016-10-20T08:00:00"), _t("2016-10-20T14:00:00"))  # Daejeon H
 DELIVERY_PROMISE = _t("2016-10-20T18:00:00")
 DELAY_SNAPSHOT = _t("2016-10-20T15:00:00")  # stale data the delay batch was built from
 DELAY_BATCH = _t("2016-10-20T22:00:00")
-AUTO_BATCH = _t("2016-10-20T22:15:00")
+AUTO_BATCH = _t("2016-10-20T21:40:00")
 ARS_BATCH = _t("2016-10-21T07:00:00")
 ACT_OPEN = _t("2016-10-21T08:00:00")
 EPOST_PICKUP = _t("2016-10-21T09:00:00")
@@ -72,9 +75,10 @@ CORRECTION_BATCH = _t("2016-10-21T22:00:00")
 ACT_OPEN2 = _t("2016-10-22T09:00:00")
 SURVEY_BATCH = _t("2016-10-22T10:00:00")
 CUTOFF = _t("2016-10-22T18:00:00")
+# the contact centre is overloaded while the two batches' recipients call back (model_calls)
 CALL_SURGES = [
-    (_t("2016-10-20T18:00:00"), _t("2016-10-20T21:00:00")),
-    (_t("2016-10-21T07:00:00"), _t("2016-10-21T12:00:00")),
+    (DELAY_BATCH, _t("2016-10-21T00:30:00")),
+    (ARS_BATCH, _t("2016-10-21T09:30:00")),
 ]
 
 STORY: dict[str, str] = {
@@ -101,17 +105,19 @@ STORY: dict[str, str] = {
     # promises
     "delivery_promise": _iso(DELIVERY_PROMISE),
     "activation_promise": _iso(ACTIVATION_PROMISE),
-    # contact centre overload: calls arriving in these windows are 50%+ lost
+    # contact centre overload: calls arriving in these windows are 50%+ lost. The first is
+    # B-DELAY-1020's recipients calling back, the second B-ARS-1021's: at each check the
+    # call_center_overload and that batch's message_call_surge are raised
     "call_surge_1_start": _iso(CALL_SURGES[0][0]),
     "call_surge_1_end": _iso(CALL_SURGES[0][1]),
-    "call_overload_check_1": _iso(_t("2016-10-20T20:00:00")),
+    "call_overload_check_1": _iso(_t("2016-10-20T23:00:00")),
     "call_surge_2_start": _iso(CALL_SURGES[1][0]),
     "call_surge_2_end": _iso(CALL_SURGES[1][1]),
-    "call_overload_check_2": _iso(_t("2016-10-21T10:00:00")),
+    "call_overload_check_2": _iso(_t("2016-10-21T08:30:00")),
     # messages
-    "delay_batch": _iso(DELAY_BATCH),  # B-DELAY-1020, first quiet-hours send
-    "auto_activation_batch": _iso(AUTO_BATCH),  # B-AUTO-1020
-    "ars_batch": _iso(ARS_BATCH),  # B-ARS-1021 (conflicts with B-AUTO-1020)
+    "delay_batch": _iso(DELAY_BATCH),  # B-DELAY-1020: the first surge follows it
+    "auto_activation_batch": _iso(AUTO_BATCH),  # B-AUTO-1020, first quiet-hours send
+    "ars_batch": _iso(ARS_BATCH),  # B-ARS-1021 (conflicts with B-AUTO-1020): the second surge follows it
     "retraction": _iso(CORRECTION_BATCH),  # B-CORR-1021 corrects B-DELAY-1020
     "survey_batch": _iso(SURVEY_BATCH),  # SURVEY_INVITE: not in the catalog
     # activation failure spike: attempts finishing in [start, end) fail ~45%

@@ -94,6 +94,7 @@ def _launch_toml() -> str:
         "",
         "[messages]",
         "conflict_window_hours = 48",
+        "call_window_hours = 2             # calls traced to a batch arrive within this after the message",
         "",
         "[alerts]",
         "window_minutes = 60",
@@ -105,6 +106,8 @@ def _launch_toml() -> str:
         "stall_min_orders = 50",
         "hub_stall_min_orders = 20",
         "stale_feed_minutes = 120",
+        "call_surge_ratio = 3.0            # message_call_surge: calls > 3x the batch's baseline",
+        "min_surge_calls = 20",
         "",
         f"# every template the data uses, except {UNCATALOGUED_TEMPLATE} (left out on purpose)",
     ]

@@ -202,17 +202,21 @@ def stage(job: StageJob) -> Iterator[Staged]:
     except CalamineError as exc:
         raise FileRejected(f"cannot read sheet '{name}': " + str(exc).splitlines()[0]) from exc
     schema = pa.schema([(f"c{i}", pa.string()) for i in range(width)] + [("_line", pa.int64())])
+    cells = pa.Table.from_batches(batches, schema)
+    # A column with no header and no value (formatting beyond the data) is not a column.
+    keep = [j for j in range(width) if cell_text(head[h][j]) or (pc.max(pc.utf8_length(cells[f"c{j}"])).as_py() or 0)]
     rows_view, bad_view = f"lb_xlsx_{id(job)}", f"lb_xlsx_bad_{id(job)}"
-    job.cur.register(rows_view, pa.Table.from_batches(batches, schema))
+    job.cur.register(rows_view, cells)
     job.cur.register(bad_view, pa.table({"line": pa.array([b[0] for b in bad], pa.int64()),
                                          "reason": pa.array([b[1] for b in bad], pa.string()),
                                          "content": pa.array([b[2] for b in bad], pa.string())}))
-    not_empty = "coalesce(" + ", ".join(f"nullif(c{i}, '')" for i in range(width)) + ") IS NOT NULL"
+    not_empty = "coalesce(" + ", ".join(f"nullif(c{j}, '')" for j in keep) + ") IS NOT NULL"
     try:
         yield Staged(
-            select="SELECT " + ", ".join(f"c{i} AS {ident(n)}" for i, n in enumerate(names)) + ", _line FROM "
+            select="SELECT " + ", ".join(f"c{j} AS {ident(names[j])}" for j in keep) + ", _line FROM "
                    + ident(rows_view) + " WHERE " + not_empty,
-            names=names, headers=headers, encoding="xlsx", line="checked._line", carry=("_line",),
+            names=[names[j] for j in keep], headers=[headers[j] for j in keep], encoding="xlsx",
+            line="checked._line", carry=("_line",),
             read_error="cannot read workbook", unreadable="SELECT line, reason, content FROM " + ident(bad_view))
     finally:
         job.cur.unregister(rows_view)

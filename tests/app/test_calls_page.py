@@ -99,3 +99,55 @@ def test_only_orders(app_at, tmp_path):
     at = app_at("calls", write(tmp_path, {"orders/o.csv": ORDERS}))
     assert not at.exception
     assert any("No call has ended" in i.value for i in at.info)
+
+
+# -- calls traced to message batches ---------------------------------------------------------------
+# B1 (DELIVERY_DELAYED) reached C1 and C2 at 10-21 09:50, B2 (ACTIVATION_CALL_ARS) C3 at 10:35.
+# Traced: B1 K1, K2 (C1), K3 (C2) = 3; B2 K5 (C3 10:40) = 1. The calls extract starts at 10:00, so no
+# day before: the launch rate at live T (11:05): K1 K2 K3 K5 K7 by customers with an order = 5
+# calls / 4 customers / 65 min = 15/13 per customer-hour. B1 watched 2 x 75 min = 2.5 h: baseline
+# 2.885, excess 0.115; B2 1 x 30 min: baseline 0.577, excess 0.423. Ranked: B2, B1.
+BATCH_MESSAGES = """message_id,customer_id,template,sent_at,status,order_id,batch_id
+M1,C1,DELIVERY_DELAYED,2016-10-21 09:50,delivered,O1,B1
+M2,C2,DELIVERY_DELAYED,2016-10-21 09:50,delivered,O2,B1
+M3,C3,ACTIVATION_CALL_ARS,2016-10-21 10:35,delivered,O3,B2
+"""
+
+
+def test_batches_ranked_by_excess_with_links_to_their_messages(app_at, tmp_path):
+    data = write(tmp_path, {"orders/o.csv": ORDERS, "calls/c.csv": CALLS, "messages/m.csv": BATCH_MESSAGES})
+    at = app_at("calls", data, query={"region": "Seoul"})
+    assert not at.exception
+    ranked = next(d for d in at.dataframe if d.key == "calls_batches_table").value
+    # Seoul: C2 (Busan) is out, so B1 reached C1 alone: K1, K2; 5 -> 4 calls (K3 out) by 3 customers
+    # over 65 min: 4/3/(13/12) = 16/13 per customer-hour, x 1.25 h = 1.538 (excess 0.462);
+    # B2: 16/13 x 0.5 = 0.615 (excess 0.385).
+    assert ranked["batch_id"].tolist() == ["B1", "B2"]
+    assert ranked[["rank", "calls", "customers_reached"]].values.tolist() == [[1, 2, 1], [2, 1, 1]]
+    assert ranked["baseline"].round(3).tolist() == [1.538, 0.615]
+    assert ranked["baseline_method"].tolist() == ["launch rate", "launch rate"]
+    # each row links to its batch on the Messages page, with the view (the filter) kept
+    assert ranked["messages_page"].tolist() == ["messages?region=Seoul&refresh=off&batch=B1",
+                                                "messages?region=Seoul&refresh=off&batch=B2"]
+
+    at.multiselect(key="f_region").set_value([]).run()
+    assert not at.exception
+    ranked = next(d for d in at.dataframe if d.key == "calls_batches_table").value
+    assert ranked["batch_id"].tolist() == ["B2", "B1"]
+    assert ranked["calls"].tolist() == [1, 3]
+    assert ranked["baseline"].round(3).tolist() == [0.577, 2.885]
+    assert ranked["reasons"].tolist() == ["delivery 1", "activation 2, delivery 1"]
+
+
+def test_sample_ranking_is_the_reports(app_at, sample_dir):
+    store = open_store(sample_dir)
+    try:
+        impact = report.build(store)["messages"]["call_impact"]
+    finally:
+        store.close()
+    at = app_at("calls", sample_dir)
+    assert not at.exception
+    ranked = next(d for d in at.dataframe if d.key == "calls_batches_table").value
+    assert ranked["batch_id"].tolist() == [b["batch_id"] for b in impact]
+    assert ranked["excess"].tolist() == [b["excess"] for b in impact]
+    assert ranked["calls"].tolist() == [b["calls"] for b in impact]

@@ -131,3 +131,67 @@ def test_only_orders(app_at, tmp_path):
     at = app_at("messages", write(tmp_path, {"orders/o.csv": ORDERS}))
     assert not at.exception
     assert any("No message sent" in i.value for i in at.info)
+
+
+# -- calls each batch caused -------------------------------------------------------------------------
+# The launch above with calls: C1 calls at 10-20 22:30 (delivery) and 23:30 (activation, after B2 at
+# 23:00: B2's), C3 at 22:40 (delivery), C2 at 10-21 07:30 (activation: B3's). The first call is at
+# 22:30, so every baseline is the launch rate: at live T (10-21 10:30) 4 calls by C1..C3 over 3
+# customers and 12 h = 1/9 per customer-hour. B1 reached C1 and C3 (C2's failed): 2 calls (22:30,
+# 22:40) against 1/9 x 2 x 2 h = 0.444 (4.5x); of the 3 calls in its window (22:00, 00:00], K3 is
+# B2's: a share of 2/3.
+CALLS = """call_id,queue,arrived_at,answered_at,ended_at,outcome,customer_id,reason
+K1,iphone,2016-10-20 22:30,2016-10-20 22:30:10,2016-10-20 22:35,answered,C1,delivery
+K2,iphone,2016-10-20 22:40,,2016-10-20 22:41,abandoned,C3,delivery
+K3,iphone,2016-10-20 23:30,2016-10-20 23:30:10,2016-10-20 23:35,answered,C1,activation
+K4,ars,2016-10-21 07:30,,2016-10-21 07:30:05,rejected,C2,activation
+"""
+
+
+def launch_with_calls(tmp_path):
+    return write(tmp_path, {"launch.toml": TOML, "orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS,
+                            "messages/m.csv": MESSAGES, "calls/c.csv": CALLS})
+
+
+def test_a_link_selects_its_batch_and_shows_the_calls_it_caused(app_at, tmp_path):
+    at = app_at("messages", launch_with_calls(tmp_path), query={"batch": "B1"})
+    assert not at.exception
+    assert at.selectbox(key="messages_batch").value == "B1"
+    t = tiles(at)
+    assert (t["Customers reached"], t["Calls within 2 h"], t["Baseline"], t["Excess calls"]) == ("2", "2", "0.4", "1.6")
+    assert (t["x normal"], t["Share of calls"]) == ("4.5", "66.7%")
+    assert at.query_params["batch"] == "B1"
+    shown = next(d for d in at.dataframe if d.key is None and list(d.value.columns[:2]) == ["rank", "batch_id"]).value
+    assert shown["batch_id"].tolist()[0] == "B1"  # most excess first
+    # choosing another batch puts it in the URL
+    at.selectbox(key="messages_batch").set_value("B3").run()
+    assert not at.exception
+    assert at.query_params["batch"] == "B3"
+    assert tiles(at)["Calls within 2 h"] == "1"  # K4, C2 at 07:30
+
+
+def test_a_link_to_an_unknown_batch_says_so(app_at, tmp_path):
+    at = app_at("messages", launch_with_calls(tmp_path), query={"batch": "B9"})
+    assert not at.exception
+    assert "The link asks for batch **B9**, but no such batch had sent a message by 2016-10-21 10:30" in texts(at)
+    assert at.selectbox(key="messages_batch").value == "B1"  # the most excess
+    # B3 is not sent yet at 10-21 06:00: a link to it names the moment
+    early = app_at("messages", launch_with_calls(tmp_path / "early"), query={"batch": "B3"},
+                   state={"as_of_mode": "Moment", "as_of_date": date(2016, 10, 21), "as_of_time": time(6, 0)})
+    assert not early.exception
+    assert "The link asks for batch **B3**, but no such batch had sent a message by 2016-10-21 06:00" in texts(early)
+
+
+def test_sample_delay_batch_calls_are_the_reports(app_at, sample_dir):
+    store = open_store(sample_dir)
+    try:
+        impact = {b["batch_id"]: b for b in report.build(store)["messages"]["call_impact"]}
+    finally:
+        store.close()
+    b = impact["B-DELAY-1020"]
+    at = app_at("messages", sample_dir, query={"batch": "B-DELAY-1020"})
+    assert not at.exception
+    assert at.selectbox(key="messages_batch").value == "B-DELAY-1020"
+    t = tiles(at)
+    assert (t["Customers reached"], t["Calls within 2 h"]) == (f"{b['customers_reached']:,}", f"{b['calls']:,}")
+    assert t["Excess calls"] == f"{b['excess']:,.1f}"

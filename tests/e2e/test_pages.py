@@ -146,3 +146,51 @@ def test_explore_downloads_the_result_as_parquet(server_url, page):
     table = pq.read_table(dl.value.path())
     assert table.column_names == ["stage", "orders"]
     assert sum(table.column("orders").to_pylist()) == 4400
+
+
+def _report(*args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "launchboard", "report", "--data", str(ROOT / "sample_data"), *args],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def test_a_ranked_batch_opens_on_the_messages_page(server_url, page):
+    """On the Call centre page a manager selects B-DELAY-1020 (second by excess calls) in the
+    ranking: the Messages page opens on that batch, with the same moment, showing its calls."""
+    impact = _report("--as-of", "2016-10-22T12:00")["messages"]["call_impact"]
+    assert [b["batch_id"] for b in impact[:2]] == ["B-ARS-1021", "B-DELAY-1020"]
+    page.goto(f"{server_url}/calls?as_of=2016-10-22T12:00&refresh=off")
+    wait_for_run(page)
+    wait_for_render(page)
+    grid = page.locator(".st-key-calls_batches_table [data-testid='stDataFrame']")
+    grid.scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "calls_batches.png"), full_page=True)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 * 1 + 17)  # the selection box of the second row
+    page.wait_for_url("**/messages?**batch=B-DELAY-1020*", timeout=30_000)
+    wait_for_run(page)
+    wait_for_render(page)
+    assert "as_of=2016-10-22T12" in page.url
+    main = page.locator("[data-testid='stMain']").inner_text()
+    delay = impact[1]
+    assert f"Calls within 2 h\n\n{delay['calls']:,}" in main
+    assert f"Excess calls\n\n{delay['excess']:,.1f}" in main
+    page.screenshot(path=str(SHOTS / "messages_batch.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_surge_alert_opens_its_batch(server_url, page):
+    """At Thu 23:00 the status page raises message_call_surge for B-DELAY-1020; its link opens
+    the Messages page on that batch."""
+    rep = _report("--as-of", "2016-10-20T23:00")
+    assert ("message_call_surge", "B-DELAY-1020") in {(a["kind"], a["subject"]) for a in rep["alerts"]}
+    calls = next(b["calls"] for b in rep["messages"]["call_impact"] if b["batch_id"] == "B-DELAY-1020")
+    page.goto(f"{server_url}/?as_of=2016-10-20T23:00&refresh=off")
+    wait_for_run(page)
+    assert "message_call_surge" in page.locator("[data-testid='stMain']").inner_text()
+    page.locator("a[href*='batch=B-DELAY-1020']").first.click()
+    page.wait_for_url("**/messages?**batch=B-DELAY-1020*", timeout=30_000)
+    wait_for_run(page)
+    assert "as_of=2016-10-20T23" in page.url
+    assert f"Calls within 2 h\n\n{calls:,}" in page.locator("[data-testid='stMain']").inner_text()

@@ -54,7 +54,9 @@ def test_defaults_without_launch_toml(tmp_path):
     assert c.service_level_seconds == 20 and c.conflict_window_hours == 48
     assert c.alerts == {"window_minutes": 60, "activation_failure_rate": 0.10, "min_attempts": 20,
                         "call_loss_rate": 0.20, "min_calls": 20, "stall_minutes": 120, "stall_min_orders": 50,
-                        "hub_stall_min_orders": 20, "stale_feed_minutes": 120}
+                        "hub_stall_min_orders": 20, "stale_feed_minutes": 120,
+                        "call_surge_ratio": 3.0, "min_surge_calls": 20}
+    assert c.call_window_hours == 2
     assert c.templates == {}
     assert c.locale == "en"
 
@@ -84,6 +86,11 @@ def test_locale_korean_or_english(tmp_path):
     assert config_of(tmp_path, '[launch]\nname = "x"\n').locale == "en"
 
 
+def test_call_surge_settings(tmp_path):
+    c = config_of(tmp_path, "[messages]\ncall_window_hours = 1.5\n[alerts]\ncall_surge_ratio = 2\nmin_surge_calls = 5\n")
+    assert (c.call_window_hours, c.alerts["call_surge_ratio"], c.alerts["min_surge_calls"]) == (1.5, 2.0, 5)
+
+
 @pytest.mark.parametrize("text, words", [
     ("[launch\nname = 1\n", "launch.toml"),                                   # TOML syntax
     ('[launch]\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
@@ -109,6 +116,11 @@ def test_locale_korean_or_english(tmp_path):
     ('[calls]\nservice_level_seconds = "20s"\n', "service_level_seconds"),
     ('[messages]\nconflict_window_hours = -48\n', "conflict_window_hours"),
     ('alerts = [1, 2]\n', "[alerts] must be a table"),
+    ('[alerts]\ncall_surge_ratio = 0.5\n', "call_surge_ratio is a multiple of the normal rate, at least 1"),
+    ('[alerts]\nmin_surge_calls = 2.5\n', "alerts.min_surge_calls must be a whole number"),
+    ('[messages]\ncall_window_hours = 0\n', "call_window_hours must be more than 0 and at most 24"),
+    ('[messages]\ncall_window_hours = 25\n', "call_window_hours must be more than 0 and at most 24"),
+    ('[messages]\ncall_window_hours = "2h"\n', "messages.call_window_hours must be a non-negative number"),
     (b'[launch]\nname = "\xff\xfe"\n', "launch.toml"),                       # not UTF-8
 ])
 def test_invalid_launch_toml_raises_config_error(tmp_path, text, words):

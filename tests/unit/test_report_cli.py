@@ -99,7 +99,19 @@ def test_report_json_has_every_key_of_spec_5(tmp_path):
         "sent": 2, "failed": 0, "failed_by_code": {}, "quiet_hours": 2, "contradicting_state": 1,
         "conflicting_customers": 0,
         "retracted_batches": [{"batch_id": "B1", "recipients": 1, "sent_at": "2016-10-21T21:30:00+09:00",
-                               "corrected_at": "2016-10-21T21:45:00+09:00", "hours_to_correction": 0.25}]}
+                               "corrected_at": "2016-10-21T21:45:00+09:00", "hours_to_correction": 0.25}],
+        # Calls traced to the batch and to its correction (no batch_id: 'corrects B1'): C1's only
+        # call (K1 21:00, no customer_id) came before both. The calls extract starts at 21:00, so
+        # there is no day before: the launch rate, 0 calls by known customers, is 0.
+        "call_impact": [
+            {"batch_id": "B1", "template": "DELIVERY_DELAYED", "corrects": None, "messages": 1,
+             "customers_reached": 1, "first_sent": "2016-10-21T21:30:00+09:00", "calls": 0, "baseline": 0.0,
+             "baseline_method": "launch rate", "excess": 0.0, "rate_ratio": None, "window_calls": 0,
+             "load_share": None, "reasons": {}},
+            {"batch_id": "corrects B1", "template": "SORRY", "corrects": "B1", "messages": 1,
+             "customers_reached": 1, "first_sent": "2016-10-21T21:45:00+09:00", "calls": 0, "baseline": 0.0,
+             "baseline_method": "launch rate", "excess": 0.0, "rate_ratio": None, "window_calls": 0,
+             "load_share": None, "reasons": {}}]}
     assert r["calls"] == {"offered": 1, "answered": 1, "abandoned": 0, "rejected": 0, "service_level": 1.0,
                           "abandon_rate": 0.0, "rejected_rate": 0.0, "asa_seconds": 20.0, "no_info": 0,
                           "repeat_callers": 0}

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from launchboard import report
+from launchboard import report, review
 from launchboard.generate import STORY
 from launchboard.loader import open_store
 from launchboard.schema import STAGES
@@ -77,9 +77,49 @@ def test_daejeon_hub_stall_while_the_post_office_pickup_never_comes(store):
     assert ("stalled_hub", "Daejeon HUB") not in kinds(at(store, "hub_stall_end"))
 
 
-def test_launch_eve_breach_overload_and_packed_stall(store):
-    assert kinds(at(store, "packed_stall_check")) == {
-        ("delivery_promise_breach", None), ("call_center_overload", None), ("stalled_stage", "packed")}
+def test_launch_eve_breach_and_packed_stall_while_the_call_centre_copes(store):
+    assert kinds(at(store, "packed_stall_check")) == {("delivery_promise_breach", None), ("stalled_stage", "packed")}
+
+
+def test_the_two_call_surges_follow_the_delay_sms_and_the_ars_instructions(store):
+    # Thu 23:00, an hour into the first surge: the centre is overloaded and B-DELAY-1020's
+    # recipients call at far more than 3x their calls the night before
+    rep = at(store, "call_overload_check_1")
+    assert kinds(rep) == {("call_center_overload", None), ("message_call_surge", "B-DELAY-1020"),
+                          ("delivery_promise_breach", None), ("stalled_stage", "packed"),
+                          ("quiet_hours_messages", None), ("contradicting_messages", None)}
+    surge = next(a for a in rep["alerts"] if a["kind"] == "message_call_surge")
+    assert (surge["count"], surge["since"], surge["page"]) == (219, "2016-10-20T22:01:48+09:00", "messages")
+    # Fri 08:30: the second surge, B-ARS-1021's (B-DELAY-1020's window closed at 00:15)
+    rep = at(store, "call_overload_check_2")
+    assert {k for k in kinds(rep) if k[0] in ("call_center_overload", "message_call_surge")} == {
+        ("call_center_overload", None), ("message_call_surge", "B-ARS-1021")}
+    # before the first and between the two, no surge
+    for moment in ("delay_batch", "call_surge_1_end", "call_surge_2_start", "activation_spike_check"):
+        assert not {k for k in kinds(at(store, moment)) if k[0] in ("call_center_overload", "message_call_surge")}
+
+
+def test_delay_and_ars_batches_are_the_top_causes_each_at_its_surge(store):
+    rep = report.build(store)
+    impact = rep["messages"]["call_impact"]
+    top = [(b["batch_id"], b["calls"], b["baseline"], b["excess"], b["baseline_method"]) for b in impact[:2]]
+    assert top == [("B-ARS-1021", 353, 7.0, 346.0, "day before"), ("B-DELAY-1020", 257, 2.0, 255.0, "day before")]
+    assert all(b["excess"] < 10 for b in impact[2:])
+    # each batch's traced calls arrive inside the surge it caused, and are most of its calls
+    cur = store.cursor()
+    try:
+        spans = dict(((b, (lo, hi)) for b, lo, hi in cur.execute(
+            "SELECT batch, min(arrived_at), max(arrived_at) FROM lb_batch_calls($t, 2, [], [], [], []) GROUP BY 1",
+            {"t": datetime.fromisoformat(STORY["cutoff"])}).fetchall()))
+    finally:
+        cur.close()
+    for batch, surge in (("B-DELAY-1020", 1), ("B-ARS-1021", 2)):
+        start, end = (datetime.fromisoformat(STORY[f"call_surge_{surge}_{k}"]) for k in ("start", "end"))
+        assert start < spans[batch][0] and spans[batch][1] < end, batch
+    by_batch = {b["batch_id"]: b for b in impact}
+    assert by_batch["B-DELAY-1020"]["load_share"] > 0.9 and by_batch["B-ARS-1021"]["load_share"] > 0.85
+    assert list(by_batch["B-DELAY-1020"]["reasons"])[0] == "delivery"
+    assert list(by_batch["B-ARS-1021"]["reasons"])[0] == "activation"
 
 
 def test_friday_activation_spike_and_contradicting_sms(store):
@@ -98,3 +138,13 @@ def test_friday_22_promise_missed_and_delay_batch_retracted(store):
     assert [(b["batch_id"], b["sent_at"], b["corrected_at"], b["hours_to_correction"]) for b in batch] == [
         ("B-DELAY-1020", "2016-10-20T22:00:00+09:00", "2016-10-21T22:00:00+09:00", 24.0)]
     assert rep["orders"]["missed_activation_promise"] == 820
+
+
+def test_the_incident_review_history_holds_both_surges(store):
+    start = datetime.fromisoformat("2016-10-20T21:00:00+09:00")
+    moments = [start + timedelta(hours=h) for h in range(15)]  # Thu 21:00 .. Fri 11:00
+    periods = review.alert_periods(review.alert_history(store, moments), moments)
+    surges = [(p.subject, p.raised_at.hour, p.cleared_at.hour, p.peak) for p in periods if p.kind == "message_call_surge"]
+    # B-DELAY-1020: raised at 23:00 (none of its calls had ended by 22:00) and 00:00, cleared at
+    # 01:00 (its window closed at 00:15); B-ARS-1021: 08:00 and 09:00, cleared at 10:00
+    assert surges == [("B-DELAY-1020", 23, 1, 257), ("B-ARS-1021", 8, 10, 342)]

@@ -330,3 +330,14 @@ def test_only_formats_with_an_offset_in_the_launch_zone(open_launch, sql_rows):
                                                       "Z2,C2,web,IP7,Seoul,2016-10-07 10:00\n"}, toml)
     got = {o: t.astimezone(UTC) for o, t in sql_rows(store, "SELECT order_id, ordered_at FROM orders")}
     assert got == {"Z1": datetime(2016, 10, 7, 1, 0, tzinfo=UTC), "Z2": datetime(2016, 10, 7, 1, 0, tzinfo=UTC)}
+
+
+def test_a_csv_source_with_its_own_delimiter(open_launch, sql_rows):
+    toml = '[[sources]]\nname = "semi"\ntable = "orders"\nfiles = "*.txt"\nformat = "csv"\n' \
+           '[sources.options]\ndelimiter = ";"\n'
+    text = "order_id;customer_id;channel;sku;region;ordered_at;memo\nD1;C1;web;IP7;Seoul;2016-10-07 10:00;a,b\n" \
+           "D2;C2;web\n"  # line 3: 3 fields of 7
+    store = open_launch({"orders/export.txt": text}, toml)
+    assert sql_rows(store, "SELECT order_id, memo FROM orders") == [("D1", "a,b")]
+    assert sql_rows(store, "SELECT line, reason FROM rejected_rows") == [
+        (3, "malformed CSV line: Expected Number of Columns: 7 Found: 3")]

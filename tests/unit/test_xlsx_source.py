@@ -154,3 +154,22 @@ def test_fractional_seconds_and_a_source_time_zone(open_launch, sql_rows):
     got = [(o, t.astimezone(UTC)) for o, t in sql_rows(store, "SELECT order_id, ordered_at FROM orders ORDER BY 1")]
     assert got == [("A1", datetime(2016, 10, 7, 1, 0, 5, 250000, tzinfo=UTC)),
                    ("A2", datetime(2016, 10, 7, 1, 0, 6, tzinfo=UTC))]
+
+
+def test_a_column_without_header_is_kept_when_it_has_values_and_dropped_when_empty(open_launch, sql_rows):
+    # Row 1: a title in A1 and a note in K1 (so the sheet's range reaches column K); row 2: the
+    # header (A-I), nothing in J2 or K2; row 3: a value in J3 under no header, nothing in K.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["K1"] = "주문 내역", "작성: 운영팀"
+    for c, header in enumerate(HEADER, 1):
+        ws.cell(2, c, header)
+    for c, value in enumerate(["A1", "K1", "web", "IP7", "서울", datetime(2016, 10, 7, 10, 0), None, "Y", None, "메모"], 1):
+        if value is not None:
+            ws.cell(3, c, value)
+    out = io.BytesIO()
+    wb.save(out)
+    store = open_launch({"orders/n.xlsx": out.getvalue()}, SHOP_XLSX.format(extra=""))
+    assert sql_rows(store, "SELECT order_id, column_j, _line FROM orders") == [("A1", "메모", 3)]
+    columns = [c for (c,) in sql_rows(store, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'orders'")]
+    assert "column_k" not in columns and "금액" in columns
