@@ -128,6 +128,8 @@ MILESTONES = {  # the dwell times' transitions ("picked_up → delivered")
     "packed": NP_("milestone", "packed"), "picked_up": NP_("milestone", "picked_up"),
     "delivered": NP_("milestone", "delivered"), "activated": NP_("milestone", "activated"),
 }
+BASELINES = {  # how a batch's baseline was found (queries/table_macros.sql, lb_batch_impact)
+    "day before": NP_("baseline", "day before"), "launch rate": NP_("baseline", "launch rate")}
 ROLES = {"manager": NP_("role", "manager"), "agent": NP_("role", "agent"), "analyst": NP_("role", "analyst"),
          "admin": NP_("role", "admin")}
 
@@ -146,6 +148,11 @@ def severity(name: str) -> str:
 def transition(text: str) -> str:
     """A stage transition "picked_up → delivered" in the reader's words."""
     return " → ".join(pgettext("milestone", MILESTONES[p]) if p in MILESTONES else p for p in text.split(" → "))
+
+
+def baseline_words(method: str | None) -> str:
+    """A baseline method ("day before", "launch rate") in the reader's words."""
+    return pgettext("baseline", BASELINES[method]) if method in BASELINES else (method or "")
 
 
 def role(name: str | None) -> str:

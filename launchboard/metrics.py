@@ -35,7 +35,7 @@ SEVERITY = {
 }
 NO_CODE = "(none)"
 # How a batch's baseline was found (queries/table_macros.sql, lb_batch_impact), in words.
-BASELINE_WORDS = {"day before": "the day before", "launch rate": "the launch's rate"}
+BASELINE_WORDS = {"day before": N_("the day before"), "launch rate": N_("the launch's rate")}
 
 
 @dataclass(frozen=True)
@@ -343,12 +343,15 @@ def surge_alerts(rows: list[dict], p: Params) -> list[dict]:
     for b in rows:
         if not surge_raised(b["calls"], b["baseline"], a["call_surge_ratio"], a["min_surge_calls"]):
             continue
-        how = BASELINE_WORDS[b["baseline_method"]]
-        against = (f"{b['calls'] / b['baseline']:.1f}x the baseline ({b['baseline']:,.1f}, {how})" if b["baseline"]
-                   else f"against a baseline of 0 ({how})")
+        how = _(BASELINE_WORDS[b["baseline_method"]])
+        against = (_("{ratio}x the baseline ({baseline}, {how})").format(
+                       ratio=num(b["calls"] / b["baseline"], 1), baseline=num(b["baseline"], 1), how=how)
+                   if b["baseline"] else _("against a baseline of 0 ({how})").format(how=how))
         out.append(_alert("message_call_surge",
-                          f"{b['calls']:,} calls from the {b['customers_reached']:,} customers batch {b['batch']} "
-                          f"reached, within {p.config.call_window_hours:g} h of their message: {against}",
+                          _("{calls} calls from the {customers} customers batch {batch} reached, within {hours} h of "
+                            "their message: {against}").format(
+                              calls=num(b["calls"]), customers=num(b["customers_reached"]), batch=b["batch"],
+                              hours=f"{p.config.call_window_hours:g}", against=against),
                           b["first_call"], b["calls"], subject=b["batch"]))
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import metrics
-from .i18n import _, num, pct, severity, stage
+from .i18n import _, baseline_words, num, pct, severity, stage
 from .loader import Store
 from .metrics import Params, Scope
 from .schema import STAGES, TABLES
@@ -117,15 +117,16 @@ def to_markdown(r: dict) -> str:
                          f"{b['corrected_at']} | {_num(b['hours_to_correction'])} |")
         lines.append("")
     if m.get("call_impact"):
-        lines += ["Calls traced to each batch (within the call window after each customer's message; "
-                  "excess = calls - baseline):", "",
-                  "| batch | template | first sent | customers reached | calls | baseline | excess | share of load "
-                  "| reasons |", "|---|---|---|---:|---:|---:|---:|---:|---|"]
+        lines += [_("Calls traced to each batch (within the call window after each customer's message; "
+                    "excess = calls - baseline):"), "",
+                  _row(_("batch"), _("template"), _("first sent"), _("customers reached"), _("calls"), _("baseline"),
+                       _("excess"), _("share of load"), _("reasons")), "|---|---|---|---:|---:|---:|---:|---:|---|"]
         for b in m["call_impact"]:
-            reasons = ", ".join(f"{md_cell(k)} {v:,}" for k, v in b["reasons"].items())
+            reasons = ", ".join(f"{md_cell(k)} {num(v)}" for k, v in b["reasons"].items())
+            method = baseline_words(b["baseline_method"]) if b["baseline_method"] else _("n/a")
             lines.append(f"| {md_cell(b['batch_id'])} | {md_cell(b['template'])} | {b['first_sent'] or ''} | "
-                         f"{b['customers_reached']:,} | "
-                         f"{b['calls']:,} | {_num(b['baseline'])} ({b['baseline_method'] or 'n/a'}) | "
+                         f"{num(b['customers_reached'])} | "
+                         f"{num(b['calls'])} | {_num(b['baseline'])} ({method}) | "
                          f"{_num(b['excess'])} | {_pct(b['load_share'])} | {reasons} |")
         lines.append("")
     if r.get("templates_missing_from_catalog"):

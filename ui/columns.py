@@ -9,6 +9,10 @@ from launchboard import i18n
 from launchboard.i18n import NP_, pgettext
 
 HEADERS = {  # every column a page shows or downloads, by name (the query's or the page's own)
+    "rank": NP_("column", "rank"), "customers_reached": NP_("column", "customers_reached"),
+    "baseline": NP_("column", "baseline"), "baseline_method": NP_("column", "baseline_method"),
+    "excess": NP_("column", "excess"), "rate_ratio": NP_("column", "rate_ratio"),
+    "load_share": NP_("column", "load_share"), "reasons": NP_("column", "reasons"),
     "abandoned": NP_("column", "abandoned"), "adds up": NP_("column", "adds up"),
     "agents_answering": NP_("column", "agents_answering"), "agents_needed": NP_("column", "agents_needed"),
     "allocated": NP_("column", "allocated"), "already_missed": NP_("column", "already_missed"),

@@ -76,18 +76,19 @@ def show_table(df: pd.DataFrame, name: str, key: str, **kwargs) -> None:
 def impact_columns(window_hours: float) -> dict:
     """Column labels and formats of the calls-by-batch table (charts.messages.impact_frame)."""
     return {
-        "rank": st.column_config.NumberColumn("Rank", width="small"),
-        "batch_id": "Batch", "template": "Template",
-        "first_sent": st.column_config.DatetimeColumn("First sent", format="YYYY-MM-DD HH:mm"),
-        "customers_reached": st.column_config.NumberColumn("Customers reached", format="localized"),
-        "calls": st.column_config.NumberColumn(f"Calls within {window_hours:g} h", format="localized"),
-        "baseline": st.column_config.NumberColumn("Baseline", format="%.1f"),
-        "baseline_method": "Baseline from",
-        "excess": st.column_config.NumberColumn("Excess calls", format="%.1f"),
-        "rate_ratio": st.column_config.NumberColumn("x normal", format="%.1f"),
-        "load_share": st.column_config.NumberColumn("Share of calls", format="percent",
-                                                    help="Of every call that arrived in the batch's window"),
-        "reasons": "Reasons",
+        "rank": st.column_config.NumberColumn(_("Rank"), width="small"),
+        "batch_id": _("Batch"), "template": _("Template"),
+        "first_sent": st.column_config.DatetimeColumn(_("First sent"), format="YYYY-MM-DD HH:mm"),
+        "customers_reached": st.column_config.NumberColumn(_("Customers reached"), format="localized"),
+        "calls": st.column_config.NumberColumn(_("Calls within {hours} h").format(hours=f"{window_hours:g}"),
+                                               format="localized"),
+        "baseline": st.column_config.NumberColumn(_("Baseline"), format="%.1f"),
+        "baseline_method": _("Baseline from"),
+        "excess": st.column_config.NumberColumn(_("Excess calls"), format="%.1f"),
+        "rate_ratio": st.column_config.NumberColumn(_("x normal"), format="%.1f"),
+        "load_share": st.column_config.NumberColumn(_("Share of calls"), format="percent",
+                                                    help=_("Of every call that arrived in the batch's window")),
+        "reasons": _("Reasons"),
     }
 
 
