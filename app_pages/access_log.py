@@ -34,7 +34,7 @@ def body() -> None:
     left, right = st.columns(2)
     users = left.multiselect(_("Users"), log.users(), key="access_users", placeholder=_("Every user"))
     events = right.multiselect(_("Events"), list(EVENTS), key="access_events", placeholder=_("Every event"),
-                               format_func=lambda e: f"{e}: {_(EVENTS[e])}")
+                               format_func={e: f"{e}: {_(w)}" for e, w in EVENTS.items()}.get)
     shown = log.frame(users=users, events=events, limit=SHOWN)
     if shown.empty:
         st.info(_("No entry matches.") if users or events else _("The access log is empty."))

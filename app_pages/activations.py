@@ -146,7 +146,8 @@ def body(s, view, as_of):
         st.info(_("No order and no activation attempt by this moment."))
         return
     params = view.params(s, as_of)
-    span = st.selectbox(_("Charts cover"), SPANS, index=2, format_func=span_label, key="activations_span")
+    span = st.selectbox(_("Charts cover"), SPANS, index=2, format_func=i18n.bound(span_label),
+                        key="activations_span")
     p = {**params, "span_hours": span}
     marks = state.frame(s, "launch_markers", params)
     _backlog(s, p, fig, marks, as_of)

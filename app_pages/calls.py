@@ -20,15 +20,18 @@ def _tiles(c: dict, target_seconds: float) -> None:
     cols = st.columns(8)
     cols[0].metric(_("Offered"), num(c["offered"]))
     cols[1].metric(_("Answered"), num(c["answered"]))
-    cols[2].metric(_("Abandoned"), num(c["abandoned"]), help=_("Abandon rate {rate}").format(rate=pct(c["abandon_rate"])))
-    cols[3].metric(_("Rejected"), num(c["rejected"]), help=_("Rejected rate {rate}").format(rate=pct(c["rejected_rate"])))
+    cols[2].metric(_("Abandoned"), num(c["abandoned"]),
+                   help=_("Abandon rate {rate}").format(rate=pct(c["abandon_rate"])))
+    cols[3].metric(_("Rejected"), num(c["rejected"]),
+                   help=_("Rejected rate {rate}").format(rate=pct(c["rejected_rate"])))
     cols[4].metric(_("Service level"), pct(c["service_level"]),
                    help=_("Answered within {seconds} s / offered").format(seconds=f"{target_seconds:g}"))
     cols[5].metric(_("ASA"), _("n/a") if c["asa_seconds"] is None else _("{seconds} s").format(
         seconds=num(c["asa_seconds"])), help=_("Average speed of answer: mean wait of answered calls"))
     no_info = None if not c["answered"] else c["no_info"] / c["answered"]
-    cols[6].metric(_("No-info answers"), num(c["no_info"]), help=_("{share} of answered calls: the agent could not "
-                                                                    "tell the customer the status").format(share=pct(no_info)))
+    cols[6].metric(_("No-info answers"), num(c["no_info"]),
+                   help=_("{share} of answered calls: the agent could not tell the customer the status").format(
+                       share=pct(no_info)))
     cols[7].metric(_("Repeat callers"), num(c["repeat_callers"]), help=_("Known customers with 2 or more calls"))
 
 
@@ -124,7 +127,8 @@ def _staffing(s, p: dict, marks, target_level: float) -> None:
                    help=_("Mean of ended_at - answered_at over answered calls in the window"))
     cols[2].metric(_("Traffic"), _("n/a") if handle is None else _("{erlangs} erlangs").format(
         erlangs=num(calls * 60 / minutes * handle / 3600, 1)))
-    cols[3].metric(_("Agents needed ({level} in {seconds} s)").format(level=pct(target_level, 0), seconds=f"{target:g}"),
+    cols[3].metric(_("Agents needed ({level} in {seconds} s)").format(level=pct(target_level, 0),
+                                                                      seconds=f"{target:g}"),
                    _("n/a") if needed is None else num(needed))
     cols[4].metric(_("Agents answering"), num(answering),
                    delta=None if needed is None else _("{n} vs needed").format(n=num(answering - needed, sign=True)),
@@ -182,7 +186,7 @@ def body(s, view, as_of):
         return
     params = view.params(s, as_of)
     left, right = st.columns(2)
-    span = left.selectbox(_("Charts cover"), SPANS, index=1, format_func=span_label, key="calls_span")
+    span = left.selectbox(_("Charts cover"), SPANS, index=1, format_func=i18n.bound(span_label), key="calls_span")
     target_level = right.slider(_("Service-level target"), 0.5, 0.95, 0.8, 0.05, key="calls_sl_target",
                                 help=_("Share of calls to answer within {seconds} s").format(
                                     seconds=f"{s.config.service_level_seconds:g}"))

@@ -100,7 +100,8 @@ def body(s, view, as_of):
                      "do not apply here. A table is copied into the sandbox the first time a query reads it.").format(
             seconds=f"{TIME_LIMIT:g}", cap=num(ROW_CAP), zone=s.config.timezone))
         st.selectbox(_("Example queries"), list(EXAMPLES), index=None, placeholder=_("Start from an example…"),
-                     format_func=_, key="explore_example", on_change=_use_example)
+                     format_func={k: _(k) for k in EXAMPLES}.get, key="explore_example",
+                     on_change=_use_example)
         st.session_state.setdefault("explore_sql", next(iter(EXAMPLES.values())))
         st.text_area("SQL", key="explore_sql", height=180)
         ran = st.button(_("Run"), key="explore_run", type="primary", icon=":material/play_arrow:", on_click=_remember)

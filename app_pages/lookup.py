@@ -30,7 +30,8 @@ def _search_controls(s):
     regions = opts.loc[opts["field"] == "region", "value"].tolist()
     skus = opts.loc[opts["field"] == "sku", "value"].tolist()
     c1, c2, c3, c4 = st.columns([1.3, 2.2, 1.3, 1.3])
-    kind = c1.selectbox(_("Search by"), lookup.KINDS, format_func=lambda k: _(KIND_LABELS[k]), key="lookup_kind")
+    kind = c1.selectbox(_("Search by"), lookup.KINDS, format_func={k: _(w) for k, w in KIND_LABELS.items()}.get,
+                        key="lookup_kind")
     query = c2.text_input(_(KIND_LABELS[kind]), key="lookup_query", placeholder=_(PLACEHOLDERS[kind]))
     phone = kind == "phone"
     region = c3.selectbox(_("Region"), regions, index=None, placeholder=_("Any region"), key="lookup_region",

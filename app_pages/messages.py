@@ -64,7 +64,8 @@ def _choose_batch(ids: list[str], impact: dict[str, dict], as_of_text: str) -> s
                                                              "{calls} calls, excess {excess}", row["calls"]).format(
             calls=num(row["calls"]), excess=num(row["excess"], 1))
 
-    chosen = st.selectbox(_("Batch"), ids, key="messages_batch", format_func=describe, on_change=to_url)
+    chosen = st.selectbox(_("Batch"), ids, key="messages_batch", format_func=i18n.bound(describe),
+                          on_change=to_url)
     if url is not None and url not in impact:
         st.warning(_("The link asks for batch **{batch}**, but no such batch had sent a message by {moment} (within "
                      "the filters). Showing the batch with the most excess calls instead; choose another above.").format(
@@ -217,7 +218,8 @@ def body(s, view, as_of):
         st.info(_("No message sent by this moment."))
         return
     params = view.params(s, as_of)
-    span = st.selectbox(_("Charts cover"), SPANS, index=2, format_func=span_label, key="messages_span")
+    span = st.selectbox(_("Charts cover"), SPANS, index=2, format_func=i18n.bound(span_label),
+                        key="messages_span")
     p = {**params, "span_hours": span}
     marks = state.frame(s, "launch_markers", params)
     _sends(s, p, marks, as_of)

@@ -72,6 +72,11 @@ def _replay(s, view, as_of, moments: list[datetime]) -> datetime:
     return moment
 
 
+def _subjects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Alerts' subjects as shown (a stalled stage in words)."""
+    return frame.assign(subject=[i18n.alert_subject(k, v) for k, v in zip(frame["kind"], frame["subject"])])
+
+
 def _figures(s, view, moment: datetime) -> dict:
     fig = state.figures(s, moment, view.scope)
     o, a, c = fig["orders"], fig["activations"], fig["calls"]
@@ -85,7 +90,7 @@ def _figures(s, view, moment: datetime) -> dict:
     cols[5].metric(_("Alerts raised"), num(len(fig["alerts"])))
     st.subheader(_("Alerts at {moment}").format(moment=local_text(moment, s.config.tz)))
     if fig["alerts"]:
-        alerts = pd.DataFrame(fig["alerts"])[["severity", "kind", "subject", "since", "count", "message"]]
+        alerts = _subjects(pd.DataFrame(fig["alerts"])[["severity", "kind", "subject", "since", "count", "message"]])
         table(alerts, "review_alerts")
         csv_download(alerts, "alerts_at_moment.csv", "review_alerts_csv")
     else:
@@ -116,8 +121,8 @@ def _history_table(s, periods) -> None:
     if summary.empty:
         st.info(_("No alert was raised up to this moment."))
         return
-    shown = summary.assign(**{c: summary[c].map(lambda t: "" if t is None or pd.isna(t) else local_text(t, tz))
-                              for c in ("first_raised", "cleared", "peak_at")})
+    shown = _subjects(summary.assign(**{c: summary[c].map(lambda t: "" if t is None or pd.isna(t) else local_text(t, tz))
+                                       for c in ("first_raised", "cleared", "peak_at")}))
     table(shown, "review_history")
     csv_download(shown, "alert_history.csv", "review_history_csv")
 

@@ -28,7 +28,7 @@ def _alerts(s, fig):
     for i, a in enumerate(alerts):
         with st.container(border=True):
             left, right = st.columns([4, 1], vertical_alignment="center")
-            subject = f" · **{plain(a['subject'])}**" if a["subject"] else ""
+            subject = f" · **{plain(i18n.alert_subject(a['kind'], a['subject']))}**" if a["subject"] else ""
             since = local_text(datetime.fromisoformat(a["since"]), tz) if a["since"] else "—"
             left.markdown(f"{ALERT_ICONS.get(a['severity'], '')} **{i18n.severity(a['severity'])}** · `{a['kind']}`"
                           f"{subject} · " + _("since {moment}").format(moment=since) + f"  \n{plain(a['message'])}")

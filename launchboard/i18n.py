@@ -84,6 +84,17 @@ def use(lang: str) -> Iterator[str]:
         _lang.reset(token)
 
 
+def bound(fn):
+    """``fn`` speaking the language of now whenever it is called (a widget's format_func may be
+    called outside the run that drew it)."""
+    lang = current()
+
+    def run(*args, **kwargs):
+        with use(lang):
+            return fn(*args, **kwargs)
+    return run
+
+
 # -- messages (the extraction keywords: see launchboard/i18n_catalog.py) ---------------------------
 def gettext(message: str) -> str:
     return translations(current()).gettext(message)
@@ -139,6 +150,19 @@ def stage(name: str | None) -> str:
     if name is None:
         return ""
     return pgettext("stage", STAGES[name]) if name in STAGES else name
+
+
+FILE_STATUS = {"loaded": NP_("file status", "loaded"), "rejected": NP_("file status", "rejected")}
+
+
+def file_status(status: str) -> str:
+    """An extract file's status (loaded, rejected) in words."""
+    return pgettext("file status", FILE_STATUS[status]) if status in FILE_STATUS else status
+
+
+def alert_subject(kind: str, subject: str | None) -> str | None:
+    """An alert's subject as shown: a stalled stage in words; hubs and batches as they are."""
+    return stage(subject) if kind == "stalled_stage" and subject else subject
 
 
 def severity(name: str) -> str:

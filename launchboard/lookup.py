@@ -201,7 +201,8 @@ def _timeline_item(r: dict, tz) -> dict:
         what = _("Call ({queue}): {outcome}").format(queue=r["queue"], outcome=call_text(ev))
         parts = []
         if r["wait_seconds"] is not None:
-            parts.append(_("answered after {wait} wait").format(wait=duration_text(timedelta(seconds=r["wait_seconds"])))
+            parts.append(_("answered after {wait} wait").format(
+                wait=duration_text(timedelta(seconds=r["wait_seconds"])))
                          if r["wait_seconds"] >= 60 else
                          _("answered after {seconds} s wait").format(seconds=round(r["wait_seconds"])))
         if r["reason"]:
@@ -267,7 +268,8 @@ def outlook(cur, o: dict, as_of: datetime, tz, pace_rows: list[dict]) -> dict:
                 position=num(position), waiting=num(sku["waiting"]), sku=o["sku"])
                 + (_("{rate} allocated/h over the last {hours} h → around {moment}").format(
                     rate=num(rate, 1), hours=h, moment=when_text(alloc_eta, tz))
-                   if alloc_eta else _("none of this sku allocated in the last {hours} h: no estimate").format(hours=h))),
+                   if alloc_eta else
+                   _("none of this sku allocated in the last {hours} h: no estimate").format(hours=h))),
         }
     deliver_eta = None
     if o["delivered_at"] is None and stage not in ("returned", "activation_pending", "activation_failed", "activated"):
@@ -352,7 +354,8 @@ def answer(o: dict, timeline: list[dict], outl: dict, delivery: Promise, activat
         line = _("The courier returned your phone to us on {moment}.").format(moment=when_text(o["last_scan_at"], tz))
     elif stage == "activation_pending":
         req = [t for t in attempts if t["pending"]][-1]
-        line = _("Your activation request of {moment} is still being processed.").format(moment=when_text(req["at"], tz))
+        line = _("Your activation request of {moment} is still being processed.").format(
+            moment=when_text(req["at"], tz))
     elif stage == "activation_failed":
         fail = [t for t in attempts if t["event"] == "failed"][-1]
         line = (_("Your activation on {moment} did not go through (error {code}).") if fail["code"] else

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import metrics
-from .i18n import _, baseline_words, num, pct, severity, stage
+from .i18n import _, alert_subject, baseline_words, num, pct, severity, stage
 from .loader import Store
 from .metrics import Params, Scope
 from .schema import STAGES, TABLES
@@ -74,7 +74,8 @@ def to_markdown(r: dict) -> str:
     if r["alerts"]:
         lines += [_row(_("severity"), _("kind"), _("subject"), _("since"), _("what")), "|---|---|---|---|---|"]
         for a in r["alerts"]:
-            lines.append(f"| {severity(a['severity'])} | {a['kind']} | {md_cell(a['subject'])} | {a['since'] or ''} | "
+            subject = md_cell(alert_subject(a["kind"], a["subject"]))
+            lines.append(f"| {severity(a['severity'])} | {a['kind']} | {subject} | {a['since'] or ''} | "
                          f"{md_cell(a['message'])} |")
     else:
         lines.append(_("No alert is raised."))
@@ -104,7 +105,8 @@ def to_markdown(r: dict) -> str:
               "- " + _("Sent: {sent}; failed {failed}").format(sent=num(m["sent"]), failed=num(m["failed"])),
               "- " + _("Sent in quiet hours: **{n}**").format(n=num(m["quiet_hours"])),
               "- " + _("Contradicting the order's state: **{n}**").format(n=num(m["contradicting_state"])),
-              "- " + _("Customers with conflicting instructions: **{n}**").format(n=num(m["conflicting_customers"])), ""]
+              "- " + _("Customers with conflicting instructions: **{n}**").format(
+                  n=num(m["conflicting_customers"])), ""]
     if m["failed_by_code"]:
         lines += [_row(_("delivery error code"), _("failed")), "|---|---:|"]
         lines += [f"| {md_cell(code)} | {num(n)} |" for code, n in m["failed_by_code"].items()]

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 
 from . import i18n, metrics, report, sql
-from .i18n import FONTS, _, num, severity
+from .i18n import FONTS, _, alert_subject, num, severity
 from .loader import Store
 from .metrics import Params, Scope
 from .text import md_cell
@@ -218,8 +218,9 @@ def history_markdown(periods: list[AlertPeriod], start: datetime, end: datetime,
                                  _("peak at"))) + " |", "|---|---|---|---|---|---:|---|"]
     for p in periods:
         cleared = iso(p.cleared_at, tz) if p.cleared_at is not None else _("still raised at the window's end")
-        lines.append(f"| {severity(p.severity)} | {p.kind} | {md_cell(p.subject)} | {iso(p.raised_at, tz)} | "
-                     f"{cleared} | {num(p.peak)} | {iso(p.peak_at, tz)} |")
+        subject = md_cell(alert_subject(p.kind, p.subject))
+        lines.append(f"| {severity(p.severity)} | {p.kind} | {subject} | {iso(p.raised_at, tz)} | {cleared} | "
+                     f"{num(p.peak)} | {iso(p.peak_at, tz)} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -94,7 +94,7 @@ def shown_values(df: pd.DataFrame) -> pd.DataFrame:
     if i18n.current() == "en" or df.empty:
         return df
     words = {**{c: i18n.stage for c in STAGE_COLUMNS}, **{c: i18n.severity for c in SEVERITY_COLUMNS},
-             **{c: i18n.role for c in ROLE_COLUMNS}, "transition": i18n.transition}
+             **{c: i18n.role for c in ROLE_COLUMNS}, "transition": i18n.transition, "status": i18n.file_status}
     changed = {c: df[c].map(lambda v, f=f: f(v) if isinstance(v, str) else v)
                for c, f in words.items() if c in df.columns}
     return df.assign(**changed) if changed else df

@@ -140,7 +140,8 @@ def controls(s: Store, page: str, url_keys: tuple[str, ...] = ()) -> View:
     sb = st.sidebar
     sb.subheader(plain(s.config.name))
     st.session_state.setdefault("as_of_mode", "Live")
-    mode = sb.radio(_("As of"), list(MODES), key="as_of_mode", horizontal=True, format_func=lambda m: _(MODES[m]),
+    mode = sb.radio(_("As of"), list(MODES), key="as_of_mode", horizontal=True,
+                    format_func={m: _(w) for m, w in MODES.items()}.get,
                     help=_("Live follows the newest event; Moment replays the launch as it stood then."))
     moment = None
     if mode == "Moment":

@@ -54,8 +54,13 @@ def word_domain(table: dict[str, str], context: str) -> list[str]:
 
 
 def with_fonts(chart):
-    """The chart with the Korean-capable font list for every text (i18n.FONTS)."""
-    return chart.configure(font=FONTS)
+    """The chart with the Korean-capable font list for every text (i18n.FONTS), its other
+    settings (legends …) kept."""
+    copy = chart.copy(deep=["config"])
+    if copy.config is alt.Undefined:
+        copy.config = alt.Config()
+    copy.config["font"] = FONTS
+    return copy
 
 
 def time_x(field: str = "at", title: str | None = None) -> alt.X:

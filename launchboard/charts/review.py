@@ -7,7 +7,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
-from launchboard.i18n import NP_, _, severity
+from launchboard.i18n import NP_, _, alert_subject, severity
 from launchboard.review import AlertPeriod
 
 from .common import TIME_FORMAT, time_x, with_markers, word_domain, words
@@ -39,7 +39,7 @@ def periods_frame(periods: list[AlertPeriod], until: datetime, tz) -> pd.DataFra
     rows = []
     for p in periods:
         rows.append({
-            "alert": p.kind + (f" · {p.subject}" if p.subject else ""),
+            "alert": p.kind + (f" · {alert_subject(p.kind, p.subject)}" if p.subject else ""),
             "severity": severity(p.severity),
             "start": local(p.raised_at, tz),
             "end": local(p.cleared_at if p.cleared_at is not None else until, tz),

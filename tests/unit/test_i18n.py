@@ -217,3 +217,15 @@ def test_a_fuzzy_translation_is_not_used(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         i18n.translations.cache_clear()
+
+
+def test_charts_name_the_korean_font_first_and_keep_their_settings():
+    import altair as alt
+    import pandas as pd
+
+    from launchboard.charts.common import with_fonts
+
+    chart = alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q").configure_legend(orient="top")
+    config = with_fonts(chart).to_dict()["config"]
+    assert config["font"].startswith('"Noto Sans CJK KR", "Noto Sans KR"') and config["legend"] == {"orient": "top"}
+    assert "font" not in chart.to_dict()["config"]  # the chart given is left as it was
