@@ -87,3 +87,27 @@ def test_the_exported_html_report_runs_nothing_injected(site, page, browser, tmp
         report.screenshot(path=str(SHOTS / "injected_report.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_chart_tooltips_show_injected_values_as_text(site, page):
+    """Vega's tooltips are HTML: the courier's name in the pickups chart's tooltip stays text."""
+    page.goto(f"{site}/pipeline?as_of=2016-10-08T12:00&refresh=off")
+    wait_for_run(page)
+    wait_for_render(page)
+    chart = (page.locator("[data-testid='stColumn']", has_text="Pickups per courier")
+             .locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first)
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    tips = []
+    for fx in [k / 10 for k in range(1, 10)]:
+        for fy in [k / 6 for k in range(1, 6)]:
+            page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+            tip = page.locator("#vg-tooltip-element")
+            if tip.count() and "PWN" in tip.inner_html():
+                tips.append(tip.inner_html())
+        if tips:
+            break
+    assert tips, "no tooltip with the courier's name"
+    assert "CJ&lt;img src=x onerror=window.pwned=1&gt;&lt;script&gt;" in tips[0]
+    assert page.locator("#vg-tooltip-element img, #vg-tooltip-element #pwn").count() == 0
+    _untouched(page)

@@ -96,6 +96,7 @@ def test_each_role_sees_only_its_pages(site, fresh, role):
     sign_in(page, NAME[role])
     home = TITLES[{"agent": "lookup", "admin": "access_log"}.get(role, "status")]
     page.get_by_role("heading", name=home).first.wait_for(timeout=30_000)
+    wait_for_run(page)
     wait_for_render(page)
     shot(page, f"role_{role}")
     shown = [t.strip() for t in page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()]
@@ -185,6 +186,7 @@ def test_the_admin_reads_the_agents_lookup_in_the_access_log(site, fresh):
     wait_for_run(page)
     sign_in(page, "root")
     page.get_by_role("heading", name="Access log").wait_for(timeout=30_000)
+    wait_for_run(page)  # signed in at the root: the run that sends the admin to the Access log ends
     wait_for_render(page)
     shot(page, "admin_access_log")
     assert "the hash chain is intact" in page.locator("[data-testid='stMain']").inner_text()
