@@ -135,7 +135,8 @@ def _not_rows(sources: list[dict]) -> None:
     for figures in sources:
         source = figures["source"]
         rows = [{"figure": metrics.not_rows_label(k), "count": n} for k, n in figures.get("not_rows", {}).items()]
-        rows += [{"figure": how, "count": n} for how, n in figures.get("customers", {}).items()]
+        rows += [{"figure": metrics.customer_match_label(how), "count": n}
+                 for how, n in figures.get("customers", {}).items()]
         if rows:
             st.markdown(_("**{source}**: besides its rows").format(source=plain(source)))
             data_table(pd.DataFrame(rows), f"quality_not_rows_{source}",

@@ -143,6 +143,24 @@ NOT_ROWS = {
 }
 
 
+# How a log source's rows found their customer (queries/quality_caller_matches.sql and
+# quality_recipient_matches.sql: the report's keys), translated where shown.
+CUSTOMER_MATCHES = {
+    "no number (withheld or anonymous)": N_("no number (withheld or anonymous)"),
+    "customer found by the number": N_("customer found by the number"),
+    "number on several customers' orders (unknown caller)": N_("number on several customers' orders (unknown caller)"),
+    "number on no order (unknown caller)": N_("number on no order (unknown caller)"),
+    "customer of the order in the text": N_("customer of the order in the text"),
+    "number on several customers' orders (stand-in customer)":
+        N_("number on several customers' orders (stand-in customer)"),
+    "number on no order (stand-in customer)": N_("number on no order (stand-in customer)"),
+}
+
+
+def customer_match_label(how: str) -> str:
+    return _(CUSTOMER_MATCHES[how]) if how in CUSTOMER_MATCHES else how
+
+
 def not_rows_label(figure: str) -> str:
     if figure.startswith("event:"):
         return _("lines of {event} (not calls)").format(event=figure[6:])

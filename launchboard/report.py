@@ -168,7 +168,7 @@ def to_markdown(r: dict) -> str:
         lines.append("")
         for s in r["sources"]:  # what the logs hold besides rows, and how rows found their customer
             told = [f"{num(n)} {metrics.not_rows_label(k)}" for k, n in s.get("not_rows", {}).items()]
-            told += [f"{num(n)} {how}" for how, n in s.get("customers", {}).items()]
+            told += [f"{num(n)} {metrics.customer_match_label(how)}" for how, n in s.get("customers", {}).items()]
             if told:
                 lines.append(f"- **{s['source']}**: " + "; ".join(told))
         lines.append("")
