@@ -6,7 +6,7 @@ import pandas as pd
 
 import re
 
-from ..i18n import FONTS, NP_, _, ngettext, pgettext
+from ..i18n import FONTS, NP_, _, ngettext, num, pgettext
 
 MARKER_COLORS = {
     "delivery promise": "#d62728",
@@ -42,10 +42,10 @@ def marker_label(label: str, kind: str) -> str:
     n = int(m["n"])
     if m["unit"] == "orders":
         what = pgettext("marker", MARKER_WORDS[kind]) if kind in MARKER_WORDS else m["what"]
-        return ngettext("{what} ({n} order)", "{what} ({n} orders)", n).format(what=what, n=f"{n:,}")
+        return ngettext("{what} ({n} order)", "{what} ({n} orders)", n).format(what=what, n=num(n))
     parts = [_("corrects {batch}").format(batch=p[len("corrects "):]) if p.startswith("corrects ") else p
              for p in m["what"].split(", ")]
-    return ngettext("{what} ({n} message)", "{what} ({n} messages)", n).format(what=", ".join(parts), n=f"{n:,}")
+    return ngettext("{what} ({n} message)", "{what} ({n} messages)", n).format(what=", ".join(parts), n=num(n))
 
 
 def word_domain(table: dict[str, str], context: str) -> list[str]:
