@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA ?= sample_data
 PORT ?= 8501
 
-.PHONY: setup browser run test test-unit test-app test-e2e bench sample clean
+.PHONY: setup browser run test test-unit test-app test-e2e bench sample messages clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,10 @@ test-e2e: setup browser
 sample: setup
 	rm -rf sample_data sample_data_real
 	$(BIN)/python -m launchboard generate --orders 4000 --seed 7 --out sample_data --real-out sample_data_real
+
+# the Korean catalog in step with the code (README: Languages); lists what needs translating
+messages: setup
+	$(BIN)/python -m launchboard.i18n_catalog
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -23,25 +23,26 @@ from pathlib import Path
 import pandas as pd
 
 from .config import LaunchConfig, state_dir
+from .i18n import N_
 
 FILE_NAME = "access_log.sqlite3"
 
 # Events and what their fields hold (target: the order, customer or file concerned; detail: the
 # search, the query, the reason).
-EVENTS = {
-    "sign_in": "signed in",
-    "sign_in_failed": "sign-in failed (wrong name or password)",
-    "sign_in_refused": "sign-in refused: too many failures in a row",
-    "not_allowed": "an identity or a page the role may not have",
-    "sign_out": "signed out (detail: by the user, or idle)",
-    "lookup": "order lookup (target: customer and orders shown; detail: the search)",
-    "phone_reveal": "phone number shown after the caller's last four digits were confirmed",
-    "phone_confirm_failed": "the digits typed did not match the order's phone",
-    "download": "a file downloaded (target: file name; detail: page)",
-    "explore_query": "an Explore (SQL) query run (detail: the SQL)",
-    "user_added": "the users file changed (command line)",
-    "user_changed": "the users file changed (command line)",
-    "user_removed": "the users file changed (command line)",
+EVENTS = {  # event -> what it means (translated where shown)
+    "sign_in": N_("signed in"),
+    "sign_in_failed": N_("sign-in failed (wrong name or password)"),
+    "sign_in_refused": N_("sign-in refused: too many failures in a row"),
+    "not_allowed": N_("an identity or a page the role may not have"),
+    "sign_out": N_("signed out (detail: by the user, or idle)"),
+    "lookup": N_("order lookup (target: customer and orders shown; detail: the search)"),
+    "phone_reveal": N_("phone number shown after the caller's last four digits were confirmed"),
+    "phone_confirm_failed": N_("the digits typed did not match the order's phone"),
+    "download": N_("a file downloaded (target: file name; detail: page)"),
+    "explore_query": N_("an Explore (SQL) query run (detail: the SQL)"),
+    "user_added": N_("the users file changed (command line)"),
+    "user_changed": N_("the users file changed (command line)"),
+    "user_removed": N_("the users file changed (command line)"),
 }
 COLUMNS = ("id", "at", "user", "role", "event", "page", "target", "detail", "session", "hash")
 

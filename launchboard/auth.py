@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from .config import ConfigError, LaunchConfig, state_dir
+from .i18n import N_
 
 USERS_ENV = "LAUNCHBOARD_USERS"
 DEFAULT_USERS_FILE = "users.toml"  # in the launch's state folder
@@ -41,11 +42,11 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "admin": ADMIN_PAGES,
 }
 OPEN_PAGES = LAUNCH_PAGES + ("lookup", "review", "quality", "explore")  # sign-in off
-ROLE_WORDS = {
-    "manager": "every launch page, the incident review and data quality",
-    "agent": "order lookup, with the launch status tiles",
-    "analyst": "every launch page, order lookup, the incident review, data quality and Explore (SQL)",
-    "admin": "users and the access log",
+ROLE_WORDS = {  # translated where shown
+    "manager": N_("every launch page, the incident review and data quality"),
+    "agent": N_("order lookup, with the launch status tiles"),
+    "analyst": N_("every launch page, order lookup, the incident review, data quality and Explore (SQL)"),
+    "admin": N_("users and the access log"),
 }
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 

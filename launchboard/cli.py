@@ -12,7 +12,7 @@ from .timeutil import parse_moment
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import report
+    from . import i18n, report
 
     data = Path(args.data)
     if not data.is_dir():
@@ -30,15 +30,16 @@ def _report(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"launchboard: --as-of: {exc}", file=sys.stderr)
             return 2
-    store = open_store(data, config)
-    try:
-        result = report.build(store, as_of)
-    finally:
-        store.close()
-    if args.format == "json":
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        print(report.to_markdown(result))
+    with i18n.use(args.lang or config.locale):  # the Markdown's words and the alerts' messages
+        store = open_store(data, config)
+        try:
+            result = report.build(store, as_of)
+        finally:
+            store.close()
+        if args.format == "json":
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+        else:
+            print(report.to_markdown(result))
     return 0
 
 
@@ -76,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--data", required=True, help="the data folder (spec section 1)")
     rep.add_argument("--as-of", help="YYYY-MM-DD HH:MM[:SS][+09:00]; default: the newest event")
     rep.add_argument("--format", choices=("json", "md"), default="json")
+    rep.add_argument("--lang", choices=("ko", "en"),
+                     help="the Markdown's language and the alerts' messages (default: launch.toml's locale); "
+                          "JSON keys and identifiers stay English")
     rep.set_defaults(func=_report)
 
     gen = sub.add_parser("generate", help="write a deterministic sample launch")

@@ -10,6 +10,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .i18n import DEFAULT as DEFAULT_LOCALE, LANGS
 from .sources import Source, SourceError, parse_sources
 
 CLAIMS = ("not_delivered", "delivered", "not_activated", "activated", "allocated")
@@ -65,6 +66,7 @@ class AuthSettings:
 class LaunchConfig:
     name: str = "Launch"
     timezone: str = "Asia/Seoul"
+    locale: str = DEFAULT_LOCALE  # the interface's language until someone switches it ("ko" or "en")
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
     service_level_seconds: float = 20
@@ -150,6 +152,9 @@ def load_config(data_dir: Path) -> LaunchConfig:
         ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{path}: unknown timezone {tz!r}") from exc
+    locale = launch.get("locale", DEFAULT_LOCALE)
+    if locale not in LANGS:
+        raise ConfigError(f"{path}: launch.locale must be one of {', '.join(map(repr, LANGS))}, got {locale!r}")
     quiet = launch.get("quiet_hours", ["21:00", "08:00"])
     if not isinstance(quiet, list) or len(quiet) != 2:
         raise ConfigError(f"{path}: launch.quiet_hours must be two times [\"HH:MM\", \"HH:MM\"]")
@@ -196,6 +201,7 @@ def load_config(data_dir: Path) -> LaunchConfig:
     return LaunchConfig(
         name=str(launch.get("name", "Launch")),
         timezone=str(tz),
+        locale=locale,
         quiet_start=_hhmm(quiet[0], f"{path}: launch.quiet_hours[0]"),
         quiet_end=_hhmm(quiet[1], f"{path}: launch.quiet_hours[1]"),
         service_level_seconds=_number(

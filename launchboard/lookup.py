@@ -14,39 +14,63 @@ from datetime import datetime, timedelta
 
 from . import sql
 from .config import LaunchConfig
+from .i18n import N_, NP_, _, num, pgettext, when
+from .i18n import stage as stage_name
 from .metrics import Params
 
 KINDS = ("order", "customer", "phone")
 PACE_HOURS = 3  # the throughput behind the estimates: the last 3 hours
 MAX_MATCHES = 200  # phone searches return at most this many orders
 
+# Words for the agent (translated where shown: stage_text, scan_text, call_text).
 STAGE_WORDS = {
-    "reserved": "Waiting for stock",
-    "allocated": "Phone assigned, waiting to be packed",
-    "packed": "Packed, waiting for the courier",
-    "in_transit": "On its way with the courier",
-    "delivered": "Delivered, not activated yet",
-    "returned": "Returned by the courier",
-    "activation_pending": "Activation in progress",
-    "activation_failed": "Activation failed",
-    "activated": "Activated",
-    "cancelled": "Cancelled",
+    "reserved": N_("Waiting for stock"),
+    "allocated": N_("Phone assigned, waiting to be packed"),
+    "packed": N_("Packed, waiting for the courier"),
+    "in_transit": N_("On its way with the courier"),
+    "delivered": N_("Delivered, not activated yet"),
+    "returned": N_("Returned by the courier"),
+    "activation_pending": N_("Activation in progress"),
+    "activation_failed": N_("Activation failed"),
+    "activated": N_("Activated"),
+    "cancelled": N_("Cancelled"),
 }
 SCAN_WORDS = {
-    "packed": "Packed",
-    "picked_up": "Picked up by the courier",
-    "at_hub": "Scanned at a hub",
-    "out_for_delivery": "Out for delivery",
-    "failed_attempt": "Delivery attempt failed",
-    "delivered": "Delivered",
-    "returned": "Returned to sender",
+    "packed": NP_("scan", "Packed"),
+    "picked_up": NP_("scan", "Picked up by the courier"),
+    "at_hub": NP_("scan", "Scanned at a hub"),
+    "out_for_delivery": NP_("scan", "Out for delivery"),
+    "failed_attempt": NP_("scan", "Delivery attempt failed"),
+    "delivered": NP_("scan", "Delivered"),
+    "returned": NP_("scan", "Returned to sender"),
 }
 CALL_WORDS = {
-    "answered": "answered",
-    "abandoned": "abandoned (caller hung up while waiting)",
-    "rejected": "rejected by the system",
-    "in_progress": "in progress",
+    "answered": NP_("call", "answered"),
+    "abandoned": NP_("call", "abandoned (caller hung up while waiting)"),
+    "rejected": NP_("call", "rejected by the system"),
+    "in_progress": NP_("call", "in progress"),
 }
+
+SOURCE_WORDS = {"order": NP_("timeline", "order"), "courier": NP_("timeline", "courier"),
+                "activation": NP_("timeline", "activation"), "message": NP_("timeline", "message"),
+                "call": NP_("timeline", "call")}
+
+
+def source_text(source: str) -> str:
+    """Where a timeline event comes from, as the card shows it ("courier")."""
+    return pgettext("timeline", SOURCE_WORDS[source]) if source in SOURCE_WORDS else source
+
+
+def stage_text(stage: str) -> str:
+    return _(STAGE_WORDS[stage])
+
+
+def scan_text(event: str) -> str:
+    return pgettext("scan", SCAN_WORDS[event]) if event in SCAN_WORDS else event
+
+
+def call_text(outcome: str) -> str:
+    return pgettext("call", CALL_WORDS[outcome]) if outcome in CALL_WORDS else outcome
 _LAST4 = re.compile(r"^\d{4}$")
 
 
@@ -70,36 +94,41 @@ def duration_text(delta: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h"
+        return _("{days} d {hours} h").format(days=days, hours=hours)
     if hours:
-        return f"{hours} h {mins} min"
-    return f"{mins} min"
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=mins)
+    return _("{minutes} min").format(minutes=mins)
 
 
 def when_text(moment: datetime | None, tz) -> str:
-    """A moment in launch-local words, e.g. 'Oct 21 14:30'."""
-    if moment is None:
-        return "—"
-    return moment.astimezone(tz).strftime("%b %d %H:%M")
+    """A moment in launch-local words, e.g. 'Oct 21 14:30' ('10월 21일 14:30')."""
+    return when(moment, tz)
 
 
 def promise(promised: datetime | None, done_at: datetime | None, as_of: datetime, cancelled: bool,
             what: str, tz) -> Promise:
-    """Spec 3b promise status of one milestone (``done_at`` is its time, when reached by as_of)."""
+    """Spec 3b promise status of one milestone, ``what`` "delivered" or "activated" (``done_at``
+    is its time, when reached by as_of)."""
+    delivery = what == "delivered"
     if promised is None:
-        return Promise("none", f"No {what} promise")
+        return Promise("none", _("No delivery promise") if delivery else _("No activation promise"))
     if cancelled:
-        return Promise("cancelled", "Order cancelled")
+        return Promise("cancelled", _("Order cancelled"))
+    words = {"done": when_text(done_at, tz), "promised": when_text(promised, tz)}
     if done_at is not None and done_at <= promised:
-        return Promise("on_time", f"On time: {what} {when_text(done_at, tz)}, promised by {when_text(promised, tz)}")
+        return Promise("on_time", (_("On time: delivered {done}, promised by {promised}") if delivery else
+                                   _("On time: activated {done}, promised by {promised}")).format(**words))
     if done_at is not None:
         late = done_at - promised
-        return Promise("late", f"Late by {duration_text(late)}: {what} {when_text(done_at, tz)}, "
-                               f"promised by {when_text(promised, tz)}", late)
+        return Promise("late", (_("Late by {late}: delivered {done}, promised by {promised}") if delivery else
+                                _("Late by {late}: activated {done}, promised by {promised}")).format(
+            late=duration_text(late), **words), late)
     if promised <= as_of:
         late = as_of - promised
-        return Promise("late", f"Late by {duration_text(late)} so far: promised by {when_text(promised, tz)}", late)
-    return Promise("due", f"Due by {when_text(promised, tz)} (in {duration_text(promised - as_of)})")
+        return Promise("late", _("Late by {late} so far: promised by {promised}").format(
+            late=duration_text(late), promised=words["promised"]), late)
+    return Promise("due", _("Due by {promised} (in {left})").format(promised=words["promised"],
+                                                                  left=duration_text(promised - as_of)))
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -109,7 +138,7 @@ def find(cur, kind: str, query: str, as_of: datetime, *, region: str | None = No
     digits of the phone (narrowed by region / sku). Raises ValueError on a malformed query."""
     q = (query or "").strip()
     if kind not in KINDS:
-        raise ValueError(f"unknown lookup kind {kind!r}: one of {', '.join(KINDS)}")
+        raise ValueError(f"unknown lookup kind {kind!r}: one of {', '.join(KINDS)}")  # a programming error
     if not q:
         return []
     if kind == "order":
@@ -117,7 +146,7 @@ def find(cur, kind: str, query: str, as_of: datetime, *, region: str | None = No
     if kind == "customer":
         return _rows(cur, "lookup_find_customer", {"customer_id": q, "as_of": as_of})
     if not _LAST4.match(q):
-        raise ValueError("type the last four digits of the phone number, e.g. 5678")
+        raise ValueError(_("type the last four digits of the phone number, e.g. 5678"))
     return _rows(cur, "lookup_find_phone", {"last4": q, "region": region or None, "sku": sku or None,
                                             "as_of": as_of, "max_rows": MAX_MATCHES})
 
@@ -128,7 +157,7 @@ def reveal_phone(cur, order_id: str, last4: str) -> str | None:
     digits."""
     digits = (last4 or "").strip()
     if not _LAST4.match(digits):
-        raise ValueError("type the four digits the caller says, e.g. 5678")
+        raise ValueError(_("type the four digits the caller says, e.g. 5678"))
     rows = _rows(cur, "lookup_phone", {"order_id": order_id, "last4": digits})
     return rows[0]["phone"] if rows else None
 
@@ -138,48 +167,51 @@ def _timeline_item(r: dict, tz) -> dict:
     src, ev = r["source"], r["event"]
     flags: list[str] = []
     if src == "order":
-        what = {"ordered": f"Order placed ({r['via']})", "allocated": "Phone assigned (stock allocated)",
-                "cancelled": "Order cancelled"}[ev]
+        what = {"ordered": _("Order placed ({via})").format(via=r["via"]),
+                "allocated": _("Phone assigned (stock allocated)"), "cancelled": _("Order cancelled")}[ev]
         detail = ""
     elif src == "courier":
-        what = SCAN_WORDS.get(ev, ev)
+        what = scan_text(ev)
         detail = " · ".join(x for x in (r["courier"], r["hub"]) if x)
     elif src == "activation":
         if ev == "requested":
-            what = f"Activation requested ({r['via']})"
-            detail = "still pending at this moment" if r["pending"] else ""
+            what = _("Activation requested ({via})").format(via=r["via"])
+            detail = _("still pending at this moment") if r["pending"] else ""
         else:
-            what = "Activation succeeded" if ev == "success" else "Activation failed"
-            detail = f"error {r['code']}" if r["code"] else ""
+            what = _("Activation succeeded") if ev == "success" else _("Activation failed")
+            detail = _("error {code}").format(code=r["code"]) if r["code"] else ""
     elif src == "message":
-        what = f"Message {ev}"
-        parts = [f"delivery report: {r['status']}" + (f" ({r['code']})" if r["code"] else "")]
+        what = _("Message {template}").format(template=ev)
+        parts = [_("delivery report: {status}").format(status=r["status"]) + (f" ({r['code']})" if r["code"] else "")]
         if r["batch_id"]:
-            parts.append(f"batch {r['batch_id']}")
+            parts.append(_("batch {batch}").format(batch=r["batch_id"]))
         if r["corrects_batch_id"]:
-            parts.append(f"corrects batch {r['corrects_batch_id']}")
+            parts.append(_("corrects batch {batch}").format(batch=r["corrects_batch_id"]))
         if r["to_customer"]:
-            parts.append("to the customer, names no order")
+            parts.append(_("to the customer, names no order"))
         detail = " · ".join(parts)
         if r["contradicting"]:
-            flags.append(f"contradicted the order: said '{r['claims']}' while it was {r['order_stage']}")
+            flags.append(_("contradicted the order: said '{claims}' while it was {stage}").format(
+                claims=r["claims"], stage=stage_name(r["order_stage"])))
         if r["retracted"]:
-            flags.append(f"retracted by a correction at {when_text(r['retracted_at'], tz)}")
+            flags.append(_("retracted by a correction at {moment}").format(moment=when_text(r["retracted_at"], tz)))
         if r["quiet"]:
-            flags.append("sent in quiet hours")
+            flags.append(_("sent in quiet hours"))
     else:  # call
-        what = f"Call ({r['queue']}): {CALL_WORDS.get(ev, ev)}"
+        what = _("Call ({queue}): {outcome}").format(queue=r["queue"], outcome=call_text(ev))
         parts = []
         if r["wait_seconds"] is not None:
-            parts.append(f"answered after {duration_text(timedelta(seconds=r['wait_seconds']))} wait"
-                         if r["wait_seconds"] >= 60 else f"answered after {round(r['wait_seconds'])} s wait")
+            parts.append(_("answered after {wait} wait").format(
+                wait=duration_text(timedelta(seconds=r["wait_seconds"])))
+                         if r["wait_seconds"] >= 60 else
+                         _("answered after {seconds} s wait").format(seconds=round(r["wait_seconds"])))
         if r["reason"]:
-            parts.append(f"reason: {r['reason']}")
+            parts.append(_("reason: {reason}").format(reason=r["reason"]))
         if r["resolution"]:
-            parts.append(f"resolution: {r['resolution']}")
+            parts.append(_("resolution: {resolution}").format(resolution=r["resolution"]))
         detail = " · ".join(parts)
         if r["resolution"] == "no_info":
-            flags.append("agent could not tell the status")
+            flags.append(_("agent could not tell the status"))
     return {
         "at": r["at"], "source": src, "what": what, "detail": detail, "flags": "; ".join(flags),
         "ref": r["ref"], "event": ev,
@@ -232,9 +264,12 @@ def outlook(cur, o: dict, as_of: datetime, tz, pace_rows: list[dict]) -> dict:
         alloc_eta, rate = _eta(as_of, position, sku["allocations"], h)
         out["allocation"] = {
             "eta": alloc_eta, "rate": rate,
-            "text": (f"#{position:,} of {sku['waiting']:,} waiting for {o['sku']}; "
-                     + (f"{rate:.1f} allocated/h over the last {h} h → around {when_text(alloc_eta, tz)}"
-                        if alloc_eta else f"none of this sku allocated in the last {h} h: no estimate")),
+            "text": (_("#{position} of {waiting} waiting for {sku}; ").format(
+                position=num(position), waiting=num(sku["waiting"]), sku=o["sku"])
+                + (_("{rate} allocated/h over the last {hours} h → around {moment}").format(
+                    rate=num(rate, 1), hours=h, moment=when_text(alloc_eta, tz))
+                   if alloc_eta else
+                   _("none of this sku allocated in the last {hours} h: no estimate").format(hours=h))),
         }
     deliver_eta = None
     if o["delivered_at"] is None and stage not in ("returned", "activation_pending", "activation_failed", "activated"):
@@ -249,11 +284,14 @@ def outlook(cur, o: dict, as_of: datetime, tz, pace_rows: list[dict]) -> dict:
         unknown_alloc = o["allocated_at"] is None and alloc_eta is None
         out["delivery"] = {
             "eta": None if unknown_alloc else deliver_eta, "rate": rate,
-            "text": (f"{position:,} in line for delivery in {o['region']}; "
-                     + (f"{rate:.1f} delivered/h over the last {h} h → around {when_text(deliver_eta, tz)}"
+            "text": (_("{position} in line for delivery in {region}; ").format(position=num(position),
+                                                                               region=o["region"])
+                     + (_("{rate} delivered/h over the last {hours} h → around {moment}").format(
+                         rate=num(rate, 1), hours=h, moment=when_text(deliver_eta, tz))
                         if deliver_eta and not unknown_alloc
-                        else "no estimate until stock is allocated" if unknown_alloc
-                        else f"no delivery in {o['region']} in the last {h} h: no estimate")),
+                        else _("no estimate until stock is allocated") if unknown_alloc
+                        else _("no delivery in {region} in the last {hours} h: no estimate").format(
+                            region=o["region"], hours=h))),
         }
     if o["activated_at"] is None and stage not in ("returned", "activation_pending"):
         if o["delivered_at"] is None:
@@ -267,11 +305,12 @@ def outlook(cur, o: dict, as_of: datetime, tz, pace_rows: list[dict]) -> dict:
             act_eta = max(act_eta, deliver_eta)
         out["activation"] = {
             "eta": None if blocked else act_eta, "rate": rate,
-            "text": (f"{position:,} in line for activation; "
-                     + (f"{rate:.1f} activated/h over the last {h} h → around {when_text(act_eta, tz)}"
+            "text": (_("{position} in line for activation; ").format(position=num(position))
+                     + (_("{rate} activated/h over the last {hours} h → around {moment}").format(
+                         rate=num(rate, 1), hours=h, moment=when_text(act_eta, tz))
                         if act_eta and not blocked
-                        else "no estimate until delivery can be estimated" if blocked
-                        else f"no activation in the last {h} h: no estimate")),
+                        else _("no estimate until delivery can be estimated") if blocked
+                        else _("no activation in the last {hours} h: no estimate").format(hours=h))),
         }
     return out
 
@@ -282,57 +321,76 @@ def answer(o: dict, timeline: list[dict], outl: dict, delivery: Promise, activat
     oid, model = o["order_id"], o["model"] or o["sku"]
     scans = [t for t in timeline if t["source"] == "courier"]
     attempts = [t for t in timeline if t["source"] == "activation"]
+    # The sentences are joined by a space (Korean too).
     if stage == "cancelled":
-        line = f"Your order {oid} was cancelled on {when_text(o['cancelled_at'], tz)}."
+        line = _("Your order {order} was cancelled on {moment}.").format(order=oid,
+                                                                          moment=when_text(o["cancelled_at"], tz))
     elif stage == "reserved":
-        line = (f"Your {model} order {oid} is waiting for stock: you are number {outl['queue_position']:,} "
-                f"of {outl['queue_waiting']:,} in the queue for this model.")
+        line = _("Your {model} order {order} is waiting for stock: you are number {position} of {waiting} in the "
+                 "queue for this model.").format(model=model, order=oid, position=num(outl["queue_position"]),
+                                                 waiting=num(outl["queue_waiting"]))
         eta = outl["allocation"] and outl["allocation"]["eta"]
-        line += (f" At the current pace a phone should be assigned to you around {when_text(eta, tz)}."
-                 if eta else f" No phone of this model was assigned in the last {PACE_HOURS} hours,"
-                             " so I cannot give you a time yet.")
+        line += " " + (_("At the current pace a phone should be assigned to you around {moment}.").format(
+                           moment=when_text(eta, tz))
+                       if eta else _("No phone of this model was assigned in the last {hours} hours, so I cannot "
+                                     "give you a time yet.").format(hours=PACE_HOURS))
     elif stage == "allocated":
-        line = f"A phone was assigned to your order {oid} on {when_text(o['allocated_at'], tz)}; it is waiting to be packed."
+        line = _("A phone was assigned to your order {order} on {moment}; it is waiting to be packed.").format(
+            order=oid, moment=when_text(o["allocated_at"], tz))
     elif stage == "packed":
-        line = f"Your phone was packed on {when_text(o['last_scan_at'], tz)} and is waiting for the courier."
+        line = _("Your phone was packed on {moment} and is waiting for the courier.").format(
+            moment=when_text(o["last_scan_at"], tz))
     elif stage == "in_transit":
         last = scans[-1]
-        where = f" at {o['last_scan_hub']}" if o["last_scan_hub"] else ""
-        line = (f"Your phone is with the courier {last['courier']}: the last scan was "
-                f"'{SCAN_WORDS[o['last_scan']].lower()}'{where} on {when_text(o['last_scan_at'], tz)}.")
+        words = {"courier": last["courier"], "scan": _lower(scan_text(o["last_scan"])),
+                 "hub": o["last_scan_hub"], "moment": when_text(o["last_scan_at"], tz)}
+        line = (_("Your phone is with the courier {courier}: the last scan was '{scan}' at {hub} on {moment}.")
+                if o["last_scan_hub"] else
+                _("Your phone is with the courier {courier}: the last scan was '{scan}' on {moment}.")).format(**words)
     elif stage == "delivered":
-        line = f"Your phone was delivered on {when_text(o['delivered_at'], tz)}. It is not activated yet."
+        line = _("Your phone was delivered on {moment}. It is not activated yet.").format(
+            moment=when_text(o["delivered_at"], tz))
     elif stage == "returned":
-        line = f"The courier returned your phone to us on {when_text(o['last_scan_at'], tz)}."
+        line = _("The courier returned your phone to us on {moment}.").format(moment=when_text(o["last_scan_at"], tz))
     elif stage == "activation_pending":
         req = [t for t in attempts if t["pending"]][-1]
-        line = f"Your activation request of {when_text(req['at'], tz)} is still being processed."
+        line = _("Your activation request of {moment} is still being processed.").format(
+            moment=when_text(req["at"], tz))
     elif stage == "activation_failed":
         fail = [t for t in attempts if t["event"] == "failed"][-1]
-        code = f" (error {fail['code']})" if fail["code"] else ""
-        line = f"Your activation on {when_text(fail['at'], tz)} did not go through{code}."
+        line = (_("Your activation on {moment} did not go through (error {code}).") if fail["code"] else
+                _("Your activation on {moment} did not go through.")).format(moment=when_text(fail["at"], tz),
+                                                                            code=fail["code"])
     else:  # activated
-        line = f"Your phone was activated on {when_text(o['activated_at'], tz)}."
+        line = _("Your phone was activated on {moment}.").format(moment=when_text(o["activated_at"], tz))
 
     if stage in ("allocated", "packed", "in_transit"):
         eta = outl["delivery"] and outl["delivery"]["eta"]
         if eta:
-            line += f" At the current pace we expect to deliver it around {when_text(eta, tz)}."
+            line += " " + _("At the current pace we expect to deliver it around {moment}.").format(
+                moment=when_text(eta, tz))
     if delivery.status == "late" and o["delivered_at"] is None and stage not in ("cancelled", "returned"):
-        line += (f" We promised delivery by {when_text(o['promised_delivery_by'], tz)}; it is "
-                 f"{duration_text(delivery.late_by)} late, and I apologise.")
+        line += " " + _("We promised delivery by {moment}; it is {late} late, and I apologise.").format(
+            moment=when_text(o["promised_delivery_by"], tz), late=duration_text(delivery.late_by))
     elif (activation.status == "late" and o["activated_at"] is None
           and stage in ("delivered", "activation_pending", "activation_failed")):
-        line += (f" We promised activation by {when_text(o['promised_activation_by'], tz)}; it is "
-                 f"{duration_text(activation.late_by)} late, and I apologise.")
+        line += " " + _("We promised activation by {moment}; it is {late} late, and I apologise.").format(
+            moment=when_text(o["promised_activation_by"], tz), late=duration_text(activation.late_by))
     for t in timeline:
         if t["source"] != "message":
             continue
         if t["retracted"]:
-            line += f" Please disregard our message of {when_text(t['at'], tz)}: we withdrew it."
+            line += " " + _("Please disregard our message of {moment}: we withdrew it.").format(
+                moment=when_text(t["at"], tz))
         elif t["contradicting"]:
-            line += f" Our message of {when_text(t['at'], tz)} did not match your order's status; please disregard it."
+            line += " " + _("Our message of {moment} did not match your order's status; please disregard it.").format(
+                moment=when_text(t["at"], tz))
     return line
+
+
+def _lower(text: str) -> str:
+    """A scan's words inside a sentence ("picked up by the courier"; Korean has no case)."""
+    return text[:1].lower() + text[1:]
 
 
 def card(cur, order_id: str, as_of: datetime, config: LaunchConfig, pace_rows: list[dict] | None = None) -> dict | None:
@@ -354,7 +412,7 @@ def card(cur, order_id: str, as_of: datetime, config: LaunchConfig, pace_rows: l
     return {
         "order": o,
         "stage": o["stage"],
-        "stage_text": STAGE_WORDS[o["stage"]],
+        "stage_text": stage_text(o["stage"]),
         "phone": o["phone"],
         "timeline": timeline,
         "delivery_promise": delivery,

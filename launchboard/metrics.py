@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from . import sql
 from .config import LaunchConfig
+from .i18n import N_, _, num, pct, stage
 from .schema import STAGES
 
 ALERT_KINDS = (
@@ -35,7 +36,7 @@ SEVERITY = {
 }
 NO_CODE = "(none)"
 # How a batch's baseline was found (queries/table_macros.sql, lb_batch_impact), in words.
-BASELINE_WORDS = {"day before": "the day before", "launch rate": "the launch's rate"}
+BASELINE_WORDS = {"day before": N_("the day before"), "launch rate": N_("the launch's rate")}
 
 
 @dataclass(frozen=True)
@@ -130,23 +131,41 @@ def sources(cur) -> list[dict]:
 # What a source's figures that are not rows mean (queries/quality_source_counts.sql; the
 # Data quality page and the Markdown report label them with these words).
 NOT_ROWS = {
-    "lines": "lines read", "blank_lines": "blank lines", "call_lines": "lines of calls",
-    "open_calls": "calls still open (waiting for their end)",
-    "wrapups_waiting": "wrap-ups waiting for their call",
-    "wrapup_versions": "wrap-ups in a later file (a new version of the call)",
-    "start_missing": "calls without their ENTERQUEUE (arrival from the event data)",
-    "connect_missing": "answered calls without CONNECT (answer from the talk time)",
-    "times_disagree": "waits or talk times in the data that disagree with the lines' times (the times are used)",
-    "restarted_open": "open calls replaced by a new ENTERQUEUE of the same channel",
-    "inbound": "inbound messages (not notifications)",
-    "canceled": "messages cancelled before they were sent (not notifications)",
+    "lines": N_("lines read"), "blank_lines": N_("blank lines"), "call_lines": N_("lines of calls"),
+    "open_calls": N_("calls still open (waiting for their end)"),
+    "wrapups_waiting": N_("wrap-ups waiting for their call"),
+    "wrapup_versions": N_("wrap-ups in a later file (a new version of the call)"),
+    "start_missing": N_("calls without their ENTERQUEUE (arrival from the event data)"),
+    "connect_missing": N_("answered calls without CONNECT (answer from the talk time)"),
+    "times_disagree": N_("waits or talk times in the data that disagree with the lines' times (the times are used)"),
+    "restarted_open": N_("open calls replaced by a new ENTERQUEUE of the same channel"),
+    "inbound": N_("inbound messages (not notifications)"),
+    "canceled": N_("messages cancelled before they were sent (not notifications)"),
 }
+
+
+# How a log source's rows found their customer (queries/quality_caller_matches.sql and
+# quality_recipient_matches.sql: the report's keys), translated where shown.
+CUSTOMER_MATCHES = {
+    "no number (withheld or anonymous)": N_("no number (withheld or anonymous)"),
+    "customer found by the number": N_("customer found by the number"),
+    "number on several customers' orders (unknown caller)": N_("number on several customers' orders (unknown caller)"),
+    "number on no order (unknown caller)": N_("number on no order (unknown caller)"),
+    "customer of the order in the text": N_("customer of the order in the text"),
+    "number on several customers' orders (stand-in customer)":
+        N_("number on several customers' orders (stand-in customer)"),
+    "number on no order (stand-in customer)": N_("number on no order (stand-in customer)"),
+}
+
+
+def customer_match_label(how: str) -> str:
+    return _(CUSTOMER_MATCHES[how]) if how in CUSTOMER_MATCHES else how
 
 
 def not_rows_label(figure: str) -> str:
     if figure.startswith("event:"):
-        return f"lines of {figure[6:]} (not calls)"
-    return NOT_ROWS.get(figure, figure)
+        return _("lines of {event} (not calls)").format(event=figure[6:])
+    return _(NOT_ROWS[figure]) if figure in NOT_ROWS else figure
 
 
 def source_notes(cur) -> dict[str, dict]:
@@ -262,17 +281,20 @@ def _alert(kind: str, message: str, since, count: int, subject: str | None = Non
 
 
 # How each alert query's rows at T raise alerts (spec 3b); ``since`` is the earliest moment the
-# alert's evidence shows. Each takes the query's rows (a list of dicts) and the Params of T.
+# alert's evidence shows. Each takes the query's rows (a list of dicts) and the Params of T. The
+# messages are in the language of the work at hand (launchboard.i18n).
 
 def _promise_alerts(rows: list[dict], p: Params) -> list[dict]:
     prom, out = rows[0], []
     if prom["delivery_breaches"]:
         out.append(_alert("delivery_promise_breach",
-                          f"{prom['delivery_breaches']:,} orders are past their delivery promise and not delivered",
+                          _("{orders} orders are past their delivery promise and not delivered").format(
+                              orders=num(prom["delivery_breaches"])),
                           prom["delivery_since"], prom["delivery_breaches"]))
     if prom["activation_breaches"]:
         out.append(_alert("activation_promise_breach",
-                          f"{prom['activation_breaches']:,} orders are past their activation promise and not activated",
+                          _("{orders} orders are past their activation promise and not activated").format(
+                              orders=num(prom["activation_breaches"])),
                           prom["activation_since"], prom["activation_breaches"]))
     return out
 
@@ -282,8 +304,9 @@ def _spike_alerts(rows: list[dict], p: Params) -> list[dict]:
     spike_rate = rate(spike["failed"], spike["finished"])
     if spike["finished"] >= a["min_attempts"] and spike_rate is not None and spike_rate > a["activation_failure_rate"]:
         return [_alert("activation_failure_spike",
-                       f"{spike['failed']:,} of {spike['finished']:,} attempts failed in the last "
-                       f"{a['window_minutes']} min ({spike_rate:.0%})",
+                       _("{failed} of {finished} attempts failed in the last {minutes} min ({rate})").format(
+                           failed=num(spike["failed"]), finished=num(spike["finished"]),
+                           minutes=a["window_minutes"], rate=pct(spike_rate, 0)),
                        spike["first_failure"], spike["failed"])]
     return []
 
@@ -293,8 +316,9 @@ def _overload_alerts(rows: list[dict], p: Params) -> list[dict]:
     loss = rate(load["lost"], load["offered"])
     if load["offered"] >= a["min_calls"] and loss is not None and loss > a["call_loss_rate"]:
         return [_alert("call_center_overload",
-                       f"{load['lost']:,} of {load['offered']:,} calls abandoned or rejected in the last "
-                       f"{a['window_minutes']} min ({loss:.0%})",
+                       _("{lost} of {offered} calls abandoned or rejected in the last {minutes} min ({rate})").format(
+                           lost=num(load["lost"]), offered=num(load["offered"]), minutes=a["window_minutes"],
+                           rate=pct(loss, 0)),
                        load["first_lost"], load["lost"])]
     return []
 
@@ -303,15 +327,18 @@ def _message_alerts(rows: list[dict], p: Params) -> list[dict]:
     msg, out = rows[0], []
     if msg["quiet"]:
         out.append(_alert("quiet_hours_messages",
-                          f"{msg['quiet']:,} messages sent in quiet hours in the last 24 h",
+                          _("{messages} messages sent in quiet hours in the last 24 h").format(
+                              messages=num(msg["quiet"])),
                           msg["quiet_since"], msg["quiet"]))
     if msg["contradicting"]:
         out.append(_alert("contradicting_messages",
-                          f"{msg['contradicting']:,} messages contradicted the order's state in the last 24 h",
+                          _("{messages} messages contradicted the order's state in the last 24 h").format(
+                              messages=num(msg["contradicting"])),
                           msg["contradicting_since"], msg["contradicting"]))
     if msg["corrections"]:
         out.append(_alert("retracted_batch",
-                          f"batch {msg['corrected_batches']} corrected by {msg['corrections']:,} messages in the last 24 h",
+                          _("batch {batch} corrected by {messages} messages in the last 24 h").format(
+                              batch=msg["corrected_batches"], messages=num(msg["corrections"])),
                           msg["corrections_since"], msg["corrections"]))
     return out
 
@@ -331,12 +358,15 @@ def surge_alerts(rows: list[dict], p: Params) -> list[dict]:
     for b in rows:
         if not surge_raised(b["calls"], b["baseline"], a["call_surge_ratio"], a["min_surge_calls"]):
             continue
-        how = BASELINE_WORDS[b["baseline_method"]]
-        against = (f"{b['calls'] / b['baseline']:.1f}x the baseline ({b['baseline']:,.1f}, {how})" if b["baseline"]
-                   else f"against a baseline of 0 ({how})")
+        how = _(BASELINE_WORDS[b["baseline_method"]])
+        against = (_("{ratio}x the baseline ({baseline}, {how})").format(
+                       ratio=num(b["calls"] / b["baseline"], 1), baseline=num(b["baseline"], 1), how=how)
+                   if b["baseline"] else _("against a baseline of 0 ({how})").format(how=how))
         out.append(_alert("message_call_surge",
-                          f"{b['calls']:,} calls from the {b['customers_reached']:,} customers batch {b['batch']} "
-                          f"reached, within {p.config.call_window_hours:g} h of their message: {against}",
+                          _("{calls} calls from the {customers} customers batch {batch} reached, within {hours} h of "
+                            "their message: {against}").format(
+                              calls=num(b["calls"]), customers=num(b["customers_reached"]), batch=b["batch"],
+                              hours=f"{p.config.call_window_hours:g}", against=against),
                           b["first_call"], b["calls"], subject=b["batch"]))
     return out
 
@@ -345,8 +375,9 @@ def _stalled_stage_alerts(rows: list[dict], p: Params) -> list[dict]:
     a = p.config.alerts
     stall = timedelta(minutes=int(a["stall_minutes"]))
     return [_alert("stalled_stage",
-                   f"{s['n_now']:,} orders in {s['stage']}; none of the {s['n_before']:,} there "
-                   f"{a['stall_minutes']} min ago has moved",
+                   _("{orders} orders in {stage}; none of the {before} there {minutes} min ago has "
+                     "moved").format(orders=num(s["n_now"]), stage=stage(s["stage"]),
+                                     before=num(s["n_before"]), minutes=a["stall_minutes"]),
                    p.as_of - stall, s["n_now"], subject=s["stage"])
             for s in rows if s["n_now"] >= a["stall_min_orders"] and s["n_before"] >= 1 and s["moved"] == 0]
 
@@ -354,8 +385,9 @@ def _stalled_stage_alerts(rows: list[dict], p: Params) -> list[dict]:
 def _stalled_hub_alerts(rows: list[dict], p: Params) -> list[dict]:
     a = p.config.alerts
     return [_alert("stalled_hub",
-                   f"{h['n_now']:,} orders held at {h['hub']}; none of the {h['n_before']:,} scanned "
-                   f"there {a['stall_minutes']} min ago has moved",
+                   _("{orders} orders held at {hub}; none of the {before} scanned there {minutes} min ago "
+                     "has moved").format(orders=num(h["n_now"]), hub=h["hub"], before=num(h["n_before"]),
+                                         minutes=a["stall_minutes"]),
                    h["oldest_scan"], h["n_now"], subject=h["hub"])
             for h in rows if h["n_now"] >= a["hub_stall_min_orders"] and h["n_before"] >= 1 and h["moved"] == 0]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import metrics
+from .i18n import _, alert_subject, baseline_words, num, pct, severity, stage
 from .loader import Store
 from .metrics import Params, Scope
 from .schema import STAGES, TABLES
@@ -23,7 +24,9 @@ def resolve_as_of(store: Store, as_of: datetime | None) -> datetime | None:
 
 
 def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope()) -> dict:
-    """Every figure as of T (default: live) as a JSON-ready dict, times with the launch offset."""
+    """Every figure as of T (default: live) as a JSON-ready dict, times with the launch offset.
+    Keys and identifiers are English; the alerts' ``message`` is in the language of the work at
+    hand (launchboard.i18n)."""
     tz = store.config.tz
     moment = resolve_as_of(store, as_of)
     cur = store.cursor()
@@ -49,108 +52,123 @@ def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope()) -
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1%}"
+    return pct(value)
 
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:,.{digits}f}"
+    return num(value, digits)
+
+
+def _row(*cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def to_markdown(r: dict) -> str:
-    """The report as a readable incident-review summary (same numbers as the JSON). Values from
-    the extracts (hub names, codes, batch ids, templates) are escaped: they never become markup."""
-    lines = [f"# {md_cell(r['launch'])}: launch report", "", f"As of **{r['as_of'] or 'no data yet'}**.", ""]
+    """The report as a readable incident-review summary (same numbers as the JSON), in the
+    language of the work at hand. Values from the extracts (hub names, codes, batch ids,
+    templates) are escaped: they never become markup."""
+    lines = ["# " + _("{launch}: launch report").format(launch=md_cell(r["launch"])), "",
+             _("As of **{moment}**.").format(moment=r["as_of"] or _("no data yet")), ""]
 
-    lines += ["## Alerts", ""]
+    lines += ["## " + _("Alerts"), ""]
     if r["alerts"]:
-        lines += ["| severity | kind | subject | since | what |", "|---|---|---|---|---|"]
+        lines += [_row(_("severity"), _("kind"), _("subject"), _("since"), _("what")), "|---|---|---|---|---|"]
         for a in r["alerts"]:
-            lines.append(f"| {a['severity']} | {a['kind']} | {md_cell(a['subject'])} | {a['since'] or ''} | "
+            subject = md_cell(alert_subject(a["kind"], a["subject"]))
+            lines.append(f"| {severity(a['severity'])} | {a['kind']} | {subject} | {a['since'] or ''} | "
                          f"{md_cell(a['message'])} |")
     else:
-        lines.append("No alert is raised.")
+        lines.append(_("No alert is raised."))
     lines.append("")
 
     o = r["orders"]
-    lines += ["## Orders", "", f"- Orders: **{o['total']:,}**",
-              f"- Missed delivery promise: **{o['missed_delivery_promise']:,}**",
-              f"- Missed activation promise: **{o['missed_activation_promise']:,}**", "",
-              "| stage | orders |", "|---|---:|"]
-    lines += [f"| {s} | {o['by_stage'][s]:,} |" for s in STAGES]
+    lines += ["## " + _("Orders"), "", "- " + _("Orders: **{n}**").format(n=num(o["total"])),
+              "- " + _("Missed delivery promise: **{n}**").format(n=num(o["missed_delivery_promise"])),
+              "- " + _("Missed activation promise: **{n}**").format(n=num(o["missed_activation_promise"])), "",
+              _row(_("stage"), _("orders")), "|---|---:|"]
+    lines += [f"| {stage(s)} | {num(o['by_stage'][s])} |" for s in STAGES]
     lines.append("")
 
     a = r["activations"]
-    lines += ["## Activations", "",
-              f"- Attempts: {a['attempts']:,}; succeeded {a['succeeded']:,}; failed {a['failed']:,}; "
-              f"pending {a['pending']:,}",
-              f"- Failure rate: **{_pct(a['failure_rate'])}**", ""]
+    lines += ["## " + _("Activations"), "",
+              "- " + _("Attempts: {attempts}; succeeded {succeeded}; failed {failed}; pending {pending}").format(
+                  attempts=num(a["attempts"]), succeeded=num(a["succeeded"]), failed=num(a["failed"]),
+                  pending=num(a["pending"])),
+              "- " + _("Failure rate: **{rate}**").format(rate=_pct(a["failure_rate"])), ""]
     if a["failed_by_code"]:
-        lines += ["| error code | failed |", "|---|---:|"]
-        lines += [f"| {md_cell(code)} | {n:,} |" for code, n in a["failed_by_code"].items()]
+        lines += [_row(_("error code"), _("failed")), "|---|---:|"]
+        lines += [f"| {md_cell(code)} | {num(n)} |" for code, n in a["failed_by_code"].items()]
         lines.append("")
 
     m = r["messages"]
-    lines += ["## Messages", "",
-              f"- Sent: {m['sent']:,}; failed {m['failed']:,}",
-              f"- Sent in quiet hours: **{m['quiet_hours']:,}**",
-              f"- Contradicting the order's state: **{m['contradicting_state']:,}**",
-              f"- Customers with conflicting instructions: **{m['conflicting_customers']:,}**", ""]
+    lines += ["## " + _("Messages"), "",
+              "- " + _("Sent: {sent}; failed {failed}").format(sent=num(m["sent"]), failed=num(m["failed"])),
+              "- " + _("Sent in quiet hours: **{n}**").format(n=num(m["quiet_hours"])),
+              "- " + _("Contradicting the order's state: **{n}**").format(n=num(m["contradicting_state"])),
+              "- " + _("Customers with conflicting instructions: **{n}**").format(
+                  n=num(m["conflicting_customers"])), ""]
     if m["failed_by_code"]:
-        lines += ["| delivery error code | failed |", "|---|---:|"]
-        lines += [f"| {md_cell(code)} | {n:,} |" for code, n in m["failed_by_code"].items()]
+        lines += [_row(_("delivery error code"), _("failed")), "|---|---:|"]
+        lines += [f"| {md_cell(code)} | {num(n)} |" for code, n in m["failed_by_code"].items()]
         lines.append("")
     if m["retracted_batches"]:
-        lines += ["| retracted batch | recipients | sent | corrected | hours to correction |", "|---|---:|---|---|---:|"]
+        lines += [_row(_("retracted batch"), _("recipients"), _("sent"), _("corrected"), _("hours to correction")),
+                  "|---|---:|---|---|---:|"]
         for b in m["retracted_batches"]:
-            lines.append(f"| {md_cell(b['batch_id'])} | {b['recipients']:,} | {b['sent_at'] or ''} | {b['corrected_at']} | "
-                         f"{_num(b['hours_to_correction'])} |")
+            lines.append(f"| {md_cell(b['batch_id'])} | {num(b['recipients'])} | {b['sent_at'] or ''} | "
+                         f"{b['corrected_at']} | {_num(b['hours_to_correction'])} |")
         lines.append("")
     if m.get("call_impact"):
-        lines += ["Calls traced to each batch (within the call window after each customer's message; "
-                  "excess = calls - baseline):", "",
-                  "| batch | template | first sent | customers reached | calls | baseline | excess | share of load "
-                  "| reasons |", "|---|---|---|---:|---:|---:|---:|---:|---|"]
+        lines += [_("Calls traced to each batch (within the call window after each customer's message; "
+                    "excess = calls - baseline):"), "",
+                  _row(_("batch"), _("template"), _("first sent"), _("customers reached"), _("calls"), _("baseline"),
+                       _("excess"), _("share of load"), _("reasons")), "|---|---|---|---:|---:|---:|---:|---:|---|"]
         for b in m["call_impact"]:
-            reasons = ", ".join(f"{md_cell(k)} {v:,}" for k, v in b["reasons"].items())
+            reasons = ", ".join(f"{md_cell(k)} {num(v)}" for k, v in b["reasons"].items())
+            method = baseline_words(b["baseline_method"]) if b["baseline_method"] else _("n/a")
             lines.append(f"| {md_cell(b['batch_id'])} | {md_cell(b['template'])} | {b['first_sent'] or ''} | "
-                         f"{b['customers_reached']:,} | "
-                         f"{b['calls']:,} | {_num(b['baseline'])} ({b['baseline_method'] or 'n/a'}) | "
+                         f"{num(b['customers_reached'])} | "
+                         f"{num(b['calls'])} | {_num(b['baseline'])} ({method}) | "
                          f"{_num(b['excess'])} | {_pct(b['load_share'])} | {reasons} |")
         lines.append("")
     if r.get("templates_missing_from_catalog"):
-        lines += ["Templates missing from the catalog: " + ", ".join(map(md_cell, r["templates_missing_from_catalog"])),
-                  ""]
+        lines += [_("Templates missing from the catalog: {templates}").format(
+            templates=", ".join(map(md_cell, r["templates_missing_from_catalog"]))), ""]
 
     c = r["calls"]
-    lines += ["## Call centre", "",
-              f"- Offered: {c['offered']:,}; answered {c['answered']:,}; abandoned {c['abandoned']:,}; "
-              f"rejected {c['rejected']:,}",
-              f"- Service level: **{_pct(c['service_level'])}**; abandon rate {_pct(c['abandon_rate'])}; "
-              f"rejected rate {_pct(c['rejected_rate'])}",
-              f"- Average speed of answer: {_num(c['asa_seconds'])} s",
-              f"- Answered without information (no_info): **{c['no_info']:,}**; repeat callers {c['repeat_callers']:,}",
+    lines += ["## " + _("Call centre"), "",
+              "- " + _("Offered: {offered}; answered {answered}; abandoned {abandoned}; rejected {rejected}").format(
+                  offered=num(c["offered"]), answered=num(c["answered"]), abandoned=num(c["abandoned"]),
+                  rejected=num(c["rejected"])),
+              "- " + _("Service level: **{level}**; abandon rate {abandon}; rejected rate {rejected}").format(
+                  level=_pct(c["service_level"]), abandon=_pct(c["abandon_rate"]), rejected=_pct(c["rejected_rate"])),
+              "- " + _("Average speed of answer: {seconds} s").format(seconds=_num(c["asa_seconds"])),
+              "- " + _("Answered without information (no_info): **{no_info}**; repeat callers {repeat}").format(
+                  no_info=num(c["no_info"]), repeat=num(c["repeat_callers"])),
               ""]
 
-    lines += ["## Data received", "",
-              "| table | files | files rejected | rows read | accepted | rejected | superseded | orphans |",
+    lines += ["## " + _("Data received"), "",
+              _row(_("table"), _("files"), _("files rejected"), _("rows read"), _("accepted"), _("rejected"),
+                   _("superseded"), _("orphans")),
               "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for t in TABLES:
         i = r["ingest"][t]
-        lines.append(f"| {t} | {i['files']:,} | {i['files_rejected']:,} | {i['rows_read']:,} | {i['rows_accepted']:,} | "
-                     f"{i['rows_rejected']:,} | {i['superseded']:,} | {i['orphans']:,} |")
+        lines.append(_row(t, *(num(i[k]) for k in ("files", "files_rejected", "rows_read", "rows_accepted",
+                                                   "rows_rejected", "superseded", "orphans"))))
     lines.append("")
     if r.get("sources"):
-        lines += ["| source | table | format | files | files rejected | rows read | accepted | rejected | "
-                  "values no map knew |", "|---|---|---|---:|---:|---:|---:|---:|---|"]
+        lines += [_row(_("source"), _("table"), _("format"), _("files"), _("files rejected"), _("rows read"),
+                       _("accepted"), _("rejected"), _("values no map knew")),
+                  "|---|---|---|---:|---:|---:|---:|---:|---|"]
         for s in r["sources"]:
-            words = ", ".join(f"{u['column']} '{u['value']}' ({u['rows']:,})" for u in s["unmapped"])
-            lines.append(f"| {s['source']} | {s['table_name']} | {s['format'] or ''} | {s['files']:,} | "
-                         f"{s['files_rejected']:,} | {s['rows_read']:,} | {s['rows_accepted']:,} | "
-                         f"{s['rows_rejected']:,} | {words} |")
+            words = ", ".join(f"{u['column']} '{u['value']}' ({num(u['rows'])})" for u in s["unmapped"])
+            lines.append(f"| {s['source']} | {s['table_name']} | {s['format'] or ''} | {num(s['files'])} | "
+                         f"{num(s['files_rejected'])} | {num(s['rows_read'])} | {num(s['rows_accepted'])} | "
+                         f"{num(s['rows_rejected'])} | {words} |")
         lines.append("")
         for s in r["sources"]:  # what the logs hold besides rows, and how rows found their customer
-            told = [f"{n:,} {metrics.not_rows_label(k)}" for k, n in s.get("not_rows", {}).items()]
-            told += [f"{n:,} {how}" for how, n in s.get("customers", {}).items()]
+            told = [f"{num(n)} {metrics.not_rows_label(k)}" for k, n in s.get("not_rows", {}).items()]
+            told += [f"{num(n)} {metrics.customer_match_label(how)}" for how, n in s.get("customers", {}).items()]
             if told:
                 lines.append(f"- **{s['source']}**: " + "; ".join(told))
         lines.append("")

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 
-from . import metrics, report, sql
+from . import i18n, metrics, report, sql
 from .history import alert_history
+from .i18n import FONTS, _, alert_subject, num, severity
 from .loader import Store
 from .metrics import Params, Scope
 from .text import md_cell
@@ -26,7 +27,11 @@ from .timeutil import iso
 
 STEP = timedelta(hours=1)
 MAX_MOMENTS = 120  # a longer launch gets a coarser step (whole hours)
-HISTORY_HEADING = "## Alert history"
+HISTORY_HEADING = "## Alert history"  # in English; history_heading() in the report's language
+
+
+def history_heading() -> str:
+    return "## " + _("Alert history")
 
 
 def replay_moments(store: Store, *, max_moments: int = MAX_MOMENTS) -> list[datetime]:
@@ -127,19 +132,25 @@ def alert_summary(periods: list[AlertPeriod]) -> pd.DataFrame:
 def history_markdown(periods: list[AlertPeriod], start: datetime, end: datetime, step: timedelta | None,
                      tz) -> str:
     """The alert-history section of the incident report for the window [start, end]."""
-    every = f"every {step / STEP:g} h" if step else "at the chosen moments"
-    lines = [f"{HISTORY_HEADING}, {iso(start, tz)} to {iso(end, tz)}", "",
-             f"The alerts evaluated {every} (launch time) with the dashboard's rules: *raised* is the first "
-             "evaluated moment the rule held, *cleared* the first moment it no longer held, *peak* the largest "
-             "number of orders, attempts, calls or messages concerned.", ""]
+    text = (_("The alerts evaluated every {hours} h (launch time) with the dashboard's rules: *raised* is the "
+              "first evaluated moment the rule held, *cleared* the first moment it no longer held, *peak* the "
+              "largest number of orders, attempts, calls or messages concerned.").format(hours=f"{step / STEP:g}")
+            if step else
+            _("The alerts evaluated at the chosen moments (launch time) with the dashboard's rules: *raised* is "
+              "the first evaluated moment the rule held, *cleared* the first moment it no longer held, *peak* the "
+              "largest number of orders, attempts, calls or messages concerned."))
+    lines = [_("{heading}, {start} to {end}").format(heading=history_heading(), start=iso(start, tz),
+                                                     end=iso(end, tz)), "", text, ""]
     if not periods:
-        lines += ["No alert was raised in this window.", ""]
+        lines += [_("No alert was raised in this window."), ""]
         return "\n".join(lines)
-    lines += ["| severity | kind | subject | raised | cleared | peak | peak at |", "|---|---|---|---|---|---:|---|"]
+    lines += ["| " + " | ".join((_("severity"), _("kind"), _("subject"), _("raised"), _("cleared"), _("peak"),
+                                 _("peak at"))) + " |", "|---|---|---|---|---|---:|---|"]
     for p in periods:
-        cleared = iso(p.cleared_at, tz) if p.cleared_at is not None else "still raised at the window's end"
-        lines.append(f"| {p.severity} | {p.kind} | {md_cell(p.subject)} | {iso(p.raised_at, tz)} | {cleared} | "
-                     f"{p.peak:,} | {iso(p.peak_at, tz)} |")
+        cleared = iso(p.cleared_at, tz) if p.cleared_at is not None else _("still raised at the window's end")
+        subject = md_cell(alert_subject(p.kind, p.subject))
+        lines.append(f"| {severity(p.severity)} | {p.kind} | {subject} | {iso(p.raised_at, tz)} | {cleared} | "
+                     f"{num(p.peak)} | {iso(p.peak_at, tz)} |")
     lines.append("")
     return "\n".join(lines)
 
@@ -193,9 +204,9 @@ def incident_html(store: Store, inc: Incident) -> str:
     hourly, markers = timeline_frames(store, inc.start, inc.end)
     chart = timeline(hourly, markers, periods_frame(inc.periods, inc.end, tz), local(inc.end, tz),
                      (local(inc.start, tz), local(inc.end, tz)), width=760)
-    caption = (f"Orders delivered and activated and activation attempts failed per hour, marked moments, "
-               f"and alert periods, {iso(inc.start, tz)} to {iso(inc.end, tz)} (launch time).")
-    title = f"{inc.report['launch']}: incident report to {iso(inc.end, tz)}"
+    caption = _("Orders delivered and activated and activation attempts failed per hour, marked moments, and "
+                "alert periods, {start} to {end} (launch time).").format(start=iso(inc.start, tz), end=iso(inc.end, tz))
+    title = _("{launch}: incident report to {end}").format(launch=inc.report["launch"], end=iso(inc.end, tz))
     return to_html(to_markdown(inc, tz), [(caption, chart)], title)
 
 
@@ -266,7 +277,7 @@ def markdown_html(text: str) -> str:
 
 
 _STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans KR", sans-serif; margin: 2rem auto;
+body { font-family: %(fonts)s; margin: 2rem auto;
        max-width: 1100px; color: #222; line-height: 1.45; padding: 0 1rem; }
 h1 { border-bottom: 2px solid #ddd; padding-bottom: .3rem; }
 h2 { margin-top: 2rem; border-bottom: 1px solid #eee; }
@@ -275,25 +286,29 @@ th, td { border: 1px solid #ddd; padding: .25rem .6rem; text-align: left; vertic
 th { background: #f5f5f5; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; } figcaption { color: #555; font-size: .9rem; }
 footer { color: #777; font-size: .85rem; margin-top: 2rem; }
-"""
+""" % {"fonts": FONTS}
 
 
 def to_html(markdown_text: str, charts: list[tuple[str, object]], title: str) -> str:
-    """A self-contained HTML page: the report, then each (caption, Altair chart) as inline SVG
-    rendered by vl-convert (no script, nothing fetched when it is opened)."""
+    """A self-contained HTML page in the language of the work at hand: the report, then each
+    (caption, Altair chart) as inline SVG rendered by vl-convert (no script, nothing fetched when
+    it is opened). Text is set in Noto Sans CJK KR first (i18n.FONTS), the charts' too."""
     import vl_convert
+
+    from .charts.common import with_fonts
 
     figures = []
     for caption, chart in charts:
-        svg = vl_convert.vegalite_to_svg(chart.to_json())
+        svg = vl_convert.vegalite_to_svg(with_fonts(chart).to_json())
         figures.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
     body = markdown_html(markdown_text)
-    charts_html = ("<h2>Charts</h2>\n" + "\n".join(figures)) if figures else ""
+    charts_html = ("<h2>" + html.escape(_("Charts")) + "</h2>\n" + "\n".join(figures)) if figures else ""
+    footer = html.escape(_("Exported by Launchboard. The figures are those of {command} at the window's end.")).format(
+        command="<code>python -m launchboard report --format md</code>")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{i18n.current()}\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>\n"
         f"{body}\n{charts_html}\n"
-        "<footer>Exported by Launchboard. The figures are those of "
-        "<code>python -m launchboard report --format md</code> at the window's end.</footer>\n"
+        f"<footer>{footer}</footer>\n"
         "</body></html>\n"
     )

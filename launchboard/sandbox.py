@@ -27,52 +27,53 @@ import pandas as pd
 import pyarrow as pa
 
 from . import redact, sql
+from .i18n import N_, _
 from .loader import StaleVersion
 from .schema import ident
 
-# Sandbox table -> (query file, what a row is). The order is the schema browser's.
+# Sandbox table -> (query file, what a row is: translated where shown). The order is the schema browser's.
 VIEWS: dict[str, tuple[str, str]] = {
-    "orders": ("explore_orders", "one row per order (current version); phone masked"),
-    "order_stages": ("explore_order_stages", "one row per order existing at the moment, with its stage then"),
-    "shipments": ("explore_shipments", "one row per courier tracking event"),
-    "activations": ("explore_activations", "one row per activation attempt"),
-    "messages": ("explore_messages", "one row per outbound notification"),
-    "calls": ("explore_calls", "one row per inbound call"),
-    "rejected_rows": ("explore_rejected_rows", "one row per rejected row; phone numbers in content masked"),
-    "files": ("explore_files", "one row per extract file, loaded or rejected"),
+    "orders": ("explore_orders", N_("one row per order (current version); phone masked")),
+    "order_stages": ("explore_order_stages", N_("one row per order existing at the moment, with its stage then")),
+    "shipments": ("explore_shipments", N_("one row per courier tracking event")),
+    "activations": ("explore_activations", N_("one row per activation attempt")),
+    "messages": ("explore_messages", N_("one row per outbound notification")),
+    "calls": ("explore_calls", N_("one row per inbound call")),
+    "rejected_rows": ("explore_rejected_rows", N_("one row per rejected row; phone numbers in content masked")),
+    "files": ("explore_files", N_("one row per extract file, loaded or rejected")),
 }
 # Columns masked like orders.phone, extra columns included (Korean exports: 전화, 휴대폰, 연락처).
 PHONE_COLUMN = re.compile(r"phone|mobile|msisdn|(^|_)tel(_|$)|전화|휴대|핸드폰|연락처")
 ALLOWED = "SELECT"
 
-EXAMPLES: dict[str, str] = {
-    "Orders by stage (at the moment)": (
+EXAMPLES: dict[str, str] = {  # name (translated where shown) -> SQL
+    N_("Orders by stage (at the moment)"): (
         "SELECT stage, count(*) AS orders\nFROM order_stages\nGROUP BY stage\nORDER BY orders DESC"
     ),
-    "Deliveries per hour": (
+    N_("Deliveries per hour"): (
         "SELECT date_trunc('hour', event_at) AS hour, count(*) AS delivered\nFROM shipments\n"
         "WHERE event = 'delivered'\nGROUP BY hour\nORDER BY hour"
     ),
-    "Activation failures by error code": (
+    N_("Activation failures by error code"): (
         "SELECT error_code, count(*) AS failed\nFROM activations\nWHERE result = 'failed'\n"
         "GROUP BY error_code\nORDER BY failed DESC"
     ),
-    "Calls lost per hour": (
+    N_("Calls lost per hour"): (
         "SELECT date_trunc('hour', arrived_at) AS hour,\n"
         "       count(*) FILTER (WHERE outcome <> 'answered') AS lost,\n       count(*) AS offered\n"
         "FROM calls\nGROUP BY hour\nORDER BY hour"
     ),
-    "Messages by template and status": (
+    N_("Messages by template and status"): (
         "SELECT template, status, count(*) AS messages\nFROM messages\nGROUP BY ALL\nORDER BY messages DESC"
     ),
-    "Orders past their delivery promise, by region": (
+    N_("Orders past their delivery promise, by region"): (
         "SELECT region, count(*) AS late_orders\nFROM order_stages\n"
         "WHERE promised_delivery_by <= stage_as_of\n"
         "  AND stage <> 'cancelled'\n"
         "  AND (first_delivered_at IS NULL OR first_delivered_at > promised_delivery_by)\n"
         "GROUP BY region\nORDER BY late_orders DESC"
     ),
-    "Rejected rows by reason": (
+    N_("Rejected rows by reason"): (
         "SELECT table_name, reason, count(*) AS rows\nFROM rejected_rows\nGROUP BY ALL\nORDER BY rows DESC"
     ),
 }
@@ -115,20 +116,22 @@ def check_statement(query: str) -> str:
     except duckdb.Error as exc:
         raise SandboxError(_message(exc)) from exc
     if not statements:
-        raise SandboxError("Write one SELECT query (or WITH … SELECT).")
+        raise SandboxError(_("Write one SELECT query (or WITH … SELECT)."))
     if len(statements) > 1:
-        raise SandboxError(f"Only one statement at a time: this text holds {len(statements)}.")
+        raise SandboxError(_("Only one statement at a time: this text holds {n}.").format(n=len(statements)))
     kind = statements[0].type.name
     if kind != ALLOWED:
-        article = "an" if kind[0] in "AEIOU" else "a"
-        raise SandboxError(f"Only SELECT (or WITH … SELECT) queries run here; this is {article} {kind} statement.")
+        raise SandboxError((_("Only SELECT (or WITH … SELECT) queries run here; this is an {kind} statement.")
+                            if kind[0] in "AEIOU" else
+                            _("Only SELECT (or WITH … SELECT) queries run here; this is a {kind} statement.")).format(
+            kind=kind))
     return statements[0].query.strip().rstrip(";")
 
 
 def _message(exc: duckdb.Error) -> str:
     text = str(exc).strip()
     if isinstance(exc, duckdb.PermissionException):
-        return "Not allowed here (no file, network or extension access): " + text
+        return _("Not allowed here (no file, network or extension access): {error}").format(error=text)
     return text
 
 
@@ -239,15 +242,15 @@ class Sandbox:
             try:
                 cur.execute("ATTACH $path AS " + alias, {"path": path})
                 try:
-                    with self._store.snapshot(self.version) as (snap, _):
+                    with self._store.snapshot(self.version) as (snap, _version):
                         for name in missing:
-                            text, values, _ = _curated(snap, name, self._as_of)
+                            text, values, _masked = _curated(snap, name, self._as_of)
                             snap.execute("CREATE TABLE " + alias + "." + ident(name) + " AS " + text, values)
                 finally:
                     cur.execute("DETACH " + alias)
             except StaleVersion as exc:
-                raise SandboxError("New extracts arrived since this page was drawn; run the query again "
-                                   "to query the launch as it is now.") from exc
+                raise SandboxError(_("New extracts arrived since this page was drawn; run the query again "
+                                     "to query the launch as it is now.")) from exc
             finally:
                 cur.close()
             self._files.update(dict.fromkeys(missing, path))
@@ -296,7 +299,8 @@ class Sandbox:
         try:
             table = con.sql(statement).limit(row_cap + 1).to_arrow_table()
         except duckdb.InterruptException as exc:
-            raise SandboxError(f"The query ran past the {time_limit:g} s time limit and was stopped.") from exc
+            raise SandboxError(_("The query ran past the {seconds} s time limit and was stopped.").format(
+                seconds=f"{time_limit:g}")) from exc
         except duckdb.Error as exc:
             raise SandboxError(_message(exc)) from exc
         finally:

@@ -26,6 +26,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from launchboard import accesslog, auth
 from launchboard.accesslog import AccessLogError
 from launchboard.config import ConfigError, LaunchConfig, load_config
+from launchboard.i18n import _
 from launchboard.text import plain
 
 from . import state
@@ -87,7 +88,7 @@ def setup() -> Setup:
         if users_path is not None:
             _users(str(users_path), *_stamp(users_path))  # invalid: refuse now, not at sign-in
     except ConfigError as exc:
-        st.error(f"Launchboard cannot start sign-in: {plain(exc)}", icon=":material/lock:")
+        st.error(_("Launchboard cannot start sign-in: {error}").format(error=plain(exc)), icon=":material/lock:")
         st.stop()
     oidc, provider = auth.oidc_provider(_secrets_auth())
     found = Setup(data, config, users_path, oidc, provider)
@@ -133,7 +134,7 @@ def users(s: Setup) -> dict[str, auth.User]:
     try:
         return _users(str(s.users_path), *_stamp(s.users_path))
     except (OSError, ConfigError) as exc:
-        st.error(f"Launchboard cannot read the users file: {plain(exc)}", icon=":material/lock:")
+        st.error(_("Launchboard cannot read the users file: {error}").format(error=plain(exc)), icon=":material/lock:")
         st.stop()
 
 
@@ -203,11 +204,12 @@ def current(s: Setup) -> Session | None:
     now = _now()
     if now - session.last_active > session.idle:
         minutes = session.idle.total_seconds() / 60
-        end(s, session, f"idle {minutes:g} min", f"Signed out after {minutes:g} minutes without activity.")
+        end(s, session, f"idle {minutes:g} min",
+            _("Signed out after {minutes} minutes without activity.").format(minutes=f"{minutes:g}"))
         return None
     user = users(s).get(session.user) if session.via == "password" else auth.by_email(users(s), session.user)
     if user is None:
-        end(s, session, "no longer in the users file", "Signed out: your user was removed.")
+        end(s, session, "no longer in the users file", _("Signed out: your user was removed."))
         return None
     session.role = user.role
     session.last_active, session.fingerprint = now, _fingerprint()
@@ -238,7 +240,8 @@ def append(s: Setup, event: str, **fields) -> None:
     try:
         s.log.append(event, **fields)
     except AccessLogError as exc:
-        st.error(f"The access log cannot be written, so this is refused: {plain(exc)}", icon=":material/lock:")
+        st.error(_("The access log cannot be written, so this is refused: {error}").format(error=plain(exc)),
+                 icon=":material/lock:")
         st.stop()
 
 
@@ -270,5 +273,6 @@ def record(event: str, *, target: str | None = None, detail: str | None = None) 
     try:
         who().record(event, target=target, detail=detail)
     except (AccessLogError, ConfigError) as exc:
-        st.error(f"The access log cannot be written, so this is not shown: {plain(exc)}", icon=":material/lock:")
+        st.error(_("The access log cannot be written, so this is not shown: {error}").format(error=plain(exc)),
+                 icon=":material/lock:")
         st.stop()

@@ -8,12 +8,15 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from launchboard import metrics
+from launchboard.i18n import N_, _
 from launchboard.loader import Store
 from launchboard.metrics import Params, Scope
 from launchboard.text import plain
 from launchboard.timeutil import local_text, parse_moment
 
 FILTERS = {"channel": "channels", "region": "regions", "sku": "skus", "courier": "couriers"}
+FILTER_LABELS = {"channel": N_("Channel"), "region": N_("Region"), "sku": N_("Sku"), "courier": N_("Courier")}
+MODES = {"Live": N_("Live"), "Moment": N_("Moment")}  # the as-of radio's values (in links and tests) and words
 REFRESH_CHOICES = (10, 30, 60, 300)
 MIN_YEAR, MAX_YEAR = 1970, 2100  # a moment in a link outside these years is ignored
 # The sidebar widgets are rendered by every page, but Streamlit gives a widget on another page a
@@ -94,7 +97,8 @@ def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
             if not MIN_YEAR <= local.year < MAX_YEAR:
                 raise ValueError(local.year)
         except (ValueError, OverflowError):
-            ignored.append(("as_of", qp["as_of"], f"not a moment (YYYY-MM-DDTHH:MM, years {MIN_YEAR} to {MAX_YEAR - 1})"))
+            ignored.append(("as_of", qp["as_of"], _("not a moment (YYYY-MM-DDTHH:MM, years {first} to {last})").format(
+                first=MIN_YEAR, last=MAX_YEAR - 1)))
         else:
             st.session_state["as_of_mode"] = "Moment"
             st.session_state["as_of_date"] = local.date()
@@ -104,7 +108,7 @@ def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
             values = [v for v in qp.get_all(name) if v]
             unknown = [v for v in values if v not in opts[name]]
             if unknown:
-                ignored.append((name, ", ".join(unknown), f"no such {name} in this launch"))
+                ignored.append((name, ", ".join(unknown), _("no such {name} in this launch").format(name=name)))
             st.session_state["f_" + name] = [v for v in dict.fromkeys(values) if v in opts[name]]
     refresh = qp.get("refresh")
     if refresh == "off":
@@ -113,10 +117,11 @@ def _seed_from_url(s: Store, opts: dict[str, list[str]]) -> None:
         st.session_state["auto_refresh"] = True
         st.session_state["refresh_every"] = int(refresh)
     elif refresh is not None:
-        ignored.append(("refresh", refresh, f"use off or one of {', '.join(map(str, REFRESH_CHOICES))} (seconds)"))
+        ignored.append(("refresh", refresh, _("use off or one of {choices} (seconds)").format(
+            choices=", ".join(map(str, REFRESH_CHOICES)))))
     if ignored:
-        st.sidebar.warning("Ignored in the link:\n" + "\n".join(f"- {name}={plain(value)}: {why}"
-                                                                for name, value, why in ignored),
+        st.sidebar.warning(_("Ignored in the link:") + "\n" + "\n".join(f"- {name}={plain(value)}: {why}"
+                                                                       for name, value, why in ignored),
                            icon=":material/link_off:")
 
 
@@ -135,28 +140,30 @@ def controls(s: Store, page: str, url_keys: tuple[str, ...] = ()) -> View:
     sb = st.sidebar
     sb.subheader(plain(s.config.name))
     st.session_state.setdefault("as_of_mode", "Live")
-    mode = sb.radio("As of", ["Live", "Moment"], key="as_of_mode", horizontal=True,
-                    help="Live follows the newest event; Moment replays the launch as it stood then.")
+    mode = sb.radio(_("As of"), list(MODES), key="as_of_mode", horizontal=True,
+                    format_func={m: _(w) for m, w in MODES.items()}.get,
+                    help=_("Live follows the newest event; Moment replays the launch as it stood then."))
     moment = None
     if mode == "Moment":
         default = (live_t or datetime.now(tz)).astimezone(tz)
         st.session_state.setdefault("as_of_date", default.date())
         st.session_state.setdefault("as_of_time", default.time().replace(second=0, microsecond=0))
-        d: date = sb.date_input("Date", key="as_of_date")
-        t: time = sb.time_input("Time", key="as_of_time", step=timedelta(minutes=15))
+        d: date = sb.date_input(_("Date"), key="as_of_date")
+        t: time = sb.time_input(_("Time"), key="as_of_time", step=timedelta(minutes=15))
         moment = datetime.combine(d, t, tzinfo=tz)
-        sb.caption(f"Times in {s.config.timezone}.")
+        sb.caption(_("Times in {zone}.").format(zone=s.config.timezone))
     else:
-        sb.caption(f"Newest event: {local_text(live_t, tz)} ({s.config.timezone})")
+        sb.caption(_("Newest event: {moment} ({zone})").format(moment=local_text(live_t, tz), zone=s.config.timezone))
     chosen = {}
     for name, values in opts.items():
-        chosen[name] = tuple(sb.multiselect(name.capitalize(), values, key="f_" + name))
+        chosen[name] = tuple(sb.multiselect(_(FILTER_LABELS[name]), values, key="f_" + name,
+                                            placeholder=_("Choose options")))
     st.session_state.setdefault("auto_refresh", True)
     st.session_state.setdefault("refresh_every", 30)
-    auto = sb.toggle("Auto-refresh", key="auto_refresh")
-    every = sb.selectbox("Every (seconds)", REFRESH_CHOICES, key="refresh_every", disabled=not auto)
+    auto = sb.toggle(_("Auto-refresh"), key="auto_refresh")
+    every = sb.selectbox(_("Every (seconds)"), REFRESH_CHOICES, key="refresh_every", disabled=not auto)
 
-    qp = {}
+    qp = {"lang": st.session_state.get("lang") or st.query_params.get("lang", "")}
     if moment is not None:
         qp["as_of"] = moment.strftime("%Y-%m-%dT%H:%M")
     for name, values in chosen.items():

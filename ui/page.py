@@ -6,10 +6,11 @@ from datetime import datetime
 
 import streamlit as st
 
+from launchboard.i18n import _
 from launchboard.loader import Store
 from launchboard.timeutil import local_text
 
-from . import auth, state
+from . import auth, lang, state
 from .controls import View, controls
 
 
@@ -26,15 +27,18 @@ def run_page(title: str, body: Callable[[Store, View, datetime], None], *, capti
 
     @st.fragment(run_every=view.refresh_seconds)
     def live_body() -> None:
+        lang.apply()  # a timed re-run runs in a thread of its own
         auth.keep_alive()  # an idle session is signed out even while the page refreshes itself
         current = state.store()  # picks up files that arrived since the last run
         as_of = view.as_of(current)
         if as_of is None:
-            st.info(f"No data yet in `{current.data_dir}`: waiting for the first extract drop. "
-                    "Files in orders/, shipments/, activations/, messages/ and calls/ appear here as they arrive.")
+            st.info(_("No data yet in `{folder}`: waiting for the first extract drop. Files in orders/, "
+                      "shipments/, activations/, messages/ and calls/ appear here as they arrive.").format(
+                folder=current.data_dir))
             return
-        st.caption(f"As of **{local_text(as_of, current.config.tz)}** ({current.config.timezone})"
-                   + (" · live" if view.live else " · replay"))
+        st.caption((_("As of **{moment}** ({zone}) · live") if view.live else
+                    _("As of **{moment}** ({zone}) · replay")).format(
+            moment=local_text(as_of, current.config.tz), zone=current.config.timezone))
         body(current, view, as_of)
 
     live_body()

@@ -9,25 +9,39 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
-from .common import time_x, with_markers
+from ..i18n import NP_, _
+from .common import time_x, with_markers, word_domain, words
 
-TIME_TOOLTIP = alt.Tooltip("at:T", title="hour", format="%Y-%m-%d %H:%M")
 SERIES = {"attempts": "#7f7f7f", "successes": "#2ca02c", "failures": "#d62728"}
 OUTCOMES = {"activated": "#2ca02c", "pending": "#ff7f0e", "failed": "#d62728"}
 RESULTS = {"succeeded": "#2ca02c", "failed": "#d62728", "pending": "#ff7f0e"}
+SERIES_WORDS = {"attempts": NP_("activation series", "attempts"), "successes": NP_("activation series", "successes"),
+                "failures": NP_("activation series", "failures")}
+OUTCOME_WORDS = {"activated": NP_("activation outcome", "activated"), "pending": NP_("activation outcome", "pending"),
+                 "failed": NP_("activation outcome", "failed")}
+RESULT_WORDS = {"succeeded": NP_("activation outcome", "succeeded"), "failed": NP_("activation outcome", "failed"),
+                "pending": NP_("activation outcome", "pending")}
+BACKLOG_WORDS = {"backlog": NP_("backlog series", "backlog"),
+                 "projection at current pace": NP_("backlog series", "projection at current pace")}
+
+
+def _hour_tooltip() -> alt.Tooltip:
+    return alt.Tooltip("at:T", title=_("hour"), format="%Y-%m-%d %H:%M")
 
 
 def hourly(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
     """Attempts requested, successes and failures finished per hour (query activations_hourly)."""
     lines = (
-        alt.Chart(df)
+        alt.Chart(words(df, "series", SERIES_WORDS, "activation series"))
         .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=12))
         .encode(
             x=time_x(),
-            y=alt.Y("n:Q", title="Per hour"),
-            color=alt.Color("series:N", title="Series",
-                            scale=alt.Scale(domain=list(SERIES), range=list(SERIES.values()))),
-            tooltip=[TIME_TOOLTIP, alt.Tooltip("series:N"), alt.Tooltip("n:Q", title="count", format=",")],
+            y=alt.Y("n:Q", title=_("Per hour")),
+            color=alt.Color("series:N", title=_("Series"),
+                            scale=alt.Scale(domain=word_domain(SERIES_WORDS, "activation series"),
+                                            range=list(SERIES.values()))),
+            tooltip=[_hour_tooltip(), alt.Tooltip("series:N", title=_("series")),
+                     alt.Tooltip("n:Q", title=_("count"), format=",")],
         )
     )
     return with_markers(lines, marker_df)
@@ -41,10 +55,10 @@ def failures_by_code(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.La
         .encode(
             x=time_x(),
             x2="end:T",
-            y=alt.Y("failed:Q", title="Failed attempts per hour", stack="zero"),
-            color=alt.Color("error_code:N", title="Error code", scale=alt.Scale(scheme="tableau10")),
-            tooltip=[TIME_TOOLTIP, alt.Tooltip("error_code:N", title="error code"),
-                     alt.Tooltip("failed:Q", format=",")],
+            y=alt.Y("failed:Q", title=_("Failed attempts per hour"), stack="zero"),
+            color=alt.Color("error_code:N", title=_("Error code"), scale=alt.Scale(scheme="tableau10")),
+            tooltip=[_hour_tooltip(), alt.Tooltip("error_code:N", title=_("error code")),
+                     alt.Tooltip("failed:Q", title=_("failed"), format=",")],
         )
     )
     return with_markers(bars, marker_df)
@@ -53,15 +67,16 @@ def failures_by_code(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.La
 def attempts_per_order(df: pd.DataFrame) -> alt.Chart:
     """Orders by how many attempts they needed, coloured by outcome at T (activations_attempts_per_order)."""
     return (
-        alt.Chart(df)
+        alt.Chart(words(df, "outcome", OUTCOME_WORDS, "activation outcome"))
         .mark_bar()
         .encode(
-            x=alt.X("attempts:O", title="Attempts per order", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("orders:Q", title="Orders"),
-            color=alt.Color("outcome:N", title="Outcome at T",
-                            scale=alt.Scale(domain=list(OUTCOMES), range=list(OUTCOMES.values()))),
-            tooltip=[alt.Tooltip("attempts:O", title="attempts"), alt.Tooltip("outcome:N"),
-                     alt.Tooltip("orders:Q", format=",")],
+            x=alt.X("attempts:O", title=_("Attempts per order"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("orders:Q", title=_("Orders")),
+            color=alt.Color("outcome:N", title=_("Outcome at T"),
+                            scale=alt.Scale(domain=word_domain(OUTCOME_WORDS, "activation outcome"),
+                                            range=list(OUTCOMES.values()))),
+            tooltip=[alt.Tooltip("attempts:O", title=_("attempts")), alt.Tooltip("outcome:N", title=_("outcome")),
+                     alt.Tooltip("orders:Q", title=_("orders"), format=",")],
         )
     )
 
@@ -72,16 +87,18 @@ def by_via(df: pd.DataFrame) -> alt.Chart:
                    var_name="result", value_name="count")
     order = list(df.sort_values("attempts", ascending=False)["requested_via"])
     return (
-        alt.Chart(long)
+        alt.Chart(words(long, "result", RESULT_WORDS, "activation outcome"))
         .mark_bar()
         .encode(
-            y=alt.Y("requested_via:N", title="Requested via", sort=order),
-            x=alt.X("count:Q", title="Attempts", stack="zero"),
-            color=alt.Color("result:N", title="Result at T",
-                            scale=alt.Scale(domain=list(RESULTS), range=list(RESULTS.values()))),
-            tooltip=[alt.Tooltip("requested_via:N", title="requested via"), alt.Tooltip("result:N"),
-                     alt.Tooltip("count:Q", format=","), alt.Tooltip("attempts:Q", title="all attempts", format=","),
-                     alt.Tooltip("failure_rate:Q", title="failure rate", format=".1%")],
+            y=alt.Y("requested_via:N", title=_("Requested via"), sort=order),
+            x=alt.X("count:Q", title=_("Attempts"), stack="zero"),
+            color=alt.Color("result:N", title=_("Result at T"),
+                            scale=alt.Scale(domain=word_domain(RESULT_WORDS, "activation outcome"),
+                                            range=list(RESULTS.values()))),
+            tooltip=[alt.Tooltip("requested_via:N", title=_("requested via")),
+                     alt.Tooltip("result:N", title=_("result")), alt.Tooltip("count:Q", title=_("count"), format=","),
+                     alt.Tooltip("attempts:Q", title=_("all attempts"), format=","),
+                     alt.Tooltip("failure_rate:Q", title=_("failure rate"), format=".1%")],
         )
     )
 
@@ -100,16 +117,17 @@ def backlog(history: pd.DataFrame, projection: pd.DataFrame, marker_df: pd.DataF
     data = pd.concat([history.assign(series="backlog"), projection.assign(series="projection at current pace")],
                      ignore_index=True)
     line = (
-        alt.Chart(data)
+        alt.Chart(words(data, "series", BACKLOG_WORDS, "backlog series"))
         .mark_line()
         .encode(
             x=time_x(),
-            y=alt.Y("backlog:Q", title="Orders not yet activated"),
+            y=alt.Y("backlog:Q", title=_("Orders not yet activated")),
             strokeDash=alt.StrokeDash("series:N", title=None,
-                                      scale=alt.Scale(domain=["backlog", "projection at current pace"],
+                                      scale=alt.Scale(domain=word_domain(BACKLOG_WORDS, "backlog series"),
                                                       range=[[1, 0], [6, 4]])),
-            tooltip=[alt.Tooltip("at:T", title="time", format="%Y-%m-%d %H:%M"), alt.Tooltip("series:N"),
-                     alt.Tooltip("backlog:Q", title="orders", format=",")],
+            tooltip=[alt.Tooltip("at:T", title=_("time"), format="%Y-%m-%d %H:%M"),
+                     alt.Tooltip("series:N", title=_("series")),
+                     alt.Tooltip("backlog:Q", title=_("orders"), format=",")],
         )
     )
     return with_markers(line, marker_df)

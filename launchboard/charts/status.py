@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import altair as alt
 import pandas as pd
 
+from launchboard.i18n import _, num, pct, stage
 from launchboard.schema import STAGES
 
 from .common import time_x, with_markers
@@ -37,15 +38,17 @@ def _lost_rate(calls: dict) -> float | None:
 
 def _count_tile(label: str, now: int, before: int, *, up_is_bad: bool = False, help: str) -> Tile:
     change = now - before
-    return Tile(label, f"{now:,}", f"{change:+,}" if change else "0", "inverse" if up_is_bad else "normal", help)
+    return Tile(label, num(now), num(change, sign=True) if change else "0", "inverse" if up_is_bad else "normal",
+                help)
 
 
 def _rate_tile(label: str, now: float | None, before: float | None, help: str) -> Tile:
-    value = "n/a" if now is None else f"{now:.1%}"
+    value = pct(now)
     delta = None
     if now is not None and before is not None:
         points = round((now - before) * 100, 1)
-        delta = f"{points:+.1f} pp" if points else "0"  # "0": st.metric shows no arrow
+        # "0": st.metric shows no arrow
+        delta = _("{points} pp").format(points=num(points, 1, sign=True)) if points else "0"
     return Tile(label, value, delta, "inverse", help)
 
 
@@ -53,18 +56,18 @@ def kpi_tiles(now: dict, hour_ago: dict) -> list[Tile]:
     """The six headline figures of the report at T, each with its change since T - 1 h."""
     o, o1 = now["orders"], hour_ago["orders"]
     return [
-        _count_tile("Orders", o["total"], o1["total"], help="Pre-orders placed by T (cancelled included)."),
-        _count_tile("Delivered", o["by_stage"]["delivered"], o1["by_stage"]["delivered"],
-                    help="Orders in stage delivered at T (delivered, not yet in activation)."),
-        _count_tile("Activated", o["by_stage"]["activated"], o1["by_stage"]["activated"],
-                    help="Orders with a successful activation by T."),
-        _rate_tile("Activation failure rate", now["activations"]["failure_rate"],
+        _count_tile(_("Orders"), o["total"], o1["total"], help=_("Pre-orders placed by T (cancelled included).")),
+        _count_tile(_("Delivered"), o["by_stage"]["delivered"], o1["by_stage"]["delivered"],
+                    help=_("Orders in stage delivered at T (delivered, not yet in activation).")),
+        _count_tile(_("Activated"), o["by_stage"]["activated"], o1["by_stage"]["activated"],
+                    help=_("Orders with a successful activation by T.")),
+        _rate_tile(_("Activation failure rate"), now["activations"]["failure_rate"],
                    hour_ago["activations"]["failure_rate"],
-                   "Failed / (succeeded + failed) of attempts finished by T."),
-        _rate_tile("Abandon + reject rate", _lost_rate(now["calls"]), _lost_rate(hour_ago["calls"]),
-                   "(Abandoned + rejected) / offered calls ended by T."),
-        _count_tile("Message errors", now["messages"]["failed"], hour_ago["messages"]["failed"], up_is_bad=True,
-                    help="Messages sent by T with delivery status failed."),
+                   _("Failed / (succeeded + failed) of attempts finished by T.")),
+        _rate_tile(_("Abandon + reject rate"), _lost_rate(now["calls"]), _lost_rate(hour_ago["calls"]),
+                   _("(Abandoned + rejected) / offered calls ended by T.")),
+        _count_tile(_("Message errors"), now["messages"]["failed"], hour_ago["messages"]["failed"], up_is_bad=True,
+                    help=_("Messages sent by T with delivery status failed.")),
     ]
 
 
@@ -77,18 +80,29 @@ def marks_until(marker_df: pd.DataFrame, as_of: datetime, tz, ahead_hours: float
 
 def stage_funnel(by_stage: dict[str, int]) -> alt.Chart:
     """Orders per stage at T, one bar per stage in pipeline order."""
-    df = pd.DataFrame({"stage": list(STAGES), "orders": [by_stage.get(s, 0) for s in STAGES]})
+    words = [stage(s) for s in STAGES]
+    df = pd.DataFrame({"stage": words, "orders": [by_stage.get(s, 0) for s in STAGES]})
     return (
         alt.Chart(df)
         .mark_bar()
         .encode(
-            y=alt.Y("stage:N", sort=list(STAGES), title=None),
-            x=alt.X("orders:Q", title="Orders"),
+            y=alt.Y("stage:N", sort=words, title=None),
+            x=alt.X("orders:Q", title=_("Orders")),
             color=alt.Color("stage:N", legend=None,
-                            scale=alt.Scale(domain=list(STAGE_COLORS), range=list(STAGE_COLORS.values()))),
-            tooltip=[alt.Tooltip("stage:N"), alt.Tooltip("orders:Q", format=",")],
+                            scale=alt.Scale(domain=stage_domain(), range=list(STAGE_COLORS.values()))),
+            tooltip=[alt.Tooltip("stage:N", title=_("stage")), alt.Tooltip("orders:Q", title=_("orders"), format=",")],
         )
     )
+
+
+def stage_domain(stages=STAGE_COLORS) -> list[str]:
+    """Stages as the charts show them (a colour scale's domain, in pipeline order)."""
+    return [stage(s) for s in stages]
+
+
+def stage_words(df: pd.DataFrame, column: str = "stage") -> pd.DataFrame:
+    """``df`` with its stage column in the reader's words."""
+    return df.assign(**{column: df[column].map(stage)}) if not df.empty else df
 
 
 def complete_stages(df: pd.DataFrame, stages: tuple[str, ...] = STAGES) -> pd.DataFrame:
@@ -107,18 +121,18 @@ def complete_stages(df: pd.DataFrame, stages: tuple[str, ...] = STAGES) -> pd.Da
 
 def stages_over_time(df: pd.DataFrame, marker_df: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
     """Stacked area of orders per stage at each bucket time (query status_stages_over_time)."""
-    data = complete_stages(df)
+    data = stage_words(complete_stages(df))
     area = (
         alt.Chart(data)
         .mark_area()
         .encode(
             x=time_x(),
-            y=alt.Y("orders:Q", stack="zero", title="Orders"),
-            color=alt.Color("stage:N", sort=list(STAGES), title="Stage",
-                            scale=alt.Scale(domain=list(STAGE_COLORS), range=list(STAGE_COLORS.values()))),
+            y=alt.Y("orders:Q", stack="zero", title=_("Orders")),
+            color=alt.Color("stage:N", sort=stage_domain(STAGES), title=_("Stage"),
+                            scale=alt.Scale(domain=stage_domain(), range=list(STAGE_COLORS.values()))),
             order=alt.Order("order:Q"),
-            tooltip=[alt.Tooltip("at:T", title="time", format="%Y-%m-%d %H:%M"), alt.Tooltip("stage:N"),
-                     alt.Tooltip("orders:Q", format=",")],
+            tooltip=[alt.Tooltip("at:T", title=_("time"), format="%Y-%m-%d %H:%M"),
+                     alt.Tooltip("stage:N", title=_("stage")), alt.Tooltip("orders:Q", title=_("orders"), format=",")],
         )
     )
     return with_markers(area, marker_df)
@@ -135,11 +149,12 @@ def freshness_table(df: pd.DataFrame, *, now: datetime, stale_minutes: float, li
     for r in df.itertuples(index=False):
         newest = None if pd.isna(r.newest_file_at) else pd.Timestamp(r.newest_file_at).to_pydatetime()
         if newest is None:
-            status = "no file yet"
+            status = _("no file yet")
         elif live and now - newest > limit:
-            status = f"stale: no file for {int((now - newest).total_seconds() // 60):,} min"
+            status = _("stale: no file for {minutes} min").format(
+                minutes=num(int((now - newest).total_seconds() // 60)))
         else:
-            status = "ok"
+            status = _("ok")
         rows.append({"table": r.table_name, "files": int(r.files), "newest file arrived": r.newest_file_at,
                      "newest event": r.newest_event_at, "status": status})
     return pd.DataFrame(rows, columns=["table", "files", "newest file arrived", "newest event", "status"])

@@ -86,6 +86,7 @@ def _launch_toml() -> str:
         "[launch]",
         'name = "iPhone 7 launch"',
         'timezone = "Asia/Seoul"',
+        'locale = "ko"  # the interface speaks Korean; anyone can switch to English (?lang=en)',
         'quiet_hours = ["21:00", "08:00"]',
         "",
         "[calls]",

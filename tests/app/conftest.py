@@ -25,15 +25,18 @@ def app_at(monkeypatch):
 
     ``state`` presets session state (widget values by key, e.g. ``{"as_of_mode": "Moment"}``)
     and ``query`` the URL query parameters (e.g. ``{"as_of": "2016-10-21T22:00"}``) before the
-    first run; auto-refresh is off unless ``state`` says otherwise.
+    first run; auto-refresh is off unless ``state`` says otherwise. The page speaks English
+    (``?lang=en``: the tests read its English words) unless ``lang`` says otherwise; ``lang=None``:
+    the launch's own locale.
     """
     def make(page: str, data_dir, *, state: dict | None = None, query: dict | None = None,
-             timeout: float = 120) -> AppTest:
+             timeout: float = 120, lang: str | None = "en") -> AppTest:
         monkeypatch.setenv("LAUNCHBOARD_DATA", str(data_dir))
         at = AppTest.from_file(str(APP), default_timeout=timeout)
         at.session_state["auto_refresh"] = False
         for key, value in (state or {}).items():
             at.session_state[key] = value
+        at.query_params.update({"lang": lang} if lang else {})
         at.query_params.update(query or {})
         at.switch_page(f"app_pages/{page}.py").run()
         return at

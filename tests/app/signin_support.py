@@ -21,9 +21,11 @@ def signin_env(monkeypatch, tmp_path: Path, data_dir: Path) -> AccessLog:
     return AccessLog.in_folder(tmp_path / "state")
 
 
-def new_app(query: dict | None = None, timeout: float = 120) -> AppTest:
+def new_app(query: dict | None = None, timeout: float = 120, lang: str | None = "en") -> AppTest:
+    """The app in English (the tests read its English words) unless ``lang`` says otherwise."""
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.session_state["auto_refresh"] = False
+    at.query_params.update({"lang": lang} if lang else {})
     at.query_params.update(query or {})
     return at
 

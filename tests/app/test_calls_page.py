@@ -126,9 +126,9 @@ def test_batches_ranked_by_excess_with_links_to_their_messages(app_at, tmp_path)
     assert ranked[["rank", "calls", "customers_reached"]].values.tolist() == [[1, 2, 1], [2, 1, 1]]
     assert ranked["baseline"].round(3).tolist() == [1.538, 0.615]
     assert ranked["baseline_method"].tolist() == ["launch rate", "launch rate"]
-    # each row links to its batch on the Messages page, with the view (the filter) kept
-    assert ranked["messages_page"].tolist() == ["messages?region=Seoul&refresh=off&batch=B1",
-                                                "messages?region=Seoul&refresh=off&batch=B2"]
+    # each row links to its batch on the Messages page, with the view (language, filter) kept
+    assert ranked["messages_page"].tolist() == ["messages?lang=en&region=Seoul&refresh=off&batch=B1",
+                                                "messages?lang=en&region=Seoul&refresh=off&batch=B2"]
 
     at.multiselect(key="f_region").set_value([]).run()
     assert not at.exception

@@ -76,8 +76,8 @@ def test_bad_sql_shows_duckdb_message(app_at, launch_dir):
 def test_the_first_query_on_a_table_says_it_copied_the_table(app_at, launch_dir):
     at = run_query(app_at("explore", launch_dir), "SELECT count(*) AS n FROM activations")
     assert not at.exception and result(at).to_dict("records") == [{"n": 0}]
-    first = [c.value for c in at.caption if " rows in " in c.value]
+    first = [c.value for c in at.caption if c.value.startswith("1 row in ")]  # one row: the singular
     assert len(first) == 1 and "; first query on `activations`: copied into the sandbox in " in first[0]
     at = run_query(at, "SELECT count(*) AS m FROM activations")
-    again = [c.value for c in at.caption if " rows in " in c.value]
+    again = [c.value for c in at.caption if c.value.startswith("1 row in ")]
     assert result(at).to_dict("records") == [{"m": 0}] and len(again) == 1 and "copied" not in again[0]

@@ -31,9 +31,9 @@ def test_new_files_show_a_progress_bar_then_it_goes(app_at, tmp_path, monkeypatc
     at = app_at("status", data)
     assert not at.exception
     assert shown == [
-        (0.0, "Reading 2 new extract file(s)…"),
+        (0.0, "Reading 2 new extract files…"),
         (0.5, "Read 1 of 2 new extract files…"),
-        (1.0, "Read 2 new extract file(s); building the current tables and stage timeline…"),
+        (1.0, "Read 2 new extract files; building the current tables and stage timeline…"),
         "removed",
     ]
     orders = next(m for m in at.metric if m.label == "Orders")

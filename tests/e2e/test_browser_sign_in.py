@@ -63,7 +63,7 @@ def shot(page, name: str) -> None:
 def test_the_sign_in_screen_comes_first(site, fresh):
     url, _ = site
     page = fresh()
-    page.goto(f"{url}/pipeline?refresh=off")
+    page.goto(f"{url}/pipeline?lang=en&refresh=off")
     wait_for_run(page)
     shot(page, "signin")
     assert page.get_by_role("heading", name="Launchboard").count() == 1
@@ -71,11 +71,27 @@ def test_the_sign_in_screen_comes_first(site, fresh):
     assert page.locator("[data-testid='stMetric'], [data-testid='stDataFrame']").count() == 0
 
 
+def test_the_sign_in_screen_in_korean(site, fresh):
+    """The sample launch speaks Korean: its sign-in screen too, with the language switch on it."""
+    url, _ = site
+    page = fresh()
+    page.goto(f"{url}/?refresh=off")
+    wait_for_run(page)
+    page.get_by_role("textbox", name="사용자 이름").wait_for(timeout=30_000)
+    assert page.get_by_role("textbox", name="비밀번호").count() == 1
+    assert page.get_by_role("button", name="로그인").count() == 1
+    assert "출시 현황을 보려면 로그인하세요." in page.locator("[data-testid='stMain']").inner_text()
+    shot(page, "ko_signin")
+    page.locator(".st-key-lang button", has_text="English").click()
+    page.get_by_role("textbox", name="User name").wait_for(timeout=30_000)
+    assert "lang=en" in page.url
+
+
 @pytest.mark.parametrize("role", list(NAV))
 def test_each_role_sees_only_its_pages(site, fresh, role):
     url, _ = site
     page = fresh()
-    page.goto(f"{url}/?refresh=off")
+    page.goto(f"{url}/?lang=en&refresh=off")
     wait_for_run(page)
     sign_in(page, NAME[role])
     home = TITLES[{"agent": "lookup", "admin": "access_log"}.get(role, "status")]
@@ -92,7 +108,7 @@ def test_each_role_sees_only_its_pages(site, fresh, role):
 def test_the_agents_card_before_and_after_confirming(site, fresh):
     url, log = site
     page = fresh()
-    page.goto(f"{url}/?refresh=off")
+    page.goto(f"{url}/?lang=en&refresh=off")
     wait_for_run(page)
     sign_in(page, "mina")
     box = page.get_by_role("textbox", name="Order id")
@@ -118,7 +134,7 @@ def test_the_agents_card_before_and_after_confirming(site, fresh):
 def test_a_direct_link_to_a_forbidden_page_shows_nothing_of_it(site, fresh):
     url, log = site
     page = fresh()
-    page.goto(f"{url}/explore?refresh=off")
+    page.goto(f"{url}/explore?lang=en&refresh=off")
     wait_for_run(page)
     sign_in(page, "mina")
     page.get_by_role("heading", name="Not allowed").wait_for(timeout=30_000)
@@ -132,7 +148,7 @@ def test_a_direct_link_to_a_forbidden_page_shows_nothing_of_it(site, fresh):
 def test_the_analyst_downloads_masked_phones_and_no_name(site, fresh):
     url, log = site
     page = fresh()
-    page.goto(f"{url}/explore?refresh=off")
+    page.goto(f"{url}/explore?lang=en&refresh=off")
     wait_for_run(page)
     sign_in(page, "sora")
     page.locator(".st-key-explore_sql textarea").fill("SELECT order_id, customer_id, phone FROM orders "
@@ -155,7 +171,7 @@ def test_the_analyst_downloads_masked_phones_and_no_name(site, fresh):
 def test_the_admin_reads_the_agents_lookup_in_the_access_log(site, fresh):
     url, log = site
     agent = fresh()
-    agent.goto(f"{url}/?refresh=off")
+    agent.goto(f"{url}/?lang=en&refresh=off")
     wait_for_run(agent)
     sign_in(agent, "mina")
     box = agent.get_by_role("textbox", name="Order id")
@@ -166,7 +182,7 @@ def test_the_admin_reads_the_agents_lookup_in_the_access_log(site, fresh):
     assert log.frame(users=["mina"], events=["lookup"]).iloc[0]["detail"] == "order id: O0000002"
 
     page = fresh()
-    page.goto(f"{url}/?refresh=off")
+    page.goto(f"{url}/?lang=en&refresh=off")
     wait_for_run(page)
     sign_in(page, "root")
     page.get_by_role("heading", name="Access log").wait_for(timeout=30_000)

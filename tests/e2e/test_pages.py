@@ -28,7 +28,7 @@ PAGES = {
 
 @pytest.mark.parametrize("path,title", list(PAGES.items()), ids=[p or "status" for p in PAGES])
 def test_page_renders_without_exception(server_url, page, path, title):
-    page.goto(f"{server_url}/{path}?refresh=off")
+    page.goto(f"{server_url}/{path}?lang=en&refresh=off")
     wait_for_run(page)
     page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
     wait_for_render(page)
@@ -43,7 +43,7 @@ def test_status_page_shows_report_numbers(server_url, page):
     out = subprocess.run([sys.executable, "-m", "launchboard", "report", "--data", str(ROOT / "sample_data")],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     total = json.loads(out.stdout)["orders"]["total"]
-    page.goto(f"{server_url}/?refresh=off")
+    page.goto(f"{server_url}/?lang=en&refresh=off")
     wait_for_run(page)
     orders_tile = page.locator("[data-testid='stMetric']").filter(has_text="Orders").first
     assert f"{total:,}" in orders_tile.inner_text()
@@ -51,7 +51,7 @@ def test_status_page_shows_report_numbers(server_url, page):
 
 def test_link_with_as_of_reproduces_the_view(server_url, page):
     """as_of in the URL switches the sidebar to that moment (a copied link reproduces the view)."""
-    page.goto(f"{server_url}/?as_of=2016-10-20T12:00&refresh=off")
+    page.goto(f"{server_url}/?lang=en&as_of=2016-10-20T12:00&refresh=off")
     wait_for_run(page)
     assert "2016-10-20 12:00" in page.locator("[data-testid='stMain']").inner_text()
 
@@ -61,7 +61,7 @@ def test_direct_link_to_a_page_runs_through_the_router(server_url, browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1100})
     pg = context.new_page()
     try:
-        pg.goto(f"{server_url}/calls?refresh=off")
+        pg.goto(f"{server_url}/calls?lang=en&refresh=off")
         wait_for_run(pg)
         pg.get_by_role("heading", name="Call centre").first.wait_for(timeout=30_000)
         nav = pg.locator("[data-testid='stSidebarNav']").inner_text()
@@ -72,7 +72,7 @@ def test_direct_link_to_a_page_runs_through_the_router(server_url, browser):
 
 def test_moment_survives_switching_pages(server_url, page):
     """The chosen moment stays when the manager moves to another page through the sidebar."""
-    page.goto(f"{server_url}/?as_of=2016-10-21T15:00&refresh=off")
+    page.goto(f"{server_url}/?lang=en&as_of=2016-10-21T15:00&refresh=off")
     wait_for_run(page)
     page.locator("[data-testid='stSidebarNav'] a", has_text="Activations").click()
     page.get_by_role("heading", name="Activations").first.wait_for(timeout=30_000)
@@ -83,7 +83,7 @@ def test_moment_survives_switching_pages(server_url, page):
 
 def test_agent_finds_an_order_and_reads_its_card(server_url, page):
     """An agent types an order id and sees the order's card with its stage and answer line."""
-    page.goto(f"{server_url}/lookup?refresh=off")
+    page.goto(f"{server_url}/lookup?lang=en&refresh=off")
     wait_for_run(page)
     box = page.locator("[data-testid='stTextInput'] input").first
     box.fill("O0000001")
@@ -119,7 +119,7 @@ def test_downloads_still_work_after_a_live_refresh(server_url, page):
             if m.type == "error" and "ERR_NAME_NOT_RESOLVED" not in m.text else None)
     page.on("request", lambda r: fetched.append(r.url) if urlparse(r.url).path.startswith("/media/") else None)
     with page.expect_websocket() as ws_info:
-        page.goto(f"{server_url}/?refresh=10")
+        page.goto(f"{server_url}/?lang=en&refresh=10")
     ws = ws_info.value
     wait_for_run(page)
     ws.wait_for_event("framereceived", predicate=_fragment_run_finished, timeout=40_000)
@@ -136,7 +136,7 @@ def test_downloads_still_work_after_a_live_refresh(server_url, page):
 def test_explore_downloads_the_result_as_parquet(server_url, page):
     """An analyst runs the example query and downloads its result as Parquet: the 4,400 sample
     orders by stage (the file is written on click)."""
-    page.goto(f"{server_url}/explore?refresh=off")
+    page.goto(f"{server_url}/explore?lang=en&refresh=off")
     wait_for_run(page)
     page.locator(".st-key-explore_run button").click()
     page.locator(".st-key-explore_dl_parquet button").wait_for(timeout=30_000)
@@ -159,7 +159,7 @@ def test_a_ranked_batch_opens_on_the_messages_page(server_url, page):
     ranking: the Messages page opens on that batch, with the same moment, showing its calls."""
     impact = _report("--as-of", "2016-10-22T12:00")["messages"]["call_impact"]
     assert [b["batch_id"] for b in impact[:2]] == ["B-ARS-1021", "B-DELAY-1020"]
-    page.goto(f"{server_url}/calls?as_of=2016-10-22T12:00&refresh=off")
+    page.goto(f"{server_url}/calls?lang=en&as_of=2016-10-22T12:00&refresh=off")
     wait_for_run(page)
     wait_for_render(page)
     grid = page.locator(".st-key-calls_batches_table [data-testid='stDataFrame']")
@@ -186,7 +186,7 @@ def test_a_surge_alert_opens_its_batch(server_url, page):
     rep = _report("--as-of", "2016-10-20T23:00")
     assert ("message_call_surge", "B-DELAY-1020") in {(a["kind"], a["subject"]) for a in rep["alerts"]}
     calls = next(b["calls"] for b in rep["messages"]["call_impact"] if b["batch_id"] == "B-DELAY-1020")
-    page.goto(f"{server_url}/?as_of=2016-10-20T23:00&refresh=off")
+    page.goto(f"{server_url}/?lang=en&as_of=2016-10-20T23:00&refresh=off")
     wait_for_run(page)
     assert "message_call_surge" in page.locator("[data-testid='stMain']").inner_text()
     page.locator("a[href*='batch=B-DELAY-1020']").first.click()

@@ -58,6 +58,7 @@ def test_defaults_without_launch_toml(tmp_path):
                         "call_surge_ratio": 3.0, "min_surge_calls": 20}
     assert c.call_window_hours == 2
     assert c.templates == {}
+    assert c.locale == "en"
 
 
 def test_spec_example_parses(tmp_path):
@@ -79,6 +80,12 @@ def test_partial_settings_keep_other_defaults_and_bom_is_fine(tmp_path):
     assert c.alerts["min_attempts"] == 20
 
 
+def test_locale_korean_or_english(tmp_path):
+    assert config_of(tmp_path, '[launch]\nlocale = "ko"\n').locale == "ko"
+    assert config_of(tmp_path, '[launch]\nlocale = "en"\n').locale == "en"
+    assert config_of(tmp_path, '[launch]\nname = "x"\n').locale == "en"
+
+
 def test_call_surge_settings(tmp_path):
     c = config_of(tmp_path, "[messages]\ncall_window_hours = 1.5\n[alerts]\ncall_surge_ratio = 2\nmin_surge_calls = 5\n")
     assert (c.call_window_hours, c.alerts["call_surge_ratio"], c.alerts["min_surge_calls"]) == (1.5, 2.0, 5)
@@ -88,6 +95,8 @@ def test_call_surge_settings(tmp_path):
     ("[launch\nname = 1\n", "launch.toml"),                                   # TOML syntax
     ('[launch]\ntimezone = "Mars/Olympus"\n', "unknown timezone"),
     ('[launch]\ntimezone = "Asia/Seol"\n', "unknown timezone"),
+    ('[launch]\nlocale = "fr"\n', "launch.locale must be one of 'ko', 'en', got 'fr'"),
+    ('[launch]\nlocale = "ko-KR"\n', "launch.locale must be one of"),
     ('[launch]\nquiet_hours = ["21:00"]\n', "quiet_hours"),
     ('[launch]\nquiet_hours = ["9pm", "08:00"]\n', "quiet_hours[0]"),
     ('[launch]\nquiet_hours = ["21:00", "24:00"]\n', "quiet_hours[1]"),

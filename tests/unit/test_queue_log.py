@@ -221,3 +221,25 @@ def test_parse_line():
     assert parse_line(f"{T}|u|q|NONE|enterqueue||010|1") == (T, "u", "q", "NONE", "ENTERQUEUE", ["", "010", "1"])
     assert parse_line(f"{T}.25|u|q|NONE|ABANDON") == (T, "u", "q", "NONE", "ABANDON", [])
     assert parse_line("1|2|3|4").startswith("unreadable queue_log line: 4 field(s)")
+
+
+def test_the_other_transfer_and_refusal_events():
+    log = lines(
+        # t1: a blind transfer after 30 s of talk (hold 4 = 4 - 0): answered, transferred
+        f"{T}|t1|q|NONE|ENTERQUEUE||010|1",
+        f"{T + 4}|t1|q|A|CONNECT|4|x|1",
+        f"{T + 34}|t1|q|A|BLINDTRANSFER|300|ctx|4|30|1",
+        # t2: an attended transfer (Asterisk 12+: BRIDGE|id|hold|talk|pos)
+        f"{T + 1}|t2|q|NONE|ENTERQUEUE||010|2",
+        f"{T + 3}|t2|q|B|CONNECT|2|x|1",
+        f"{T + 13}|t2|q|B|ATTENDEDTRANSFER|BRIDGE|b-1|2|10|2",
+        # t3, t4: refused on arrival because no member could take calls
+        f"{T + 5}|t3|q|NONE|JOINEMPTY|||",
+        f"{T + 6}|t4|q|NONE|JOINUNAVAIL|||",
+    )
+    calls = by_id(assemble(log, {}, {}))
+    assert [(c, calls[c]["outcome"], calls[c]["resolution"]) for c in sorted(calls)] == [
+        ("t1", "answered", "transferred"), ("t2", "answered", "transferred"),
+        ("t3", "rejected", None), ("t4", "rejected", None)]
+    assert (calls["t1"]["answered_at"], calls["t1"]["ended_at"], calls["t2"]["agent_id"]) == (T + 4, T + 34, "B")
+    assert (calls["t3"]["arrived_at"], calls["t3"]["ended_at"]) == (T + 5, T + 5)

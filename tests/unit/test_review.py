@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from launch_files import make_launch
 
-from launchboard import report, review
+from launchboard import i18n, report, review
 from launchboard.history import HistoryCache, alert_history
 from launchboard.loader import open_store
 from launchboard.metrics import Scope
@@ -173,11 +173,14 @@ def test_exported_markdown_equals_the_cli_on_the_sample(tmp_path):
     try:
         moments = review.replay_moments(s)
         end = moments[min(12, len(moments) - 1)]
-        md = review.to_markdown(review.incident(s, moments[0], end, moments=moments), s.config.tz)
+        with i18n.use(s.config.locale):  # the sample's launch speaks Korean, as the CLI does by default
+            md = review.to_markdown(review.incident(s, moments[0], end, moments=moments), s.config.tz)
+            heading = review.history_heading()
     finally:
         s.close()
     cli = _cli_md(sample, end.isoformat())
-    assert md.startswith(cli) and md[len(cli):].startswith(review.HISTORY_HEADING)
+    assert s.config.locale == "ko" and heading == "## 경보 이력"
+    assert md.startswith(cli) and md[len(cli):].startswith(heading)
 
 
 def test_html_export_is_self_contained_with_the_same_numbers(store, moments, history):

@@ -162,3 +162,4 @@ def test_bad_rules_are_config_errors(tmp_path, options, message):
     toml = TOML.split("[sources.options]")[0] + "[sources.options]\n" + options
     with pytest.raises(ConfigError, match=message):
         open_store(make_launch(tmp_path, {}, toml))
+
