@@ -2,8 +2,8 @@
 
 After new files arrive, ``rebuild`` decides the winning version of each key (``orders``,
 ``shipments``, ...) and rebuilds ``order_facts``, ``stage_timeline``, ``message_facts``,
-``call_facts`` and the rest, in one transaction, so readers on other cursors always see a
-consistent launch. A drop that is a small share of a table is applied incrementally.
+``call_facts``, ``batch_reach``, ``call_batches`` and the rest, in one transaction, so readers
+on other cursors always see a consistent launch. A drop that is a small share of a table is applied incrementally.
 """
 from __future__ import annotations
 
@@ -77,11 +77,13 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
             cur.execute(sql.load("load/order_facts"))
             cur.execute(sql.load("load/call_facts"))
             sql.run(cur, "load/message_conflicts", window)
+            _batch_facts(cur, None)
         else:
             if facts or "calls" in delta:
                 _facts_delta(cur, window)
             if "calls" in tables and "calls" not in delta:  # calls rebuilt whole, the orders' facts not
                 cur.execute(sql.load("load/call_facts"))
+                _batch_facts(cur, None, reach=False)
         cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")
@@ -178,6 +180,10 @@ def _facts_delta(cur, window: dict) -> None:
         " SELECT customer_id FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)"
         " UNION SELECT customer_id FROM lb_delta.message_facts"
     )
+    # the customers of those messages before and after: whom their batches reached may change
+    cur.execute("CREATE OR REPLACE TEMP TABLE lb_message_customers AS"
+                " SELECT customer_id FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)"
+                " UNION SELECT customer_id FROM lb_delta.messages")
     cur.execute("DELETE FROM main.message_facts WHERE message_id IN (SELECT message_id FROM lb_delta.messages)")
     cur.execute("INSERT INTO main.message_facts SELECT * FROM lb_delta.message_facts")
     cur.execute("DELETE FROM main.customer_facts WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)")
@@ -195,5 +201,20 @@ def _facts_delta(cur, window: dict) -> None:
         cur.execute("RESET search_path")
     cur.execute("DELETE FROM main.message_conflicts WHERE customer_id IN (SELECT customer_id FROM lb_conflict_customers)")
     cur.execute("INSERT INTO main.message_conflicts SELECT * FROM lb_delta.message_conflicts")
+    _batch_facts(cur, "SELECT customer_id FROM lb_touched_customers UNION SELECT customer_id FROM lb_message_customers")
 
 
+def _batch_facts(cur, customers: str | None, *, reach: bool = True) -> None:
+    """batch_reach and call_batches (queries/load/batch_reach.sql, call_batches.sql) for the
+    customers the query ``customers`` selects, or for everyone (None); with ``reach=False`` only
+    call_batches (the messages did not change). A touched call loses its rows whoever called."""
+    whole = customers is None
+    cur.execute("CREATE OR REPLACE TEMP TABLE lb_batch_customers AS "
+                + ("SELECT NULL::VARCHAR AS customer_id LIMIT 0" if whole else customers))
+    mine = " WHERE customer_id IN (SELECT customer_id FROM lb_batch_customers)"
+    if reach:
+        cur.execute("TRUNCATE batch_reach" if whole else "DELETE FROM batch_reach" + mine)
+        sql.run(cur, "load/batch_reach", {"whole": whole})
+    cur.execute("TRUNCATE call_batches" if whole else
+                "DELETE FROM call_batches" + mine + " OR call_id IN (SELECT call_id FROM lb_touched_calls)")
+    sql.run(cur, "load/call_batches", {"whole": whole})

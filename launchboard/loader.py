@@ -100,6 +100,8 @@ class Store:
         cur.execute(sql.load("load/tables"))
         for table in TABLES.values():
             cur.execute(self._create_accepted(table))
+        cur.execute("DELETE FROM launch_settings")
+        cur.execute("INSERT INTO launch_settings VALUES (?)", [self.config.call_window_hours])
         if self.config.templates:
             cur.executemany("INSERT INTO template_catalog VALUES (?, ?)",
                             [(t.name, t.claims) for t in self.config.templates.values()])

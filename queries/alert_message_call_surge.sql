@@ -4,6 +4,6 @@
 -- (calls >= min_surge_calls and calls > call_surge_ratio x baseline) is metrics.alerts'.
 -- Grain: one row per open batch. Parameters: $as_of, $call_window_hours, filters.
 SELECT batch, customers_reached, calls, baseline, baseline_method, first_call
-FROM lb_batch_impact($as_of, $call_window_hours, $channels, $regions, $skus, $couriers)
+FROM lb_batch_impact($as_of, $call_window_hours, true, $channels, $regions, $skus, $couriers)
 WHERE window_open
 ORDER BY batch

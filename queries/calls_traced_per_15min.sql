@@ -4,7 +4,7 @@
 -- Grain: one row per quarter hour and batch with a traced call.
 -- Parameters: $as_of, $span_hours, $call_window_hours, filters.
 SELECT time_bucket(INTERVAL 15 MINUTE, lb_local(arrived_at)) AS at, batch, count(*) AS calls
-FROM lb_batch_calls($as_of, $call_window_hours, $channels, $regions, $skus, $couriers)
+FROM lb_batch_calls($as_of, $call_window_hours, false, $channels, $regions, $skus, $couriers)
 WHERE arrived_at > $as_of - to_hours(CAST($span_hours AS BIGINT))
 GROUP BY ALL
 ORDER BY 1, 2

@@ -7,5 +7,5 @@
 -- Grain: one row per batch, most excess calls first. Parameters: $as_of, $call_window_hours, filters.
 SELECT batch, template, corrects, messages, customers_reached, first_reach, last_reach, calls,
        baseline_method, baseline, excess, rate_ratio, window_calls, load_share, first_call, reasons, window_open
-FROM lb_batch_impact($as_of, $call_window_hours, $channels, $regions, $skus, $couriers)
+FROM lb_batch_impact($as_of, $call_window_hours, false, $channels, $regions, $skus, $couriers)
 ORDER BY excess DESC NULLS LAST, calls DESC, batch

@@ -64,70 +64,69 @@ CREATE OR REPLACE MACRO lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers
       AND lb_in_scope(c.channels, c.regions, c.skus, c.couriers, f_channels, f_regions, f_skus, f_couriers);
 
 -- ---------------------------------------------------------------------------------------
--- Calls traced to message batches (README "Calls traced to messages"). A batch is a batch_id,
--- or, for a correction without one, 'corrects <batch_id>' (as the marked moments call it).
--- w is [messages] call_window_hours.
+-- Calls traced to message batches (README "Calls traced to messages"), as of t within the
+-- filters. Who each batch reached and each call's batch are decided when files arrive
+-- (queries/load/batch_reach.sql, call_batches.sql); these macros add what depends on t. w is
+-- [messages] call_window_hours (the one the load used); open_only keeps the batches whose call
+-- window is open at t (a reached customer's message sent in [t - w, t]), for the alert.
 -- ---------------------------------------------------------------------------------------
 
--- The customers each batch reached by t within the filters: one row per (batch, customer), at
--- the customer's first message of the batch that the carrier did not report failed (a failed
--- message never reached them).
-CREATE OR REPLACE MACRO lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS batch, customer_id, min(sent_at) AS sent_at
-    FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers)
-    WHERE (batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL) AND status <> 'failed'
-    GROUP BY ALL;
-
--- The calls a batch may have caused, as of t: a call offered at t (ended_at <= t, within the
--- filters) by a reached customer that arrived after the customer's message and at most w hours
--- later, (sent_at, sent_at + w]. A call in the windows of several batches counts once, for the
--- most recent message before it (last touch; the same instant: the batch that sorts last).
--- Only messages sent before the call decide it, so a counted call never changes batch later.
-CREATE OR REPLACE MACRO lb_batch_calls(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT r.batch, r.sent_at, c.call_id, c.customer_id, c.arrived_at, c.reason
-    FROM lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers) c
-    JOIN lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers) r
-      ON r.customer_id = c.customer_id
-     AND c.arrived_at > r.sent_at AND c.arrived_at <= r.sent_at + to_seconds(w * 3600)
-    QUALIFY row_number() OVER (PARTITION BY c.call_id ORDER BY r.sent_at DESC, r.batch DESC) = 1;
-
--- Each reached customer watched so far: (sent_at, until], until = least(sent_at + w, t).
-CREATE OR REPLACE MACRO lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+-- The customers each batch reached by t (their message sent_at <= t), within the filters (a
+-- message of the batch named an order within them), each watched over (sent_at, until],
+-- until = least(sent_at + w, t): the call window so far.
+CREATE OR REPLACE MACRO lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
     SELECT batch, customer_id, sent_at, least(sent_at + to_seconds(w * 3600), t) AS until
-    FROM lb_batch_reach(t, f_channels, f_regions, f_skus, f_couriers);
+    FROM batch_reach
+    WHERE sent_at <= t
+      AND lb_in_scope(channels, regions, skus, couriers, f_channels, f_regions, f_skus, f_couriers)
+      AND (NOT open_only OR batch IN (
+          SELECT batch FROM batch_reach
+          WHERE sent_at <= t AND sent_at >= t - to_seconds(w * 3600)
+            AND lb_in_scope(channels, regions, skus, couriers, f_channels, f_regions, f_skus, f_couriers)));
 
--- The day-before baseline's calls: every call offered at t by a reached customer that arrived in
--- their watched span 24 h earlier, (sent_at - 24 h, until - 24 h] (whatever batch it belongs to).
-CREATE OR REPLACE MACRO lb_batch_day_before(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+-- The calls traced to those batches: offered at t (ended by t) by a reached customer, traced
+-- to that batch (call_batches: after the customer's message, within w, the most recent).
+CREATE OR REPLACE MACRO lb_batch_calls(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT r.batch, r.sent_at, c.call_id, c.customer_id, c.arrived_at, c.reason
+    FROM call_batches c
+    JOIN lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) r
+      ON r.batch = c.traced_batch AND r.customer_id = c.customer_id
+    WHERE c.ended_at <= t;
+
+-- The day-before baseline's calls: every call offered at t by a reached customer that arrived
+-- in their watched span 24 h earlier, (sent_at - 24 h, until - 24 h] (whatever batch it has).
+CREATE OR REPLACE MACRO lb_batch_day_before(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
     SELECT r.batch, c.call_id, c.customer_id, c.arrived_at
-    FROM lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers) r
-    JOIN lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers) c
-      ON c.customer_id = r.customer_id
-     AND c.arrived_at > r.sent_at - INTERVAL 24 HOUR AND c.arrived_at <= r.until - INTERVAL 24 HOUR;
+    FROM (SELECT call_id, customer_id, arrived_at, ended_at, unnest(day_before_of) AS of
+          FROM call_batches WHERE ended_at <= t AND len(day_before_of) > 0) c
+    JOIN lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) r
+      ON r.batch = c.of.batch AND r.customer_id = c.customer_id AND r.sent_at = c.of.sent_at
+    WHERE c.arrived_at <= r.until - INTERVAL 24 HOUR;
 
 -- Per batch as of t: what it sent, whom it reached, the calls it may have caused against the
 -- calls those customers would have made anyway (the baseline), and its share of the load.
--- Each reached customer is watched over (sent_at, until], until = least(sent_at + w, t): the
--- window so far. The baseline is
---   'day before': the same customers' calls in the same windows 24 h earlier, when the calls
---                 extract reaches back that far: its first call (ended by t) arrived at or
---                 before the batch's first reach - 24 h;
+-- The baseline is
+--   'day before': lb_batch_day_before, when the calls extract reaches back that far: its first
+--                 call (ended by t) arrived at or before the batch's first reach - 24 h;
 --   'launch rate': otherwise, the launch's calls per customer per hour (calls ended by t by
 --                 customers with an order placed by t, over those customers and the hours from
 --                 the first call to t) times the hours watched, summed over the customers.
 -- window_calls: every call offered at t (unknown callers too, within the filters) that arrived
 -- in (first reach, least(last reach + w, t)]. window_open: t <= last reach + w.
-CREATE OR REPLACE MACRO lb_batch_impact(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    WITH sends AS (
+CREATE OR REPLACE MACRO lb_batch_impact(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    WITH reach AS MATERIALIZED (
+        SELECT * FROM lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
+    ),
+    sends AS (
         SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS batch,
                count(*) AS messages,
                string_agg(DISTINCT template, ', ' ORDER BY template) AS template,
                string_agg(DISTINCT corrects_batch_id, ', ' ORDER BY corrects_batch_id) AS corrects
         FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers)
-        WHERE batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL
+        WHERE (batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL)
+          AND (NOT open_only OR coalesce(batch_id, 'corrects ' || corrects_batch_id) IN (SELECT batch FROM reach))
         GROUP BY 1
     ),
-    reach AS (SELECT * FROM lb_batch_watch(t, w, f_channels, f_regions, f_skus, f_couriers)),
     reached AS (
         SELECT batch, count(*) AS customers_reached, min(sent_at) AS first_reach, max(sent_at) AS last_reach,
                sum(epoch(until) - epoch(sent_at)) / 3600.0 AS customer_hours
@@ -144,17 +143,18 @@ CREATE OR REPLACE MACRO lb_batch_impact(t, w, f_channels, f_regions, f_skus, f_c
                / nullif((epoch(t) - epoch((SELECT first_at FROM first_call))) / 3600.0, 0) AS per_customer_hour
     ),
     day_before AS (
-        SELECT batch, count(*) AS calls FROM lb_batch_day_before(t, w, f_channels, f_regions, f_skus, f_couriers)
+        SELECT batch, count(*) AS calls
+        FROM lb_batch_day_before(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
         GROUP BY 1
     ),
-    caused AS (
-        SELECT batch, count(*) AS calls, min(arrived_at) AS first_call FROM lb_batch_calls(t, w, f_channels, f_regions, f_skus, f_couriers)
-        GROUP BY 1
+    traced AS MATERIALIZED (
+        SELECT batch, arrived_at, coalesce(reason, '(none)') AS reason
+        FROM lb_batch_calls(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
     ),
+    caused AS (SELECT batch, count(*) AS calls, min(arrived_at) AS first_call FROM traced GROUP BY 1),
     reasons AS (
         SELECT batch, list({'reason': reason, 'calls': calls} ORDER BY calls DESC, reason) AS reasons
-        FROM (SELECT batch, coalesce(reason, '(none)') AS reason, count(*) AS calls
-              FROM lb_batch_calls(t, w, f_channels, f_regions, f_skus, f_couriers) GROUP BY ALL)
+        FROM (SELECT batch, reason, count(*) AS calls FROM traced GROUP BY ALL)
         GROUP BY 1
     ),
     load AS (

@@ -67,3 +67,16 @@ CREATE TABLE IF NOT EXISTS queue_log_done (
     call_id VARCHAR, queue VARCHAR, arrived_at BIGINT, answered_at BIGINT, ended_at BIGINT,  -- epochs
     outcome VARCHAR, agent_id VARCHAR, reason VARCHAR, resolution VARCHAR, updated_at BIGINT, customer_phone VARCHAR
 );
+-- Launch settings the derived tables need ([messages] call_window_hours), written at start-up.
+CREATE TABLE IF NOT EXISTS launch_settings (call_window_hours DOUBLE NOT NULL);
+-- Calls traced to messages (queries/load/batch_reach.sql, call_batches.sql): who each message
+-- batch reached, and each call's batch and day-before role; decided when files arrive.
+CREATE TABLE IF NOT EXISTS batch_reach (
+    batch VARCHAR, customer_id VARCHAR, sent_at TIMESTAMPTZ,
+    channels VARCHAR[], regions VARCHAR[], skus VARCHAR[], couriers VARCHAR[]
+);
+CREATE TABLE IF NOT EXISTS call_batches (
+    call_id VARCHAR, customer_id VARCHAR, arrived_at TIMESTAMPTZ, ended_at TIMESTAMPTZ, reason VARCHAR,
+    traced_batch VARCHAR, traced_sent_at TIMESTAMPTZ,
+    day_before_of STRUCT(batch VARCHAR, sent_at TIMESTAMPTZ)[]
+);

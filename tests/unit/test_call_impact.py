@@ -29,6 +29,8 @@ from launchboard import metrics, report, sql
 from launchboard.charts import calls as call_charts
 from launchboard.charts import messages as msg_charts
 from launchboard.config import load_config
+from launchboard.loader import Store
+from launch_files import make_launch
 from launchboard.metrics import Params, Scope
 from launchboard.timeutil import parse_moment
 
@@ -383,3 +385,55 @@ def test_impact_table_and_batch_charts(store):
     assert bars["datasets"][bars["data"]["name"]] == [{"reason": "delivery", "calls": 3},
                                                       {"reason": "(none)", "calls": 1},
                                                       {"reason": "activation", "calls": 1}]
+
+
+# -- decided when files arrive: a drop changes exactly what a full load would ---------------------
+
+def test_a_drop_retraces_calls_as_a_full_load_would(tmp_path, monkeypatch):
+    """Force the incremental path and compare with one full load after a drop that: sends C3 a
+    B2 message at 10-20 22:50 (K7 at 22:10 stays B1's; nothing of C3's later), re-sends M2 (B1 to
+    C2) as failed (C2 no longer reached by B1: K5 untraced), moves M6 (B2, naming C5's O5) to C6,
+    whose call K17 at 23:20 (already loaded) becomes B2's though no order or call of C6's is in the
+    drop, and moves C1's order O1 to Busan."""
+    monkeypatch.setattr(Store, "DELTA_SHARE", 1e9)
+    base = files()
+    base["calls/c.csv"] += call("K17", "C6", "10-20 23:20", "stock")
+    data = make_launch(tmp_path / "inc", base)
+    store = Store(data)
+    try:
+        store.refresh()
+        (data / "messages" / "m_002.csv").write_text(
+            MSG + "M11,C3,ACTIVATION_AUTO,2016-10-20 22:50,delivered,O3,B2,\n"
+                  "M2,C2,DELIVERY_DELAYED,2016-10-20 22:00,failed,O2,B1,\n"
+                  "M6,C6,ACTIVATION_AUTO,2016-10-20 23:00,delivered,O5,B2,\n", encoding="utf-8")
+        (data / "orders" / "o_002.csv").write_text(
+            "order_id,customer_id,channel,sku,region,ordered_at\nO1,C1,web,IP7,Busan,2016-10-07 10:00\n",
+            encoding="utf-8")
+        assert store.refresh() == 2
+        cur = store.cursor()
+        assert cur.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'lb_delta'").fetchone() == (1,)
+        cur.close()
+        full_dir = make_launch(tmp_path / "full", base)
+        for rel in ("messages/m_002.csv", "orders/o_002.csv"):
+            (full_dir / rel).write_text((data / rel).read_text(encoding="utf-8"), encoding="utf-8")
+        fresh = Store(full_dir)
+        try:
+            fresh.refresh()
+            for query in ("SELECT batch, customer_id, sent_at, list_sort(regions) FROM batch_reach ORDER BY ALL",
+                          "SELECT call_id, customer_id, traced_batch, traced_sent_at, day_before_of FROM call_batches"
+                          " ORDER BY ALL"):
+                ours, theirs = (s.cursor().execute(query).fetchall() for s in (store, fresh))
+                assert ours == theirs, query
+            moment = parse_moment("2016-10-21 18:00", store.config.tz)
+            assert report.build(store, moment)["messages"] == report.build(fresh, moment)["messages"]
+            b = {r["batch_id"]: r for r in report.build(store, moment)["messages"]["call_impact"]}
+            # B1 reached C1, C3 (C2's message failed now): K7, K1, K2, K3; B2: C2 (K6), C3 (none
+            # after 22:50), C6 (K17); C5 no longer (K9 untraced)
+            assert (b["B1"]["customers_reached"], b["B1"]["calls"]) == (2, 4)
+            assert (b["B2"]["customers_reached"], b["B2"]["calls"]) == (3, 2)
+            busan = report.build(store, moment, Scope(regions=("Busan",)))["messages"]["call_impact"]
+            assert {r["batch_id"]: r["calls"] for r in busan}["B1"] == 3  # C1's K1, K2, K3 (O1 now in Busan)
+        finally:
+            fresh.close()
+    finally:
+        store.close()

@@ -109,7 +109,7 @@ def test_delay_and_ars_batches_are_the_top_causes_each_at_its_surge(store):
     cur = store.cursor()
     try:
         spans = dict(((b, (lo, hi)) for b, lo, hi in cur.execute(
-            "SELECT batch, min(arrived_at), max(arrived_at) FROM lb_batch_calls($t, 2, [], [], [], []) GROUP BY 1",
+            "SELECT batch, min(arrived_at), max(arrived_at) FROM lb_batch_calls($t, 2, false, [], [], [], []) GROUP BY 1",
             {"t": datetime.fromisoformat(STORY["cutoff"])}).fetchall()))
     finally:
         cur.close()
