@@ -209,8 +209,8 @@ def activations(cur, p: Params) -> dict:
 
 
 def call_impact(cur, p: Params, fmt=lambda ts: ts) -> list[dict]:
-    """Calls traced to each message batch and correction (queries/messages_call_impact.sql),
-    most excess calls first; reasons as {reason: calls}, most calls first."""
+    """Calls traced to each message batch and correction (queries/messages_call_impact.sql), most
+    excess first; reasons as {reason: calls}, most calls first."""
     return [
         {
             "batch_id": b["batch"],

@@ -71,6 +71,13 @@ CREATE OR REPLACE MACRO lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers
 -- window is open at t (a reached customer's message sent in [t - w, t]), for the alert.
 -- ---------------------------------------------------------------------------------------
 
+-- The batches whose call window is open at t within the filters: a reached customer's message
+-- was sent in [t - w, t].
+CREATE OR REPLACE MACRO lb_batch_open(t, w, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT DISTINCT batch FROM batch_reach
+    WHERE sent_at <= t AND sent_at >= t - to_seconds(w * 3600)
+      AND lb_in_scope(channels, regions, skus, couriers, f_channels, f_regions, f_skus, f_couriers);
+
 -- The customers each batch reached by t (their message sent_at <= t), within the filters (a
 -- message of the batch named an order within them), each watched over (sent_at, until],
 -- until = least(sent_at + w, t): the call window so far.
@@ -79,117 +86,84 @@ CREATE OR REPLACE MACRO lb_batch_reach(t, w, open_only, f_channels, f_regions, f
     FROM batch_reach
     WHERE sent_at <= t
       AND lb_in_scope(channels, regions, skus, couriers, f_channels, f_regions, f_skus, f_couriers)
-      AND (NOT open_only OR batch IN (
-          SELECT batch FROM batch_reach
-          WHERE sent_at <= t AND sent_at >= t - to_seconds(w * 3600)
-            AND lb_in_scope(channels, regions, skus, couriers, f_channels, f_regions, f_skus, f_couriers)));
+      AND (NOT open_only OR batch IN (SELECT batch FROM lb_batch_open(t, w, f_channels, f_regions, f_skus, f_couriers)));
 
--- The calls traced to those batches: offered at t (ended by t) by a reached customer, traced
--- to that batch (call_batches: after the customer's message, within w, the most recent).
+-- The calls traced to those batches: offered at t (ended by t) by a customer the batch reached
+-- within the filters, traced to it (call_batches: after the customer's message, within w, the
+-- most recent). The message came before the call, so it was sent by t.
 CREATE OR REPLACE MACRO lb_batch_calls(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT r.batch, r.sent_at, c.call_id, c.customer_id, c.arrived_at, c.reason
+    SELECT c.traced.batch AS batch, c.traced.sent_at AS sent_at, c.call_id, c.customer_id, c.arrived_at, c.reason
     FROM call_batches c
-    JOIN lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) r
-      ON r.batch = c.traced_batch AND r.customer_id = c.customer_id
-    WHERE c.ended_at <= t;
+    WHERE c.traced IS NOT NULL AND c.ended_at <= t
+      AND lb_in_scope(c.traced.channels, c.traced.regions, c.traced.skus, c.traced.couriers,
+                      f_channels, f_regions, f_skus, f_couriers)
+      AND (NOT open_only OR c.traced.batch IN (SELECT batch FROM lb_batch_open(t, w, f_channels, f_regions, f_skus, f_couriers)));
 
 -- The day-before baseline's calls: every call offered at t by a reached customer that arrived
 -- in their watched span 24 h earlier, (sent_at - 24 h, until - 24 h] (whatever batch it has).
 CREATE OR REPLACE MACRO lb_batch_day_before(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT r.batch, c.call_id, c.customer_id, c.arrived_at
-    FROM (SELECT call_id, customer_id, arrived_at, ended_at, unnest(day_before_of) AS of
-          FROM call_batches WHERE ended_at <= t AND len(day_before_of) > 0) c
-    JOIN lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) r
-      ON r.batch = c.of.batch AND r.customer_id = c.customer_id AND r.sent_at = c.of.sent_at
-    WHERE c.arrived_at <= r.until - INTERVAL 24 HOUR;
+    SELECT d.of.batch AS batch, d.call_id, d.customer_id, d.arrived_at
+    FROM (SELECT call_id, customer_id, arrived_at, unnest(day_before_of) AS of
+          FROM call_batches WHERE ended_at <= t AND len(day_before_of) > 0) d
+    WHERE d.of.sent_at <= t
+      AND d.arrived_at <= least(d.of.sent_at + to_seconds(w * 3600), t) - INTERVAL 24 HOUR
+      AND lb_in_scope(d.of.channels, d.of.regions, d.of.skus, d.of.couriers, f_channels, f_regions, f_skus, f_couriers)
+      AND (NOT open_only OR d.of.batch IN (SELECT batch FROM lb_batch_open(t, w, f_channels, f_regions, f_skus, f_couriers)));
 
--- Per batch as of t: what it sent, whom it reached, the calls it may have caused against the
--- calls those customers would have made anyway (the baseline), and its share of the load.
--- The baseline is
---   'day before': lb_batch_day_before, when the calls extract reaches back that far: its first
---                 call (ended by t) arrived at or before the batch's first reach - 24 h;
---   'launch rate': otherwise, the launch's calls per customer per hour (calls ended by t by
---                 customers with an order placed by t, over those customers and the hours from
---                 the first call to t) times the hours watched, summed over the customers.
--- window_calls: every call offered at t (unknown callers too, within the filters) that arrived
--- in (first reach, least(last reach + w, t)]. window_open: t <= last reach + w.
-CREATE OR REPLACE MACRO lb_batch_impact(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    WITH reach AS MATERIALIZED (
-        SELECT * FROM lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
-    ),
-    sends AS (
-        SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS batch,
-               count(*) AS messages,
-               string_agg(DISTINCT template, ', ' ORDER BY template) AS template,
-               string_agg(DISTINCT corrects_batch_id, ', ' ORDER BY corrects_batch_id) AS corrects
-        FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers)
-        WHERE (batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL)
-          AND (NOT open_only OR coalesce(batch_id, 'corrects ' || corrects_batch_id) IN (SELECT batch FROM reach))
-        GROUP BY 1
-    ),
-    reached AS (
+-- The launch's calls per customer per hour at t, the baseline of a batch whose day before the
+-- calls extract does not reach: calls offered at t (within the filters) by customers whose first
+-- order was placed by t, over those customers (customer_facts: first_ordered_at <= t, an order
+-- within the filters) and the hours from the first call (ended by t, any caller) to t. Null
+-- without such a customer or hour.
+CREATE OR REPLACE MACRO lb_launch_rate(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT
+        (SELECT count(*) FROM call_batches c
+         WHERE c.ended_at <= t AND c.caller.since <= t
+           AND lb_in_scope(c.caller.channels, c.caller.regions, c.caller.skus, c.caller.couriers,
+                           f_channels, f_regions, f_skus, f_couriers))
+        / nullif((SELECT count(*) FROM customer_facts
+                  WHERE first_ordered_at <= t
+                    AND lb_in_scope(channels, regions, skus, couriers, f_channels, f_regions, f_skus, f_couriers)), 0)
+        / nullif((epoch(t) - epoch((SELECT min(arrived_at) FROM calls WHERE ended_at <= t))) / 3600.0, 0)
+        AS per_customer_hour;
+
+-- Per batch reached by t: the customers it reached, the calls traced to it, and its baseline
+--   'day before': the day-before baseline's calls (lb_batch_day_before), when the calls extract
+--                 reaches back that far: its first call (ended by t) arrived at or before the
+--                 batch's first reach - 24 h;
+--   'launch rate': otherwise, lb_launch_rate x the hours watched, summed over the customers;
+-- excess = calls - baseline, rate_ratio = calls / baseline. window_open: t <= last reach + w.
+CREATE OR REPLACE MACRO lb_batch_counts(t, w, open_only, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    WITH reached AS (
         SELECT batch, count(*) AS customers_reached, min(sent_at) AS first_reach, max(sent_at) AS last_reach,
                sum(epoch(until) - epoch(sent_at)) / 3600.0 AS customer_hours
-        FROM reach GROUP BY 1
+        FROM lb_batch_reach(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
+        GROUP BY 1
     ),
-    offered AS (SELECT * FROM lb_calls_at(t, f_channels, f_regions, f_skus, f_couriers)),
-    first_call AS (SELECT min(arrived_at) AS first_at FROM calls WHERE ended_at <= t),
-    launch_customers AS (
-        SELECT DISTINCT customer_id FROM lb_order_facts_at(t, f_channels, f_regions, f_skus, f_couriers)
-    ),
-    launch_rate AS (
-        SELECT (SELECT count(*) FROM offered WHERE customer_id IN (SELECT customer_id FROM launch_customers))
-               / nullif((SELECT count(*) FROM launch_customers), 0)
-               / nullif((epoch(t) - epoch((SELECT first_at FROM first_call))) / 3600.0, 0) AS per_customer_hour
+    traced AS (
+        SELECT batch, count(*) AS calls, min(arrived_at) AS first_call
+        FROM lb_batch_calls(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
+        GROUP BY 1
     ),
     day_before AS (
         SELECT batch, count(*) AS calls
         FROM lb_batch_day_before(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
         GROUP BY 1
     ),
-    traced AS MATERIALIZED (
-        SELECT batch, arrived_at, coalesce(reason, '(none)') AS reason
-        FROM lb_batch_calls(t, w, open_only, f_channels, f_regions, f_skus, f_couriers)
-    ),
-    caused AS (SELECT batch, count(*) AS calls, min(arrived_at) AS first_call FROM traced GROUP BY 1),
-    reasons AS (
-        SELECT batch, list({'reason': reason, 'calls': calls} ORDER BY calls DESC, reason) AS reasons
-        FROM (SELECT batch, reason, count(*) AS calls FROM traced GROUP BY ALL)
-        GROUP BY 1
-    ),
-    load AS (
-        SELECT r.batch, count(c.call_id) AS window_calls
-        FROM reached r
-        JOIN offered c ON c.arrived_at > r.first_reach
-         AND c.arrived_at <= least(r.last_reach + to_seconds(w * 3600), t)
-        GROUP BY 1
-    ),
+    first_call AS (SELECT min(arrived_at) AS first_at FROM calls WHERE ended_at <= t),
     judged AS (
-        SELECT s.batch, s.template, s.corrects, s.messages,
-               coalesce(r.customers_reached, 0) AS customers_reached, r.first_reach, r.last_reach,
+        SELECT r.batch, r.customers_reached, r.first_reach, r.last_reach, r.customer_hours,
                coalesce(k.calls, 0) AS calls, k.first_call,
-               CASE WHEN r.batch IS NULL THEN NULL
-                    WHEN (SELECT first_at FROM first_call) <= r.first_reach - INTERVAL 24 HOUR THEN 'day before'
-                    ELSE 'launch rate' END AS baseline_method,
-               r.customer_hours,
-               coalesce(d.calls, 0) AS day_before_calls,
-               coalesce(l.window_calls, 0) AS window_calls,
-               coalesce(x.reasons, []) AS reasons
-        FROM sends s
-        LEFT JOIN reached r USING (batch)
-        LEFT JOIN caused k USING (batch)
+               CASE WHEN fc.first_at <= r.first_reach - INTERVAL 24 HOUR THEN 'day before' ELSE 'launch rate' END
+                   AS baseline_method,
+               CASE WHEN fc.first_at <= r.first_reach - INTERVAL 24 HOUR THEN CAST(coalesce(d.calls, 0) AS DOUBLE)
+                    ELSE (SELECT per_customer_hour FROM lb_launch_rate(t, f_channels, f_regions, f_skus, f_couriers))
+                         * r.customer_hours END AS baseline
+        FROM reached r
+        CROSS JOIN first_call fc
+        LEFT JOIN traced k USING (batch)
         LEFT JOIN day_before d USING (batch)
-        LEFT JOIN load l USING (batch)
-        LEFT JOIN reasons x USING (batch)
     )
-    SELECT batch, template, corrects, messages, customers_reached, first_reach, last_reach, calls,
-           baseline_method, baseline, calls - baseline AS excess, calls / nullif(baseline, 0) AS rate_ratio,
-           window_calls, calls / nullif(window_calls, 0) AS load_share, first_call, reasons,
+    SELECT *, calls - baseline AS excess, calls / nullif(baseline, 0) AS rate_ratio,
            t <= last_reach + to_seconds(w * 3600) AS window_open
-    FROM (
-        SELECT j.*,
-               CASE baseline_method WHEN 'day before' THEN CAST(day_before_calls AS DOUBLE)
-                                    WHEN 'launch rate' THEN (SELECT per_customer_hour FROM launch_rate) * customer_hours
-                                    ELSE 0.0 END AS baseline
-        FROM judged j
-    );
+    FROM judged;

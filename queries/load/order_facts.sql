@@ -14,7 +14,8 @@
 -- whether the claim contradicts that stage.
 -- attempt_facts: one row per current activation attempt with its order's filter fields, so
 -- that a figure on attempts within the filters reads one table (null fields: no known order).
--- customer_facts: one row per customer with orders, for filtering calls.
+-- customer_facts: one row per customer with orders, for filtering calls, and the time of the
+-- customer's first order (first_ordered_at: a customer "of the launch" from then on).
 -- orphan_rows: one row per current shipment, attempt or message whose order_id names no order.
 CREATE OR REPLACE TABLE order_facts AS
 WITH ev AS (
@@ -152,7 +153,8 @@ SELECT
     list(DISTINCT channel) AS channels,
     list(DISTINCT region) AS regions,
     list(DISTINCT sku) AS skus,
-    list_distinct(flatten(list(couriers))) AS couriers
+    list_distinct(flatten(list(couriers))) AS couriers,
+    min(ordered_at) AS first_ordered_at
 FROM order_facts
 GROUP BY customer_id;
 

@@ -77,6 +77,11 @@ CREATE TABLE IF NOT EXISTS batch_reach (
 );
 CREATE TABLE IF NOT EXISTS call_batches (
     call_id VARCHAR, customer_id VARCHAR, arrived_at TIMESTAMPTZ, ended_at TIMESTAMPTZ, reason VARCHAR,
-    traced_batch VARCHAR, traced_sent_at TIMESTAMPTZ,
-    day_before_of STRUCT(batch VARCHAR, sent_at TIMESTAMPTZ)[]
+    -- the caller's first order and filter fields (customer_facts), for the launch rate
+    caller STRUCT(since TIMESTAMPTZ, channels VARCHAR[], regions VARCHAR[], skus VARCHAR[], couriers VARCHAR[]),
+    -- the batch_reach row the call is traced to, and those it is a day-before call of
+    traced STRUCT(batch VARCHAR, sent_at TIMESTAMPTZ, channels VARCHAR[], regions VARCHAR[], skus VARCHAR[],
+                  couriers VARCHAR[]),
+    day_before_of STRUCT(batch VARCHAR, sent_at TIMESTAMPTZ, channels VARCHAR[], regions VARCHAR[], skus VARCHAR[],
+                         couriers VARCHAR[])[]
 );

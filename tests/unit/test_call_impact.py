@@ -420,7 +420,7 @@ def test_a_drop_retraces_calls_as_a_full_load_would(tmp_path, monkeypatch):
         try:
             fresh.refresh()
             for query in ("SELECT batch, customer_id, sent_at, list_sort(regions) FROM batch_reach ORDER BY ALL",
-                          "SELECT call_id, customer_id, traced_batch, traced_sent_at, day_before_of FROM call_batches"
+                          "SELECT call_id, customer_id, traced, day_before_of FROM call_batches"
                           " ORDER BY ALL"):
                 ours, theirs = (s.cursor().execute(query).fetchall() for s in (store, fresh))
                 assert ours == theirs, query
