@@ -177,6 +177,23 @@ def data_stats() -> dict:
 # ---------------------------------------------------------------------------------------------
 # Engine worker (one fresh process per run)
 # ---------------------------------------------------------------------------------------------
+def cold_worker(tag: str) -> dict:
+    """Only the contract-shaped cold load (``--cold-pairs``): seconds, rows read, load averages."""
+    from launchboard.loader import Store
+    live = make_live(tag)
+    load = os.getloadavg()
+    t0 = time.perf_counter()
+    store = Store(live)
+    store.refresh()
+    seconds = time.perf_counter() - t0
+    cur = store.cursor()
+    rows = cur.execute("SELECT sum(rows_read) FROM files").fetchone()[0]
+    cur.close()
+    store.close()
+    return {"cold_s": seconds, "rows_read": rows, "cold_rows_per_s": rows / seconds, "load_before": load,
+            "load_after": os.getloadavg(), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 def engine_worker(tag: str) -> dict:
     from launchboard import lookup, report
     from launchboard.loader import Store
@@ -666,7 +683,9 @@ def main() -> int:
     ap.add_argument("--restart-only", action="store_true",
                     help="only the restart measurements (a first load, restarts, a killed load started again)")
     ap.add_argument("--seed", type=int, default=16, help="the killed load's random moment")
-    ap.add_argument("--worker", choices=("engine", "pandas", "floor", "real", "restart"), help=argparse.SUPPRESS)
+    ap.add_argument("--cold-pairs", type=int, default=0,
+                    help="only the cold loads: this many pairs (contract-shaped, then real-shaped), printed as JSON")
+    ap.add_argument("--worker", choices=("engine", "pandas", "floor", "real", "cold", "restart"), help=argparse.SUPPRESS)
     ap.add_argument("--tag", default="x", help=argparse.SUPPRESS)
     args = ap.parse_args()
     use_data(Path(args.data))
@@ -679,6 +698,19 @@ def main() -> int:
         return 0
     if args.worker == "floor":
         print(json.dumps(floor_worker()))
+        return 0
+    if args.worker == "cold":
+        print(json.dumps(cold_worker(args.tag)))
+        return 0
+    if args.cold_pairs:  # issue 13: the real-shaped cold load against the contract-shaped one, nothing else
+        pairs = []
+        for i in range(args.cold_pairs):
+            c, r = sub("cold", str(i)), sub("real", str(i))
+            pairs.append({"contract": c, "real": r, "ratio": c["cold_rows_per_s"] / r["rows_per_s"]})
+            print(f"pair {i + 1}: contract {c['cold_s']:.1f} s ({c['cold_rows_per_s']:,.0f} rows/s, load "
+                  f"{c['load_before'][0]:.1f}), real {r['cold_s']:.1f} s ({r['rows_per_s']:,.0f} rows/s, load "
+                  f"{r['load_before'][0]:.1f}-{r['load_after'][0]:.1f}): {pairs[-1]['ratio']:.2f}x", flush=True)
+        print(json.dumps({"pairs": pairs, "median_ratio": statistics.median(p["ratio"] for p in pairs)}))
         return 0
     if args.worker == "real":  # issue 13: the real-shaped launch (bench/real.py)
         print(json.dumps(real_bench.worker(DATA, args.tag)))
