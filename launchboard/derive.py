@@ -7,6 +7,7 @@ on other cursors always see a consistent launch. A drop that is a small share of
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from . import resolve, sql
@@ -30,7 +31,8 @@ DELTA_SHARE = 0.2
 
 def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
            new_files: dict[str, list[str]] | None = None, widened: set[str] = frozenset(),
-           delta_share: float = DELTA_SHARE, *, conflict_window_hours: float) -> datetime | None:
+           delta_share: float = DELTA_SHARE, *, conflict_window_hours: float,
+           before_commit: Callable[[object], None] | None = None) -> datetime | None:
     """Rebuild the current versions and order_facts in one transaction.
 
     With ``new_files``, a table whose new rows are a small share of it (and whose columns did
@@ -39,6 +41,7 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
     full rebuild; it is just cheaper for a drop into a big launch.
 
     ``conflict_window_hours`` (launch.toml) is the window of message_conflicts.
+    ``before_commit(cur)`` runs last in the same transaction (the Store clears its pending marks).
 
     Returns the earliest timestamp of the rows replaced or added (``END_OF_TIME`` when none),
     or None when a table was rebuilt whole (see ``stable_before``).
@@ -99,6 +102,8 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
             if "calls" in tables and "calls" not in delta:  # calls rebuilt whole, the orders' facts not
                 cur.execute(sql.load("load/call_facts"))
                 _batch_facts(cur, None, reach=False)
+        if before_commit is not None:
+            before_commit(cur)
         cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")
