@@ -15,6 +15,7 @@ from ui.widgets import csv_download, csv_text, download
 from ui.widgets import table as data_table
 
 SHOWN_REJECTS = 1_000  # rejected rows shown per table; the CSV has them all
+SHOWN_REASONS = 20  # reasons for a rebuild from scratch listed (a folder of files replaced: the first)
 FIGURES = ["files", "files_rejected", "rows_read", "rows_accepted", "rows_rejected", "superseded", "orphans"]
 FIGURE_LABELS = {"files": i18n.N_("files"), "files_rejected": i18n.N_("files rejected"),
                  "rows_read": i18n.N_("rows read"), "rows_accepted": i18n.N_("rows accepted"),
@@ -160,9 +161,23 @@ def _personal(s) -> None:
         st.caption(plain(", ".join(sorted(PERSONAL_COLUMNS))) + " " + _("(and repeats such as name\\_2)."))
 
 
+def _rebuilt(s) -> None:
+    """Why the launch was built again from scratch when the server last started, if it was."""
+    rebuilt = state.frame(s, "quality_rebuilt", {})
+    if rebuilt.empty:
+        return
+    when = i18n.when(rebuilt["rebuilt_at"].iloc[0].to_pydatetime(), s.config.tz)
+    reasons = state.rebuild_reasons(rebuilt.itertuples())
+    shown = reasons[:SHOWN_REASONS] + ([_("and {n} more").format(n=num(len(reasons) - SHOWN_REASONS))]
+                                       if len(reasons) > SHOWN_REASONS else [])
+    st.warning(_("The launch was built again from scratch when the server started ({when}), because:").format(when=when)
+               + "\n" + "\n".join("- " + plain(r) for r in shown), icon=":material/restart_alt:")
+
+
 def body(s, view, as_of):
     st.caption(_("Everything loaded so far: these figures describe the files received, not a moment of the "
                  "launch, and do not follow the sidebar filters."))
+    _rebuilt(s)
     rep = state.figures(s, as_of, view.scope)
     ingest = rep["ingest"]
     rec = state.frame(s, "quality_reconcile", {}).set_index("table_name")

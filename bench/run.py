@@ -22,6 +22,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import real as real_bench  # noqa: E402  (bench/real.py: the real-shaped launch, issue 13)
+from launchboard.config import STATE_ENV  # noqa: E402
 
 BENCH = ROOT / "bench"
 DATA = BENCH / "data"
@@ -53,6 +55,7 @@ ENGINE_NOTES: list[str] = [
     "`launchboard/sandbox.py`: the Explore page copies each curated table into the SQL sandbox the first time a query reads it, instead of every table when the page opens (26 s at 1M orders before; a first query on `messages` now pays ~12 s, on `calls` under 1 s). The page itself counts the rows and lists the columns on the Store.",
 ]
 LOAD_BEGIN, LOAD_END = "<!-- loadtest:begin -->", "<!-- loadtest:end -->"
+RESTART_BEGIN, RESTART_END = "<!-- restart:begin -->", "<!-- restart:end -->"
 
 TARGETS = {
     "cold_rows_per_s": ("cold load of the whole launch", ">=", 1_000_000, "rows/s"),
@@ -174,6 +177,23 @@ def data_stats() -> dict:
 # ---------------------------------------------------------------------------------------------
 # Engine worker (one fresh process per run)
 # ---------------------------------------------------------------------------------------------
+def cold_worker(tag: str) -> dict:
+    """Only the contract-shaped cold load (``--cold-pairs``): seconds, rows read, load averages."""
+    from launchboard.loader import Store
+    live = make_live(tag)
+    load = os.getloadavg()
+    t0 = time.perf_counter()
+    store = Store(live)
+    store.refresh()
+    seconds = time.perf_counter() - t0
+    cur = store.cursor()
+    rows = cur.execute("SELECT sum(rows_read) FROM files").fetchone()[0]
+    cur.close()
+    store.close()
+    return {"cold_s": seconds, "rows_read": rows, "cold_rows_per_s": rows / seconds, "load_before": load,
+            "load_after": os.getloadavg(), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 def engine_worker(tag: str) -> dict:
     from launchboard import lookup, report
     from launchboard.loader import Store
@@ -320,12 +340,116 @@ def pandas_worker() -> dict:
 # ---------------------------------------------------------------------------------------------
 # Orchestration
 # ---------------------------------------------------------------------------------------------
-def sub(worker: str, tag: str = "x") -> dict:
-    proc = subprocess.run([PY, str(Path(__file__)), "--worker", worker, "--tag", tag, "--data", str(DATA)], cwd=ROOT,
-                          capture_output=True, text=True)
+def sub(worker: str, tag: str = "x", state: Path | None = None) -> dict:
+    """A worker in a fresh process. Its Store keeps its database in ``state`` (default: a new
+    folder removed afterwards, so that a cold load is cold: launchboard.persist)."""
+    fresh = state is None
+    state = state or WORK / f"state_{worker}_{tag}"
+    if fresh:
+        shutil.rmtree(state, ignore_errors=True)
+    try:
+        proc = subprocess.run([PY, str(Path(__file__)), "--worker", worker, "--tag", tag, "--data", str(DATA)],
+                              cwd=ROOT, capture_output=True, text=True, env={**os.environ, STATE_ENV: str(state)})
+    finally:
+        if fresh:
+            shutil.rmtree(state, ignore_errors=True)
     if proc.returncode != 0:
         raise RuntimeError(f"{worker} worker failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Restart (issue 16): a server started again on a folder it has already loaded, and one killed
+# at a random point of its load and started again
+# ---------------------------------------------------------------------------------------------
+def restart_worker(tag: str) -> dict:
+    """Open the Store on the live folder ``live_<tag>`` (made by the caller) and refresh it; the
+    moment the launch is queryable (wall clock, for the parent's process-start time), then the
+    report (written to engine_report_<tag>.json) and how many files this start read."""
+    from launchboard import report
+    from launchboard.loader import Store
+
+    store = Store(WORK / f"live_{tag}")
+    read = store.refresh()
+    cur = store.cursor()
+    orders = cur.execute("SELECT count(*) FROM orders").fetchone()[0]
+    queryable = time.time()
+    cur.close()
+    t0 = time.perf_counter()
+    rep = report.build(store)
+    res = {"queryable_at": queryable, "report_s": time.perf_counter() - t0, "files_read": read, "orders": orders,
+           "reused": store.reused, "rebuilt": [r.kind for r in store.rebuilt]}
+    (WORK / f"engine_report_{tag}.json").write_text(json.dumps(rep, default=str, indent=1))
+    store.close()
+    return res
+
+
+def _start(tag: str, state: Path, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([PY, str(Path(__file__)), "--worker", "restart", "--tag", tag, "--data", str(DATA)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, STATE_ENV: str(state), **(env or {})})
+
+
+def _finish(proc: subprocess.Popen, started: float) -> dict:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"restart worker failed:\n{err[-4000:]}")
+    res = json.loads(out.strip().splitlines()[-1])
+    res["process_to_queryable_s"] = res["queryable_at"] - started
+    return res
+
+
+def _adds_up(rep: dict) -> bool:
+    return all(t["rows_read"] == t["rows_accepted"] + t["rows_rejected"] for t in rep["ingest"].values())
+
+
+def restart_runs(runs: int, seed: int) -> dict:
+    """A first load into a state folder, then ``runs`` restarts on it (nothing new: process start
+    to the launch queryable); then a load killed (SIGKILL) at a random moment of a cold load and
+    started again, its report compared with the first load's."""
+    import random
+
+    make_live("restart")
+    state = WORK / "state_restart"
+    shutil.rmtree(state, ignore_errors=True)
+    out: dict = {}
+    t0 = time.time()
+    first = _finish(_start("restart", state), t0)
+    out["first_load_s"] = first["process_to_queryable_s"]
+    clean = json.loads((WORK / "engine_report_restart.json").read_text())
+    print(f"restart: first load {out['first_load_s']:.1f} s", flush=True)
+    out["restarts"] = []
+    for _ in range(runs):
+        t0 = time.time()
+        r = _finish(_start("restart", state), t0)
+        again = json.loads((WORK / "engine_report_restart.json").read_text())
+        r["same_report"] = again == clean
+        out["restarts"].append(r)
+        print(f"restart: {r['process_to_queryable_s']:.2f} s to queryable, {r['files_read']} files read, "
+              f"same report: {r['same_report']}", flush=True)
+    out["restart_s"] = statistics.median(r["process_to_queryable_s"] for r in out["restarts"])
+
+    shutil.rmtree(state, ignore_errors=True)
+    kill_at = random.Random(seed).uniform(2.0, max(3.0, 0.9 * out["first_load_s"]))
+    proc = _start("restart", state)
+    try:
+        proc.wait(timeout=kill_at)
+        killed = False  # it finished first: no crash to recover from
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        killed = True
+    t0 = time.time()
+    after = _finish(_start("restart", state), t0)
+    rep = json.loads((WORK / "engine_report_restart.json").read_text())
+    out["kill"] = {"at_s": kill_at, "killed": killed, "restart_s": after["process_to_queryable_s"],
+                   "files_read": after["files_read"], "same_report": rep == clean, "adds_up": _adds_up(rep),
+                   "diffs": compare(clean, rep)[:10]}
+    print(f"kill at {kill_at:.1f} s: restart {after['process_to_queryable_s']:.1f} s, {after['files_read']} files read, "
+          f"same report as a clean load: {rep == clean}", flush=True)
+    shutil.rmtree(state, ignore_errors=True)
+    shutil.rmtree(WORK / "live_restart", ignore_errors=True)
+    return out
 
 
 def compare(engine: dict, pandas: dict) -> list[str]:
@@ -499,14 +623,55 @@ def render(info: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _section(text: str, begin: str, end: str) -> str:
+    return begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n" if begin in text and end in text else ""
+
+
 def write_results(text: str) -> None:
-    """RESULTS.md = the bench section + the load-test section kept from the previous file."""
-    load = ""
+    """RESULTS.md = the bench section + the restart and load-test sections kept from the previous file."""
+    kept = ""
     if RESULTS.exists():
         old = RESULTS.read_text(encoding="utf-8")
-        if LOAD_BEGIN in old and LOAD_END in old:
-            load = LOAD_BEGIN + old.split(LOAD_BEGIN, 1)[1].split(LOAD_END, 1)[0] + LOAD_END + "\n"
-    RESULTS.write_text(text + ("\n" + load if load else ""), encoding="utf-8")
+        kept = "".join("\n" + part for part in (_section(old, RESTART_BEGIN, RESTART_END),
+                                                 _section(old, LOAD_BEGIN, LOAD_END)) if part)
+    RESULTS.write_text(text + kept, encoding="utf-8")
+
+
+def render_restart(info: dict) -> str:
+    r = info["restart"]
+    kill = r["kill"]
+    lines = [RESTART_BEGIN, "## Restart (issue 16)", "",
+             f"Measured {info['when']} with `bench/run.py --restart-only --data {DATA}` on {info['machine']['nproc']} "
+             f"cores (load average {info['load_start'][0]:.2f} at the start, {info['load_end'][0]:.2f} at the end). "
+             "Time from the process start (Python start-up and imports included) to the launch queryable "
+             "(`Store` opened and refreshed, `SELECT count(*) FROM orders` answered). The Store keeps its database "
+             "in the state folder (`launchboard/persist.py`).", "",
+             "| run | seconds | files read | same report as the first load |", "|---|---:|---:|---|",
+             f"| first load (cold, empty state folder) | {r['first_load_s']:.1f} | all | - |"]
+    for i, x in enumerate(r["restarts"], 1):
+        lines.append(f"| restart {i}, nothing new | {x['process_to_queryable_s']:.2f} | {x['files_read']} | "
+                     f"{'yes' if x['same_report'] else 'NO'} |")
+    lines += ["", f"**Restart, median: {r['restart_s']:.2f} s** (target < 10 s: "
+                  f"{'met' if r['restart_s'] < 10 else 'NOT met'}).", "",
+              f"Killed load: a cold load killed with SIGKILL at {kill['at_s']:.1f} s "
+              f"({'killed' if kill['killed'] else 'it had finished before'}), then started again: "
+              f"{kill['restart_s']:.1f} s to queryable, {kill['files_read']} files read by the second start; "
+              f"rows_read = accepted + rejected in every table: {'yes' if kill['adds_up'] else 'NO'}; "
+              f"report equal to the clean load's: {'yes' if kill['same_report'] else 'NO: ' + '; '.join(kill['diffs'])}.",
+              RESTART_END]
+    return "\n".join(lines) + "\n"
+
+
+def write_restart(text: str) -> None:
+    """Replace (or add) the restart section of RESULTS.md, keeping the rest."""
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    section = _section(old, RESTART_BEGIN, RESTART_END)
+    if section:
+        RESULTS.write_text(old.replace(section, text), encoding="utf-8")
+    elif LOAD_BEGIN in old:
+        RESULTS.write_text(old.replace(LOAD_BEGIN, text + "\n" + LOAD_BEGIN, 1), encoding="utf-8")
+    else:
+        RESULTS.write_text(old + "\n" + text, encoding="utf-8")
 
 
 def main() -> int:
@@ -515,7 +680,12 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-pandas", action="store_true")
     ap.add_argument("--data", default=str(DATA), help="the launch folder (default bench/data; generated when absent)")
-    ap.add_argument("--worker", choices=("engine", "pandas", "floor", "real"), help=argparse.SUPPRESS)
+    ap.add_argument("--restart-only", action="store_true",
+                    help="only the restart measurements (a first load, restarts, a killed load started again)")
+    ap.add_argument("--seed", type=int, default=16, help="the killed load's random moment")
+    ap.add_argument("--cold-pairs", type=int, default=0,
+                    help="only the cold loads: this many pairs (contract-shaped, then real-shaped), printed as JSON")
+    ap.add_argument("--worker", choices=("engine", "pandas", "floor", "real", "cold", "restart"), help=argparse.SUPPRESS)
     ap.add_argument("--tag", default="x", help=argparse.SUPPRESS)
     args = ap.parse_args()
     use_data(Path(args.data))
@@ -529,8 +699,32 @@ def main() -> int:
     if args.worker == "floor":
         print(json.dumps(floor_worker()))
         return 0
+    if args.worker == "cold":
+        print(json.dumps(cold_worker(args.tag)))
+        return 0
+    if args.cold_pairs:  # issue 13: the real-shaped cold load against the contract-shaped one, nothing else
+        pairs = []
+        for i in range(args.cold_pairs):
+            c, r = sub("cold", str(i)), sub("real", str(i))
+            pairs.append({"contract": c, "real": r, "ratio": c["cold_rows_per_s"] / r["rows_per_s"]})
+            print(f"pair {i + 1}: contract {c['cold_s']:.1f} s ({c['cold_rows_per_s']:,.0f} rows/s, load "
+                  f"{c['load_before'][0]:.1f}), real {r['cold_s']:.1f} s ({r['rows_per_s']:,.0f} rows/s, load "
+                  f"{r['load_before'][0]:.1f}-{r['load_after'][0]:.1f}): {pairs[-1]['ratio']:.2f}x", flush=True)
+        print(json.dumps({"pairs": pairs, "median_ratio": statistics.median(p["ratio"] for p in pairs)}))
+        return 0
     if args.worker == "real":  # issue 13: the real-shaped launch (bench/real.py)
         print(json.dumps(real_bench.worker(DATA, args.tag)))
+        return 0
+    if args.worker == "restart":
+        print(json.dumps(restart_worker(args.tag)))
+        return 0
+    if args.restart_only:
+        WORK.mkdir(parents=True, exist_ok=True)
+        info = {"when": time.strftime("%Y-%m-%d %H:%M %Z"), "load_start": os.getloadavg(), "machine": machine(),
+                "restart": restart_runs(args.runs, args.seed)}
+        info["load_end"] = os.getloadavg()
+        write_restart(render_restart(info))
+        print(f"wrote the restart section of {RESULTS.relative_to(ROOT)}")
         return 0
 
     info: dict = {"when": time.strftime("%Y-%m-%d %H:%M %Z"), "orders": args.orders, "load_start": os.getloadavg()}

@@ -7,6 +7,7 @@ on other cursors always see a consistent launch. A drop that is a small share of
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from . import resolve, sql
@@ -30,7 +31,8 @@ DELTA_SHARE = 0.2
 
 def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
            new_files: dict[str, list[str]] | None = None, widened: set[str] = frozenset(),
-           delta_share: float = DELTA_SHARE, *, conflict_window_hours: float) -> datetime | None:
+           delta_share: float = DELTA_SHARE, *, conflict_window_hours: float,
+           before_commit: Callable[[object], None] | None = None) -> datetime | None:
     """Rebuild the current versions and order_facts in one transaction.
 
     With ``new_files``, a table whose new rows are a small share of it (and whose columns did
@@ -39,6 +41,7 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
     full rebuild; it is just cheaper for a drop into a big launch.
 
     ``conflict_window_hours`` (launch.toml) is the window of message_conflicts.
+    ``before_commit(cur)`` runs last in the same transaction (the Store clears its pending marks).
 
     Returns the earliest timestamp of the rows replaced or added (``END_OF_TIME`` when none),
     or None when a table was rebuilt whole (see ``stable_before``).
@@ -53,7 +56,14 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
         cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_orders (order_id VARCHAR)")
         cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_messages (message_id VARCHAR)")
         cur.execute("CREATE OR REPLACE TEMP TABLE lb_touched_calls (call_id VARCHAR)")
-        for name in tables:
+        # orders first: the numbers of calls and messages read from logs are looked up in the
+        # current orders (launchboard.resolve), decided while those tables are built
+        everything: bool | None = None
+        decided = False
+        built: set[str] = set()
+        for name in sorted(tables, key=lambda n: n != "orders"):
+            if name != "orders" and not decided:
+                everything, decided = resolve.directory(cur, tables, delta, extras), True
             table = TABLES[name]
             if name in delta:
                 earliest += _apply_delta(cur, table, new_files[name])
@@ -62,16 +72,24 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
             cluster = ", ".join(ident(c) for c in CLUSTER_BY[name])
             # the contract's columns, then the extras in the order of Store.extras()
             columns = ", ".join(ident(c) for c in [*table.names, *INTERNAL, *extras[name]])
-            cur.execute(
-                "CREATE OR REPLACE TABLE " + ident(name) + " AS SELECT " + columns + " FROM " + ident("acc_" + name)
-                + " QUALIFY row_number() OVER (PARTITION BY " + ident(table.key)
-                + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1"
-                + (" ORDER BY " + cluster if cluster else "")
-            )
+            current = ("SELECT " + columns + " FROM " + ident("acc_" + name)
+                       + " QUALIFY row_number() OVER (PARTITION BY " + ident(table.key)
+                       + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1")
+            if everything is not None and name in resolve.phoned(extras):
+                cur.execute("CREATE OR REPLACE TEMP VIEW lb_current AS " + current)
+                current = "SELECT * FROM (" + resolve.whole_select(name) + ")"
+                built.add(name)
+            cur.execute("CREATE OR REPLACE TABLE " + ident(name) + " AS " + current
+                        + (" ORDER BY " + cluster if cluster else ""))
+            if name in built:
+                cur.execute("DROP VIEW lb_current")
+                resolve.touched_whole(cur, name)
             cur.execute("INSERT OR REPLACE INTO key_counts SELECT $t, count(*) FROM (SELECT DISTINCT "
                         + ident(table.key) + " FROM " + ident("acc_" + name) + ")", {"t": name})
-        # calls and messages read from logs: their customer from the number (launchboard.resolve)
-        earliest += resolve.customers(cur, tables, delta, extras)
+        if not decided:
+            everything = resolve.directory(cur, tables, delta, extras)
+        # calls and messages read from logs and not built above: their customer from the number
+        earliest += resolve.customers(cur, tables, delta, extras, everything, built)
         facts = set(FACT_SOURCES) & set(tables)
         if facts and not facts <= delta:
             cur.execute(sql.load("load/order_facts"))
@@ -84,6 +102,8 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
             if "calls" in tables and "calls" not in delta:  # calls rebuilt whole, the orders' facts not
                 cur.execute(sql.load("load/call_facts"))
                 _batch_facts(cur, None, reach=False)
+        if before_commit is not None:
+            before_commit(cur)
         cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")

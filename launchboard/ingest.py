@@ -5,6 +5,8 @@ reason. And a file's rows taken out again, when its source's settings changed.""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import duckdb
 from . import mapping
 from .checks import checked_query
 from .config import LaunchConfig
+from .persist import identity
 from .readers import FileRejected, Format, FoundFile, Staged, StageJob, format_for
 from .schema import TABLES, Table, ident, stored_extras, withheld
 
@@ -42,6 +45,10 @@ class Extras:
         stored, first = set(stored_extras(TABLES[table], names)), self.first[table]
         extras = [(position, n) for position, n in enumerate(names) if n in stored]
         self._personal[(table, file)] = withheld(TABLES[table], names)
+        kept = [(table, file, position, n, False) for position, n in extras]
+        kept += [(table, file, position, n, True) for position, n in enumerate(self._personal[(table, file)])]
+        if kept:
+            cur.executemany("INSERT INTO file_columns VALUES (?, ?, ?, ?, ?)", kept)
         for position, extra in extras:
             if extra not in first:
                 cur.execute("ALTER TABLE " + ident("acc_" + table) + " ADD COLUMN IF NOT EXISTS "
@@ -49,6 +56,19 @@ class Extras:
             first[extra] = min(first.get(extra, (file, position)), (file, position))
         self._files[(table, file)] = extras
         return extras
+
+    def restore(self, cur) -> None:
+        """The columns as ``file_columns`` holds them (a database opened again, or a file's
+        transaction rolled back)."""
+        self.__init__()
+        for table, file, position, name, personal in cur.execute(
+                "SELECT table_name, file, position, name, personal FROM file_columns ORDER BY ALL").fetchall():
+            if personal:
+                self._personal.setdefault((table, file), []).append(name)
+                continue
+            self._files.setdefault((table, file), []).append((position, name))
+            first = self.first[table]
+            first[name] = min(first.get(name, (file, position)), (file, position))
 
     def personal(self, table: str, file: str) -> list[str]:
         """The personal columns of a file (not stored)."""
@@ -66,6 +86,7 @@ class Extras:
         """Forget a file's columns; those no other file has leave ``acc_<table>``."""
         self._files.pop((table, file), None)
         self._personal.pop((table, file), None)
+        cur.execute("DELETE FROM file_columns WHERE table_name = $t AND file = $f", {"t": table, "f": file})
         first: dict[str, tuple[str, int]] = {}
         for (t, name), extras in self._files.items():
             for position, extra in extras if t == table else ():
@@ -76,17 +97,22 @@ class Extras:
 
 
 def load_file(cur, found: FoundFile, scratch: Path, launch: LaunchConfig, extras: Extras,
-              append_lock: threading.Lock) -> None:
+              append_lock: threading.Lock, where: str, committed: Callable[[], None]) -> None:
     """Stage a file with its format's reader, map it to the contract (its source's [[sources]]
     entry, if any), check its rows and append them under ``append_lock``; or record why the
-    whole file is rejected."""
-    stat = found.path.stat()
+    whole file is rejected. ``where`` is its path in the data folder. Everything the file adds
+    is committed in one transaction with its line in ``files`` and its ``pending_files`` mark
+    (launchboard.persist): a process killed meanwhile leaves no trace of it. ``committed()``
+    runs right after the commit, still holding ``append_lock``."""
+    known = identity(found.path)  # before reading: a change while it is read shows at the next start
     table, source = TABLES[found.table], found.source
-    book = {"t": found.table, "f": found.name, "a": datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc),
-            "b": stat.st_size, "e": None, "s": source.name if source is not None else None,
-            "p": source.fingerprint() if source is not None else None}
+    book = {"t": found.table, "f": found.name, "a": datetime.fromtimestamp(known.mtime_ns / 1e9, tz=timezone.utc),
+            "b": known.size, "e": None, "s": source.name if source is not None else None,
+            "p": source.fingerprint() if source is not None else None,
+            "w": where, "m": known.mtime_ns, "h": known.head_tail}
     insert = ("INSERT INTO files (table_name, file, arrived_at, bytes, encoding, status, reason, rows_read,"
-              " rows_rejected, source, fingerprint) VALUES ($t, $f, $a, $b, $e, ")
+              " rows_rejected, source, fingerprint, path, mtime_ns, head_tail) VALUES ($t, $f, $a, $b, $e, ")
+    after = ", $s, $p, $w, $m, $h)"
     try:
         fmt = format_for(found)
         with stage_file(fmt, StageJob(cur, found.path, table, source, scratch, launch)) as staged:
@@ -101,19 +127,40 @@ def load_file(cur, found: FoundFile, scratch: Path, launch: LaunchConfig, extras
                     ts=plan.ts, content=plan.content), plan.params)
             except duckdb.Error as exc:
                 raise FileRejected(staged.read_error + ": " + str(exc).splitlines()[0]) from exc
-            if staged.finish is not None:
-                staged.finish(cur, staged)
-            with append_lock:  # a new column (ALTER TABLE) must not meet another file's append
-                book["n"], book["r"] = append_rows(cur, table, found.name, plan.names, staged, plan.nomap,
-                                                   book["s"], extras)
-                cur.execute(insert + "'loaded', NULL, $n, $r, $s, $p)", book)
-                if staged.counts:
-                    cur.executemany("INSERT INTO source_counts VALUES (?, ?, ?, ?, ?)",
-                                    [(found.table, found.name, book["s"], figure, n)
-                                     for figure, n in staged.counts.items()])
+            # A new column (ALTER TABLE) must not meet another file's append: one file's
+            # transaction at a time, begun inside the lock so that it sees the columns before it.
+            with append_lock:
+                with transaction(cur, extras):
+                    if staged.finish is not None:  # a log's state for its next file goes in with its rows
+                        staged.finish(cur, staged)
+                    book["n"], book["r"] = append_rows(cur, table, found.name, plan.names, staged, plan.nomap,
+                                                       book["s"], extras)
+                    cur.execute(insert + "'loaded', NULL, $n, $r" + after, book)
+                    if staged.counts:
+                        cur.executemany("INSERT INTO source_counts VALUES (?, ?, ?, ?, ?)",
+                                        [(found.table, found.name, book["s"], figure, n)
+                                         for figure, n in staged.counts.items()])
+                    cur.execute("INSERT INTO pending_files VALUES ($t, $f)", {"t": found.table, "f": found.name})
+                committed()
     except FileRejected as exc:
         with append_lock:
-            cur.execute(insert + "'rejected', $reason, 0, 0, $s, $p)", {**book, "reason": str(exc)})
+            with transaction(cur, extras):
+                cur.execute(insert + "'rejected', $reason, 0, 0" + after, {**book, "reason": str(exc)})
+                cur.execute("INSERT INTO pending_files VALUES ($t, $f)", {"t": found.table, "f": found.name})
+            committed()
+
+
+@contextmanager
+def transaction(cur, extras: Extras) -> Iterator[None]:
+    """One transaction; rolled back on any error, the columns then read again from the database."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        cur.execute("ROLLBACK")
+        extras.restore(cur)
+        raise
+    cur.execute("COMMIT")
 
 
 def append_rows(cur, table: Table, file: str, names: list[str], staged: Staged, nomap: tuple[str, ...],
@@ -153,11 +200,15 @@ def append_rows(cur, table: Table, file: str, names: list[str], staged: Staged, 
 
 def unload_file(cur, table: str, file: str, extras: Extras) -> None:
     """Take a file's rows out: its accepted and rejected rows, its bookkeeping, and the extra
-    columns only it had. The caller rebuilds the table whole (which counts its keys again)."""
+    columns only it had; the table is marked to be rebuilt whole (``pending_whole``: which counts
+    its keys again). The caller runs it in a transaction."""
     for statement in ("DELETE FROM " + ident("acc_" + table) + " WHERE _file = $f",
                       "DELETE FROM rejected_rows WHERE table_name = $t AND file = $f",
                       "DELETE FROM unmapped_values WHERE table_name = $t AND file = $f",
                       "DELETE FROM source_counts WHERE table_name = $t AND file = $f",
-                      "DELETE FROM files WHERE table_name = $t AND file = $f"):
-        cur.execute(statement, {"t": table, "f": file} if "$t" in statement else {"f": file})
+                      "DELETE FROM files WHERE table_name = $t AND file = $f",
+                      "DELETE FROM pending_files WHERE table_name = $t AND file = $f",
+                      "INSERT INTO pending_whole VALUES ($t)"):
+        cur.execute(statement, {"t": table, "f": file} if "$f" in statement and "$t" in statement
+                    else {"t": table} if "$t" in statement else {"f": file})
     extras.drop(cur, table, file)

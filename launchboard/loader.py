@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -20,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import derive, ingest, sql
+from . import derive, ingest, persist, sql
 from .checks import literal
-from .config import ConfigError, LaunchConfig, load_config, read_sources
+from .config import ConfigError, LaunchConfig, load_config, read_sources, state_dir
 from .derive import END_OF_TIME
 from .readers import READERS, FoundFile, discover
 from .schema import BOOL, TABLES, TS, Table, ident
@@ -40,6 +41,9 @@ CHECKPOINT_THRESHOLD = "1GB"
 # Files read at once by a refresh. Reading and checking a file (and gzip, and CP949) leaves a
 # core partly idle, so two files overlap; their appends to the tables take turns.
 LOAD_WORKERS = min(2, os.cpu_count() or 1)
+# For the crash tests and the bench: a Store kills its own process (SIGKILL) right after it has
+# committed this many files, so that a test can stop a load at a known point without timing.
+KILL_AFTER_ENV = "LAUNCHBOARD_KILL_AFTER_FILES"
 
 
 class DataDirError(ValueError):
@@ -69,12 +73,26 @@ class Store:
         if not self.data_dir.is_dir():
             raise DataDirError(f"data folder not found: {self.data_dir}")
         self.config = config if config is not None else load_config(self.data_dir)
+        self.state = state_dir(self.data_dir, self.config)  # ConfigError when inside the data folder
+        self.state.mkdir(parents=True, exist_ok=True)
         self._tmp = tempfile.TemporaryDirectory(prefix="launchboard-")
-        # The launch lives in a database file in the scratch folder, removed on close: DuckDB
+        # The launch lives in a database file in the state folder (launchboard.persist): DuckDB
         # compresses tables when it checkpoints them and keeps at most memory_limit in memory.
-        self._db = duckdb.connect(str(Path(self._tmp.name) / "launch.duckdb"),
-                                  config={"memory_limit": MEMORY_LIMIT, "temp_directory": self._tmp.name,
-                                          "checkpoint_threshold": CHECKPOINT_THRESHOLD})
+        # A second Store on the same state folder keeps its own copy in its scratch folder.
+        self._state_lock = persist.StateLock(self.state)
+        self.state_busy: str | None = None  # the process id holding the state folder, when not this Store
+        if self._state_lock.acquire():
+            db = self.state / persist.DB_NAME
+        else:
+            self.state_busy = self._state_lock.holder()
+            db = Path(self._tmp.name) / persist.DB_NAME
+        # Why this start built the launch from scratch (empty: a first load, or the database was used).
+        self.db_path = db
+        self.rebuilt: list[persist.Reason] = []
+        self.reused = False  # the database of an earlier start was opened as it was
+        self._db = self._open_database(db)
+        self._kill_after = int(os.environ.get(KILL_AFTER_ENV) or 0)
+        self._files_read = 0  # files this Store committed (for the kill hook)
         self._lock = threading.RLock()
         self._append_lock = threading.Lock()  # one file's rows go into the tables at a time
         # What was read of each file (by path): (table, name, source, fingerprint); a file whose
@@ -97,6 +115,37 @@ class Store:
         cur = self._db.cursor()
         cur.execute("SET GLOBAL TimeZone = " + literal(self.config.timezone))
         cur.execute(sql.load("macros"))
+        if self.reused:
+            self._restore(cur)
+        else:
+            self._create(cur)
+        cur.execute(sql.load("table_macros"))
+        self._write_sources(cur)
+        cur.close()
+
+    def _open_database(self, db: Path) -> duckdb.DuckDBPyConnection:
+        """The database at ``db``: the one an earlier start left when ``persist.verify`` finds
+        nothing against it, else a new one (``self.rebuilt`` says why the old one went)."""
+        def connect() -> duckdb.DuckDBPyConnection:
+            return duckdb.connect(str(db), config={"memory_limit": MEMORY_LIMIT, "temp_directory": self._tmp.name,
+                                                   "checkpoint_threshold": CHECKPOINT_THRESHOLD})
+        if db.exists():
+            try:
+                con = connect()
+            except duckdb.Error as exc:  # not a database this DuckDB can open: built again
+                self.rebuilt = [persist.Reason("unreadable", None, str(exc).splitlines()[0])]
+            else:
+                self.rebuilt = persist.verify(con, self.data_dir, self.config)
+                if not self.rebuilt:
+                    self.reused = True
+                    return con
+                con.close()
+            persist.remove(db)
+        return connect()
+
+    def _create(self, cur) -> None:
+        """A new database: the tables, the settings, empty current tables, why it was built, and
+        last ``lb_meta`` (a database without it was not finished and is built again)."""
         cur.execute(sql.load("load/tables"))
         for table in TABLES.values():
             cur.execute(self._create_accepted(table))
@@ -110,9 +159,29 @@ class Store:
             cur.executemany("INSERT INTO template_conflicts VALUES (?, ?)", pairs)
         derive.rebuild(cur, list(TABLES), {t: [] for t in TABLES},  # no file yet: there is nothing to compare with
                        conflict_window_hours=self.config.conflict_window_hours)
-        cur.execute(sql.load("table_macros"))
-        self._write_sources(cur)
-        cur.close()
+        if self.rebuilt:
+            cur.executemany("INSERT INTO lb_rebuilt VALUES (?, ?, ?, now())",
+                            [(r.kind, r.file, r.detail) for r in self.rebuilt])
+        cur.execute("BEGIN TRANSACTION")
+        cur.execute("CREATE TABLE lb_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+        cur.executemany("INSERT INTO lb_meta VALUES (?, ?)", list(persist.meta(self.data_dir, self.config).items()))
+        cur.execute("COMMIT")
+
+    def _restore(self, cur) -> None:
+        """What the Store knows of a database an earlier start left: the files read, their
+        columns, and the work a stopped load left (rebuilt whole: the tables' columns at the last
+        rebuild are not known)."""
+        for table, name, source, fingerprint, path in cur.execute(
+                "SELECT table_name, file, source, fingerprint, path FROM files").fetchall():
+            self._seen[self.data_dir / path] = (table, name, source, fingerprint)
+        self._extras.restore(cur)
+        for table, name in cur.execute("SELECT table_name, file FROM pending_files ORDER BY ALL").fetchall():
+            self._pending.setdefault(table, []).append(name)
+        for (table,) in cur.execute("SELECT DISTINCT table_name FROM pending_whole").fetchall():
+            self._pending.setdefault(table, [])
+        self._whole = set(self._pending)
+        self._widths = {t: len(x) for t, x in self._extras.first.items()}
+        self.version = 1  # the launch as the earlier start left it
 
     # -- public -----------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -191,19 +260,25 @@ class Store:
             cur = self._db.cursor()
             try:
                 self._write_sources(cur)
-                for path, table, name in unload:
-                    self._unload(cur, table, name)
-                    self._seen.pop(path, None)
+                if unload:
+                    with ingest.transaction(cur, self._extras):
+                        for _, table, name in unload:
+                            self._unload(cur, table, name)
+                    for path, _, _ in unload:
+                        self._seen.pop(path, None)
             finally:
                 cur.close()
             self._load_files(new, progress)
+            if progress is not None and not new:  # only a stopped load's tables to build
+                progress(0, 0)
             pending = {t: sorted(names) for t, names in self._pending.items()}
             widened = {t for t in pending if len(self._extras.first[t]) != self._widths[t]} | self._whole
             cur = self._db.cursor()
             try:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
                                               widened, self.DELTA_SHARE,
-                                              conflict_window_hours=self.config.conflict_window_hours)
+                                              conflict_window_hours=self.config.conflict_window_hours,
+                                              before_commit=_done_pending)
                 if changed_from is None:  # a table rebuilt whole: compress it now, not in a drop
                     # FORCE: wait for the queries other sessions have in flight (a plain
                     # CHECKPOINT fails while any transaction is open).
@@ -241,8 +316,13 @@ class Store:
         with self._append_lock:
             return self._extras.withheld()
 
+    def pending(self) -> bool:
+        """Whether files read (by a load that stopped) wait for the tables to be built."""
+        return bool(self._pending)
+
     def close(self) -> None:
         self._db.close()
+        self._state_lock.release()
         self._tmp.cleanup()
 
     # -- loading one file -------------------------------------------------------------------
@@ -258,15 +338,20 @@ class Store:
         own temp tables. A file counts as seen (and pending a rebuild) once its rows are in; an
         unexpected error is raised after the other files finished, so none is loaded twice."""
         def load(f: FoundFile) -> None:
-            cur = self._db.cursor()
-            try:
-                ingest.load_file(cur, f, Path(self._tmp.name), self.config, self._extras, self._append_lock)
-            finally:
-                cur.close()
-            with self._append_lock:
+            def committed() -> None:  # with the append lock held, right after the file's commit
                 prints = {f.source.name: f.source.fingerprint()} if f.source is not None else {}
                 self._seen[f.path] = self._reading(f, prints)
                 self._pending.setdefault(f.table, []).append(f.name)
+                self._files_read += 1
+                if self._files_read == self._kill_after:  # the crash tests' hook (KILL_AFTER_ENV)
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            cur = self._db.cursor()
+            try:
+                ingest.load_file(cur, f, Path(self._tmp.name), self.config, self._extras, self._append_lock,
+                                 f.path.relative_to(self.data_dir).as_posix(), committed)
+            finally:
+                cur.close()
 
         def load_in_turn(files: list[FoundFile]) -> None:
             for f in files:
@@ -318,6 +403,12 @@ class Store:
             cur.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [(s.name, s.table, s.format, i, s.files, s.folder, s.fingerprint())
                              for i, s in enumerate(self.sources, 1)])
+
+
+def _done_pending(cur) -> None:
+    """In the rebuild's transaction: no file waits any more (launchboard.persist)."""
+    cur.execute("DELETE FROM pending_files")
+    cur.execute("DELETE FROM pending_whole")
 
 
 def open_store(data_dir: Path | str, config: LaunchConfig | None = None) -> Store:

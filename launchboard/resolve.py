@@ -13,26 +13,37 @@ orders extract that lags behind the logs is caught up with by its next drop:
   (``lb_phone_standin``), since the contract requires one: the message is counted (sent,
   failed, quiet hours …) and a later drop replaces the stand-in.
 
-``phone_directory`` holds every current order's number. A drop re-decides only the rows it
-brings and those whose number or order it touched; their facts are rebuilt with the drop's.
+``phone_directory`` holds every current order's number (``directory``, right after the orders
+are built). A calls or messages table built whole gets its customers in the same statement that
+builds it (``whole_select``: one hash join, no second pass over the table). Otherwise
+``customers`` decides them afterwards: every row with a number when the orders were rebuilt
+whole, else only the rows a drop brings and those whose number or order it touched; their facts
+are rebuilt with the drop's.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from . import sql
+from .schema import ident
 
 PHONE = "customer_phone"
 KEYS = {"calls": "call_id", "messages": "message_id"}
 
 
-def customers(cur, tables: list[str], delta: set[str], extras: dict[str, list[str]]) -> list[datetime]:
-    """Decide ``customer_id`` for the rows with a number (inside derive.rebuild's transaction,
-    after the current tables are built). Rows whose customer changed join ``lb_touched_<table>``
-    (their facts are rebuilt); returns the earliest timestamp among them (``stable_before``)."""
-    phoned = [t for t in KEYS if PHONE in extras[t]]
-    if not phoned:
-        return []
+def phoned(extras: dict[str, list[str]]) -> list[str]:
+    """The tables whose rows may carry a number (a log source fed them ``customer_phone``)."""
+    return [t for t in KEYS if PHONE in extras[t]]
+
+
+def directory(cur, tables: list[str], delta: set[str], extras: dict[str, list[str]]) -> bool | None:
+    """Bring ``phone_directory`` up to date with the current orders (inside derive.rebuild's
+    transaction, after ``orders`` is built). Returns whether every row with a number must be
+    decided again (the orders were rebuilt whole, or there was no directory yet); None when no
+    table carries numbers. After a drop of orders, ``lb_resolve_phones`` holds the numbers of
+    the orders it touched (before and after)."""
+    if not phoned(extras):
+        return None
     (exists,) = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'phone_directory'"
                             " AND schema_name = current_schema()").fetchone()
     everything = ("orders" in tables and "orders" not in delta) or not exists
@@ -46,29 +57,54 @@ def customers(cur, tables: list[str], delta: set[str], extras: dict[str, list[st
         cur.execute("INSERT INTO phone_directory SELECT order_id, customer_id, lb_phone(phone) FROM orders"
                     " WHERE lb_phone(phone) IS NOT NULL AND " + touched)
         cur.execute("INSERT INTO lb_resolve_phones SELECT phone FROM phone_directory WHERE " + touched)
+    return everything
+
+
+def whole_select(table: str) -> str:
+    """The SELECT of a calls or messages table's current rows with their customers decided,
+    from the temp view ``lb_current`` (the current versions); ``phone_directory`` and ``orders``
+    must be current (``directory`` ran)."""
+    return sql.load("load/current_" + table + "_resolved")
+
+
+def touched_whole(cur, table: str) -> None:
+    """A table built whole by ``whole_select``: its rows with a number join
+    ``lb_touched_<table>`` (their facts are rebuilt, as for ``customers``)."""
+    key = ident(KEYS[table])
+    cur.execute("INSERT INTO " + ident("lb_touched_" + table) + " SELECT " + key + " FROM " + ident(table)
+                + " WHERE " + ident(PHONE) + " IS NOT NULL")
+
+
+def customers(cur, tables: list[str], delta: set[str], extras: dict[str, list[str]], everything: bool | None,
+              built: set[str] = frozenset()) -> list[datetime]:
+    """Decide ``customer_id`` for the rows with a number of the tables not in ``built`` (those
+    ``whole_select`` built), inside derive.rebuild's transaction after ``directory``. Rows whose
+    customer changed join ``lb_touched_<table>`` (their facts are rebuilt); returns the earliest
+    timestamp among them (``stable_before``)."""
+    if everything is None:
+        return []
     earliest: list[datetime] = []
-    for table in phoned:
-        key = KEYS[table]
+    for table in phoned(extras):
+        if table in built:
+            continue
+        name, key, resolved = ident(table), ident(KEYS[table]), ident("lb_resolved_" + table)
         whole = everything or (table in tables and table not in delta)
-        if whole:
-            scope = f"SELECT {key} FROM {table} LIMIT 0"  # every row with a number ($whole)
+        if whole:  # every row with a number ($whole)
+            cur.execute("CREATE OR REPLACE TEMP TABLE " + ident("lb_resolve_" + table) + " AS SELECT " + key
+                        + " FROM " + name + " LIMIT 0")
         else:
-            scope = (f"SELECT {key} FROM lb_touched_{table} UNION SELECT {key} FROM {table}"
-                     f" WHERE {PHONE} IN (SELECT phone FROM lb_resolve_phones)")
-            if table == "messages":
-                scope += (" UNION SELECT message_id FROM messages WHERE customer_phone IS NOT NULL"
-                          " AND order_id IN (SELECT order_id FROM lb_touched_orders)")
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE lb_resolve_{table} AS {scope}")
-        sql.run(cur, f"load/resolve_{table}", {"whole": whole})
+            sql.run(cur, "load/resolve_scope_" + table)
+        sql.run(cur, "load/resolve_" + table, {"whole": whole})
         if whole:  # most rows change: writing the table again is much faster than updating them
             order = " ORDER BY customer_id" if table == "calls" else ""  # derive.CLUSTER_BY
-            cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT t.* REPLACE (coalesce(r.customer_id, t.customer_id)"
-                        f" AS customer_id) FROM {table} t LEFT JOIN lb_resolved_{table} r USING ({key}){order}")
+            cur.execute("CREATE OR REPLACE TABLE " + name + " AS SELECT t.* REPLACE (coalesce(r.customer_id,"
+                        " t.customer_id) AS customer_id) FROM " + name + " t LEFT JOIN " + resolved
+                        + " r USING (" + key + ")" + order)
         else:
-            cur.execute(f"UPDATE {table} SET customer_id = r.customer_id FROM lb_resolved_{table} r"
-                        f" WHERE {table}.{key} = r.{key}")
-        cur.execute(f"INSERT INTO lb_touched_{table} SELECT {key} FROM lb_resolved_{table}")
-        (first,) = cur.execute(f"SELECT min(first_at) FROM lb_resolved_{table}").fetchone()
+            cur.execute("UPDATE " + name + " SET customer_id = r.customer_id FROM " + resolved + " r WHERE "
+                        + name + "." + key + " = r." + key)
+        cur.execute("INSERT INTO " + ident("lb_touched_" + table) + " SELECT " + key + " FROM " + resolved)
+        (first,) = cur.execute("SELECT min(first_at) FROM " + resolved).fetchone()
         if first is not None:
             earliest.append(first)
     return earliest

@@ -36,14 +36,22 @@ def store() -> Store:
     except (DataDirError, ConfigError) as exc:
         st.error(_("Launchboard cannot open the launch: {error}").format(error=plain(exc)))
         st.stop()
+    if s.state_busy:  # another Launchboard holds the state folder (launchboard.persist)
+        st.warning(_("Another Launchboard server (process {pid}) is using this launch's saved state, so this one "
+                     "keeps its own copy of the launch: it reads every file itself and does not start faster next "
+                     "time. Stop the other server to share the saved launch.").format(pid=plain(s.state_busy)),
+                   icon=":material/lock:")
     unseen = s.unseen()
-    if not unseen:
-        s.refresh()  # rebuilds what a stopped refresh left, if anything
+    if not unseen and not s.pending():
+        s.refresh()  # nothing to read: the launch as loaded (or as an earlier start left it)
     else:
-        # A first load at 1M orders takes about two minutes: say what is happening meanwhile.
-        bar = st.progress(0.0, text=i18n.ngettext("Reading {n} new extract file…", "Reading {n} new extract files…",
-                                                  unseen).format(n=num(unseen)))
-        s.refresh(progress=lambda done, total: bar.progress(done / total, text=_loading_text(done, total)))
+        # A first load at 1M orders takes about two minutes; a restart reads only new files, or
+        # builds the tables a stopped load left: say what is happening meanwhile.
+        start = (i18n.ngettext("Reading {n} new extract file…", "Reading {n} new extract files…", unseen)
+                 .format(n=num(unseen)) if unseen else _loading_text(0, 0))
+        bar = st.progress(0.0, text=_rebuilding(s) + start)
+        s.refresh(progress=lambda done, total: bar.progress(done / total if total else 1.0,
+                                                            text=_rebuilding(s) + _loading_text(done, total)))
         bar.empty()
     if s.sources_error:  # launch.toml was changed into something invalid while the dashboard runs
         st.warning(_("launch.toml's [[sources]] were not taken: {error}").format(error=plain(s.sources_error)),
@@ -51,7 +59,43 @@ def store() -> Store:
     return s
 
 
+def _rebuilding(s: Store) -> str:
+    """Before the progress text while a start builds the launch again from scratch: why."""
+    if not s.rebuilt or s.version:
+        return ""
+    return _("Building the launch again from scratch ({why}). ").format(why=plain(rebuild_reasons(s.rebuilt)[0]))
+
+
+def rebuild_reasons(reasons) -> list[str]:
+    """Why the launch was built again from scratch (``launchboard.persist.Reason``, or rows of
+    ``quality_rebuilt``), one sentence each, in the language of the run."""
+    return [_rebuild_reason(r.kind, r.file, r.detail) for r in reasons]
+
+
+WHAT_CHANGED = {"size": i18n.N_("size"), "modification time": i18n.N_("modification time"),
+                "content": i18n.N_("content")}
+
+
+def _rebuild_reason(kind: str, file: str | None, detail: str | None) -> str:
+    if kind == "changed":
+        what = ", ".join(_(WHAT_CHANGED.get(w, w)) for w in (detail or "").split(", ") if w)
+        return _("{file} changed since it was read ({what})").format(file=file, what=what)
+    if kind == "disappeared":
+        return _("{file} is no longer in the data folder").format(file=file)
+    if kind == "version":
+        return _("the saved launch was written by another version of Launchboard")
+    if kind == "settings":
+        return _("launch.toml settings that change what is stored changed: {settings}").format(settings=detail)
+    if kind == "folder":
+        return _("the saved launch was of another data folder")
+    if kind == "unreadable":
+        return _("the saved launch could not be opened")
+    return _("the start before stopped before the saved launch was set up")
+
+
 def _loading_text(done: int, total: int) -> str:
+    if not total:
+        return _("Building the current tables and stage timeline…")
     if done < total:
         return _("Read {done} of {total} new extract files…").format(done=num(done), total=num(total))
     return i18n.ngettext("Read {n} new extract file; building the current tables and stage timeline…",

@@ -13,7 +13,12 @@ CREATE TABLE IF NOT EXISTS files (
     rows_rejected BIGINT NOT NULL,
     loaded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     source VARCHAR,                   -- the launch.toml [[sources]] entry that read it (null: the contract's layout)
-    fingerprint VARCHAR               -- that source's settings when it was read (a change reads the file again)
+    fingerprint VARCHAR,              -- that source's settings when it was read (a change reads the file again)
+    -- how the file is known again after a restart (launchboard.persist): its path in the data
+    -- folder, its modification time, and a hash of its first and last 64 KiB (with bytes)
+    path VARCHAR,
+    mtime_ns BIGINT,
+    head_tail VARCHAR
 );
 CREATE TABLE IF NOT EXISTS rejected_rows (
     table_name VARCHAR NOT NULL,
@@ -85,3 +90,16 @@ CREATE TABLE IF NOT EXISTS call_batches (
     day_before_of STRUCT(batch VARCHAR, sent_at TIMESTAMPTZ, channels VARCHAR[], regions VARCHAR[], skus VARCHAR[],
                          couriers VARCHAR[])[]
 );
+-- The restart state (launchboard.persist). Each file's extra columns (position, name) and its
+-- personal columns (not stored, only named), to know the columns again after a restart.
+CREATE TABLE IF NOT EXISTS file_columns (
+    table_name VARCHAR NOT NULL, file VARCHAR NOT NULL, position INTEGER NOT NULL, name VARCHAR NOT NULL,
+    personal BOOLEAN NOT NULL
+);
+-- Files whose rows are in acc_<table> but not yet in the current and derived tables, and tables a
+-- file was taken out of (rebuilt whole): written with the file (or the taking out), cleared in the
+-- transaction that rebuilds them, so a killed load is finished by the next start.
+CREATE TABLE IF NOT EXISTS pending_files (table_name VARCHAR NOT NULL, file VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_whole (table_name VARCHAR NOT NULL);
+-- Why this database was built from scratch (none on a first load), for the Data quality page.
+CREATE TABLE IF NOT EXISTS lb_rebuilt (kind VARCHAR NOT NULL, file VARCHAR, detail VARCHAR, rebuilt_at TIMESTAMPTZ NOT NULL);

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import sys
 import urllib.request
 from collections.abc import Iterator
@@ -48,7 +49,11 @@ def served(data_dir: Path, env: dict[str, str] | None = None, port: int | None =
     """``streamlit run app.py`` on ``data_dir`` (with ``env`` added) on a free port; yields its URL
     once Streamlit says it is serving and the health check answers (never a sleep)."""
     port = port or _free_port()
-    full_env = {**os.environ, "LAUNCHBOARD_DATA": str(data_dir), "PYTHONUNBUFFERED": "1", **(env or {})}
+    # Each server keeps its launch in a state folder of its own (unless env names one): this test
+    # process may hold the data folder's saved launch (launchboard.persist) through an AppTest's Store.
+    state = tempfile.TemporaryDirectory(prefix="launchboard-e2e-state-")
+    full_env = {**os.environ, "LAUNCHBOARD_DATA": str(data_dir), "PYTHONUNBUFFERED": "1",
+                "LAUNCHBOARD_STATE": state.name, **(env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.headless", "true", "--server.fileWatcherType", "none"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -67,3 +72,4 @@ def served(data_dir: Path, env: dict[str, str] | None = None, port: int | None =
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        state.cleanup()

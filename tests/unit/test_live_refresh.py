@@ -463,7 +463,7 @@ def test_a_whole_load_is_checkpointed_and_a_small_drop_is_only_logged(tmp_path):
     data = make_launch(tmp_path, {"orders/o_001.csv": HEAD + rows})
     store = Store(data)
     try:
-        wal = Path(store._tmp.name) / "launch.duckdb.wal"
+        wal = store.db_path.with_name(store.db_path.name + ".wal")
         store.refresh()
         assert not wal.exists() or wal.stat().st_size == 0
         _write(data, "orders/o_002.csv", HEAD + "O10,C10,web,IP7,Seoul,2016-10-07 09:30,,\n")
@@ -534,7 +534,7 @@ def test_a_whole_rebuild_waits_for_a_query_in_flight_instead_of_failing(tmp_path
             reader.execute("COMMIT")
             assert refreshing.result() == 1
         assert store.version == 2 and _orders(store)["total"] == 3
-        wal = Path(store._tmp.name) / "launch.duckdb.wal"
+        wal = store.db_path.with_name(store.db_path.name + ".wal")
         assert not wal.exists() or wal.stat().st_size == 0
     finally:
         reader.close()
