@@ -57,15 +57,18 @@ ENGINE_NOTES: list[str] = [
 LOAD_BEGIN, LOAD_END = "<!-- loadtest:begin -->", "<!-- loadtest:end -->"
 RESTART_BEGIN, RESTART_END = "<!-- restart:begin -->", "<!-- restart:end -->"
 
-TARGETS = {
-    "cold_rows_per_s": ("cold load of the whole launch", ">=", 1_000_000, "rows/s"),
-    "drop_visible_s": ("a drop of 1% more rows, until visible", "<", 5, "s"),
-    "report_s": ("`report` at 1M orders", "<", 3, "s"),
-    "page_queries_max_s": ("the queries of each page (slowest query)", "<", 1, "s"),
+TARGETS = {  # issue 16 (speed, round two); the cold load is also met within 1.5x of the CSV reader alone
+    "cold_rows_per_s": ("cold load of the whole launch (or within 1.5x of `read_csv` alone)", ">=", 400_000, "rows/s"),
+    "review_first_s": ("incident review page, first open after the load (caches cold)", "<", 5, "s"),
+    "page_total_max_s": ("a whole page's script run, slowest page (caches cold)", "<", 2, "s"),
+    "drop_visible_s": ("a drop of 1% more rows, until visible", "<", 3, "s"),
+    "report_s": ("`report` at 1M orders", "<", 2, "s"),
+    "page_queries_max_s": ("the queries of each page (slowest query)", "<", 0.5, "s"),
     "lookup_s": ("order lookup (median)", "<", 0.1, "s"),
-    "peak_mb": ("peak memory (engine process)", "<", 4096, "MB"),
+    "peak_mb": ("peak memory (engine process)", "<", 3072, "MB"),
     "pandas_ratio": ("the same report in plain pandas (pandas time / engine time)", ">=", 5, "x"),
 }
+FLOOR_SHARE = 1.5  # the cold load is met when it is within this factor of the CSV reader alone
 
 
 def use_data(folder: Path) -> None:
@@ -497,11 +500,13 @@ def med(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
-def verdict(key: str, value: float | None) -> str:
+def verdict(key: str, value: float | None, floor_rows_per_s: float | None = None) -> str:
     if value is None:
         return "not measured"
     _, op, target, _ = TARGETS[key]
     ok = value >= target if op == ">=" else value < target
+    if key == "cold_rows_per_s" and not ok and floor_rows_per_s and floor_rows_per_s < target:
+        ok = floor_rows_per_s / value <= FLOOR_SHARE  # a machine slower than the target: against its floor
     return "met" if ok else "**missed**"
 
 
@@ -521,6 +526,9 @@ def render(info: dict) -> str:
         "drop_visible_s": med(runs, "drop_visible_s"),
         "report_s": med(runs, "report_s"),
         "page_queries_max_s": slowest_query,
+        "review_first_s": statistics.median(r["pages"]["review"]["total_s"] for r in runs),
+        "page_total_max_s": max(statistics.median(r["pages"][p]["total_s"] for r in runs)
+                                for p in PAGES),
         "lookup_s": med(runs, "lookup_s"),
         "peak_mb": max(r["peak_mb"] for r in runs),
         "pandas_ratio": (pandas["load_s"] + pandas["compute_s"]) / engine_total if pandas else None,
@@ -554,11 +562,12 @@ def render(info: dict) -> str:
                      f"{info['rows_by_table'].get(t, 0):,} |")
     lines += [f"| **all** | {sum(s['files'] for s in stats.values())} | "
               f"{sum(s['bytes'] for s in stats.values()) / 1e6:,.0f} | {runs[0]['rows_read']:,} |", ""]
+    floor = info["floor"]["rows"] / info["floor"]["seconds"]
     lines += ["## Targets", "", "| what | target | measured | |", "|---|---|---|---|"]
     for key, (label, op, target, unit) in TARGETS.items():
         v = values[key]
         shown = "n/a" if v is None else fmt[unit].format(v) + " " + unit
-        lines.append(f"| {label} | {op} {fmt[unit].format(target)} {unit} | {shown} | {verdict(key, v)} |")
+        lines.append(f"| {label} | {op} {fmt[unit].format(target)} {unit} | {shown} | {verdict(key, v, floor)} |")
     lines += [""] + real_bench.section(info)
     lines += [
         "## Details",
@@ -570,8 +579,8 @@ def render(info: dict) -> str:
         f"column as text, into memory (no typing, checks, versions or derived tables): "
         f"{info['floor']['rows']:,} rows in {info['floor']['seconds']:.1f} s, "
         f"{info['floor']['rows'] / info['floor']['seconds']:,.0f} rows/s"
-        + (", itself under the cold-load target." if info['floor']['rows'] / info['floor']['seconds'] < 1_000_000
-           else "."),
+        + (", itself under the cold-load target." if floor < TARGETS["cold_rows_per_s"][2] else ".")
+        + f" The cold load is {floor / med(runs, 'cold_rows_per_s'):.1f}x slower per row than this reader alone.",
         f"- `report` (every figure of spec 5, live T): {med(runs, 'report_s'):.2f} s the first time, "
         f"{med(runs, 'report_again_s'):.2f} s again; runs: " + ", ".join(f"{r['report_s']:.2f} s" for r in runs) + ".",
         f"- The 1% drop: {runs[0]['drop_rows']:,} new rows in {runs[0]['drop_files']} files (1% of the orders by "
