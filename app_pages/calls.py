@@ -48,9 +48,9 @@ def _traffic(s, p: dict, marks) -> None:
     csv_download(q, "calls_per_15min.csv", "calls_traffic_csv")
 
 
-def _batches(s, view, fig) -> None:
+def _batches(s, view, as_of) -> None:
     st.subheader(_("Calls traced to message batches"))
-    impact = fig["messages"]["call_impact"]
+    impact = state.call_impact(s, as_of, view.scope)
     if not impact:
         st.info(_("No message batch or correction sent by this moment."))
         return
@@ -193,7 +193,7 @@ def body(s, view, as_of):
     p = {**params, "span_hours": span}
     marks = state.frame(s, "launch_markers", params)
     _traffic(s, p, marks)
-    _batches(s, view, fig)
+    _batches(s, view, as_of)
     _service(s, p, marks, target_level)
     _staffing(s, p, marks, target_level)
     _waits(s, params)

@@ -73,9 +73,10 @@ def _choose_batch(ids: list[str], impact: dict[str, dict], as_of_text: str) -> s
     return chosen
 
 
-def _calls_caused(s, params: dict, m: dict, marks, as_of) -> None:
+def _calls_caused(s, view, params: dict, marks, as_of) -> None:
     st.subheader(_("Calls each batch caused"))
-    impact = {b["batch_id"]: b for b in m["call_impact"]}
+    batches = state.call_impact(s, as_of, view.scope)
+    impact = {b["batch_id"]: b for b in batches}
     if not impact:
         st.info(_("No message batch or correction sent by this moment."))
         return
@@ -113,7 +114,7 @@ def _calls_caused(s, params: dict, m: dict, marks, as_of) -> None:
             chart(charts.reasons(b["reasons"]), key="messages_batch_reasons_chart")
         else:
             st.caption(_("No traced call, so no reason given."))
-    table = charts.impact_frame(m["call_impact"], s.config.tz)
+    table = charts.impact_frame(batches, s.config.tz)
     highlighted = (table.style
                    .apply(lambda row: ["background-color: #fff3cd" if row["batch_id"] == chosen else ""] * len(row), axis=1)
                    .format({"baseline": lambda x: num(x, 1), "excess": lambda x: num(x, 1),
@@ -223,7 +224,7 @@ def body(s, view, as_of):
     p = {**params, "span_hours": span}
     marks = state.frame(s, "launch_markers", params)
     _sends(s, p, marks, as_of)
-    _calls_caused(s, params, m, marks, as_of)
+    _calls_caused(s, view, params, marks, as_of)
     _retractions(s, params, m, marks)
     _contradictions(s, params, m)
     _conflicts(s, params, m)

@@ -232,7 +232,9 @@ def call_impact(cur, p: Params, fmt=lambda ts: ts) -> list[dict]:
     ]
 
 
-def messages(cur, p: Params, fmt=lambda ts: ts) -> dict:
+def messages(cur, p: Params, fmt=lambda ts: ts, impact: bool = True) -> dict:
+    """Spec 5's message figures; ``impact=False`` leaves out ``call_impact`` (the pages that do
+    not show it skip its query; ``call_impact`` gives it on its own)."""
     row = query_row(cur, "messages_summary", p)
     batches = [
         {
@@ -252,7 +254,7 @@ def messages(cur, p: Params, fmt=lambda ts: ts) -> dict:
         "contradicting_state": row["contradicting_state"],
         "conflicting_customers": row["conflicting_customers"],
         "retracted_batches": batches,
-        "call_impact": call_impact(cur, p, fmt),
+        **({"call_impact": call_impact(cur, p, fmt)} if impact else {}),
     }
 
 

@@ -23,10 +23,10 @@ def resolve_as_of(store: Store, as_of: datetime | None) -> datetime | None:
         cur.close()
 
 
-def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope()) -> dict:
+def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope(), *, impact: bool = True) -> dict:
     """Every figure as of T (default: live) as a JSON-ready dict, times with the launch offset.
     Keys and identifiers are English; the alerts' ``message`` is in the language of the work at
-    hand (launchboard.i18n)."""
+    hand (launchboard.i18n). ``impact=False`` leaves out ``messages.call_impact`` (``call_impact``)."""
     tz = store.config.tz
     moment = resolve_as_of(store, as_of)
     cur = store.cursor()
@@ -42,11 +42,24 @@ def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope()) -
         p = Params(moment, store.config, scope)
         out["orders"] = metrics.orders(cur, p)
         out["activations"] = metrics.activations(cur, p)
-        out["messages"] = metrics.messages(cur, p, fmt=lambda ts: iso(ts, tz))
+        out["messages"] = metrics.messages(cur, p, fmt=lambda ts: iso(ts, tz), impact=impact)
         out["calls"] = metrics.calls(cur, p)
         out["alerts"] = [{**a, "since": iso(a["since"], tz)} for a in metrics.alerts(cur, p)]
         out["templates_missing_from_catalog"] = metrics.missing_templates(cur)
         return out
+    finally:
+        cur.close()
+
+
+def call_impact(store: Store, as_of: datetime | None = None, scope: Scope = Scope()) -> list[dict]:
+    """``build(...)["messages"]["call_impact"]`` alone: the calls traced to each message batch."""
+    tz = store.config.tz
+    moment = resolve_as_of(store, as_of)
+    if moment is None:
+        return []
+    cur = store.cursor()
+    try:
+        return metrics.call_impact(cur, Params(moment, store.config, scope), lambda ts: iso(ts, tz))
     finally:
         cur.close()
 

@@ -107,12 +107,23 @@ def _loading_text(done: int, total: int) -> str:
 def _report(path: str, version: int, as_of: datetime | None, scope: Scope, lang: str, _store: Store) -> dict:
     # Keyed by language: the alerts' messages are text in it.
     with i18n.use(lang):
-        return report.build(_store, as_of, scope)
+        return report.build(_store, as_of, scope, impact=False)
 
 
 def figures(s: Store, as_of: datetime | None, scope: Scope = Scope()) -> dict:
-    """The report dict (spec 5) for this moment and filters: the numbers every page shows."""
+    """The report dict (spec 5) for this moment and filters: the numbers every page shows. Its
+    ``messages`` leave out ``call_impact``, which only two pages show: ``call_impact``."""
     return _report(str(s.data_dir), s.version, as_of, scope, i18n.current(), s)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _call_impact(path: str, version: int, as_of: datetime | None, scope: Scope, _store: Store) -> list[dict]:
+    return report.call_impact(_store, as_of, scope)
+
+
+def call_impact(s: Store, as_of: datetime | None, scope: Scope = Scope()) -> list[dict]:
+    """The report's ``messages.call_impact`` for this moment and filters (cached)."""
+    return _call_impact(str(s.data_dir), s.version, as_of, scope, s)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)

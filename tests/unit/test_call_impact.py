@@ -181,6 +181,18 @@ def test_report_json_lists_every_batch_under_messages(store):
     assert "retracted_batches" in rep["messages"]
 
 
+def test_pages_figures_leave_the_impact_to_its_own_call(store):
+    """The pages' report (impact=False) skips the query; report.call_impact gives the same rows."""
+    moment = parse_moment("2016-10-21 18:00", store.config.tz)
+    whole = report.build(store, moment)
+    light = report.build(store, moment, impact=False)
+    assert "call_impact" not in light["messages"]
+    assert light["messages"] == {k: v for k, v in whole["messages"].items() if k != "call_impact"}
+    assert report.call_impact(store, moment) == whole["messages"]["call_impact"]
+    assert [b["batch_id"] for b in report.call_impact(store, moment, Scope(regions=("Seoul",)))] == \
+        [b["batch_id"] for b in report.build(store, moment, Scope(regions=("Seoul",)))["messages"]["call_impact"]]
+
+
 # -- the baseline without a day before ----------------------------------------------------------
 
 def rate_files() -> dict[str, str]:
