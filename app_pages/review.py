@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from launchboard import i18n, review
-from launchboard.history import HistoryCache
 from launchboard.charts import review as charts
 from launchboard.i18n import _, num, pct
 from launchboard.timeutil import iso, local_text
@@ -17,12 +16,6 @@ from ui.widgets import chart, csv_download, download, table
 @st.cache_data(ttl=300, show_spinner=False, max_entries=8)
 def _moments(path: str, version: int, _s) -> list[datetime]:
     return review.replay_moments(_s)
-
-
-@st.cache_resource(show_spinner=False)
-def _history_cache(path: str) -> HistoryCache:
-    """One per launch folder and process: after a drop only the moments it may change are evaluated."""
-    return HistoryCache()
 
 
 def _step(labels: list[str], delta: int) -> None:
@@ -164,7 +157,7 @@ def body(s, view, as_of):
     moment = _replay(s, view, as_of, moments)
     _figures(s, view, moment)
     with st.spinner(_("Evaluating the alerts at every replay moment…")):
-        history = _history_cache(str(s.data_dir)).history(s, moments, view.scope)
+        history = state.history_cache(str(s.data_dir)).history(s, moments, view.scope)
     periods = review.alert_periods(history, [m for m in moments if m <= moment])
     _timeline(s, view, moment, moments, periods)
     _history_table(s, periods)

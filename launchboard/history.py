@@ -10,7 +10,9 @@ A rule without a set-based form is evaluated moment by moment, alone, and only a
 its ``possible`` query keeps (if it has one).
 
 ``HistoryCache`` keeps the history per scope across data versions: after a refresh only the
-moments it may have changed are evaluated again.
+moments it may have changed are evaluated again. ``HistoryCache.warm`` evaluates the whole
+launch's history in the background as soon as a version is loaded, so that the incident review
+opens on it instead of waiting for it.
 """
 from __future__ import annotations
 
@@ -101,6 +103,18 @@ class HistoryCache:
         self._scope_locks: dict[Scope, threading.Lock] = {}
         # scope -> (the Store, its version, the rows per moment)
         self._kept: OrderedDict[Scope, tuple[weakref.ref, int, dict[datetime, list[dict]]]] = OrderedDict()
+        self._warmed: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
+
+    def warm(self, store: Store, moments: Callable[[Store], list[datetime]]) -> threading.Thread | None:
+        """Evaluate the whole launch's history (no filters) at ``moments(store)`` on a background
+        thread (``Store.background``), once per data version; None when this version's is
+        already evaluated or under way. A page asking meanwhile waits for it (the scope's lock)."""
+        version = store.version
+        with self._lock:
+            if self._warmed.get(store) == version:
+                return None
+            self._warmed[store] = version
+        return store.background(lambda: self.history(store, moments(store)), "launchboard-alert-history")
 
     def history(self, store: Store, moments: list[datetime], scope: Scope = Scope()) -> list[dict]:
         """``alert_history(store, moments, scope)``, evaluating only what may have changed."""

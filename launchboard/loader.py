@@ -95,6 +95,7 @@ class Store:
         self._files_read = 0  # files this Store committed (for the kill hook)
         self._lock = threading.RLock()
         self._append_lock = threading.Lock()  # one file's rows go into the tables at a time
+        self._background: list[threading.Thread] = []  # readers close() waits for (``background``)
         # What was read of each file (by path): (table, name, source, fingerprint); a file whose
         # source or source settings changed since is unloaded and read again.
         self._seen: dict[Path, tuple[str, str, str | None, str | None]] = {}
@@ -320,7 +321,19 @@ class Store:
         """Whether files read (by a load that stopped) wait for the tables to be built."""
         return bool(self._pending)
 
+    def background(self, work: Callable[[], object], name: str) -> threading.Thread:
+        """Run ``work()`` on a daemon thread that reads the launch; ``close`` waits for it."""
+        thread = threading.Thread(target=work, name=name, daemon=True)
+        with self._lock:
+            self._background = [t for t in self._background if t.is_alive()] + [thread]
+        thread.start()
+        return thread
+
     def close(self) -> None:
+        with self._lock:
+            waiting = list(self._background)
+        for thread in waiting:
+            thread.join()
         self._db.close()
         self._state_lock.release()
         self._tmp.cleanup()

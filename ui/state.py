@@ -6,8 +6,9 @@ from datetime import datetime
 
 import streamlit as st
 
-from launchboard import i18n, report
+from launchboard import i18n, report, review
 from launchboard.config import ConfigError
+from launchboard.history import HistoryCache
 from launchboard.i18n import _, num
 from launchboard.loader import DataDirError, Store
 from launchboard.metrics import Scope
@@ -53,10 +54,20 @@ def store() -> Store:
         s.refresh(progress=lambda done, total: bar.progress(done / total if total else 1.0,
                                                             text=_rebuilding(s) + _loading_text(done, total)))
         bar.empty()
+    # The incident review's alert history of this version, evaluated in the background now rather
+    # than when a reviewer first opens the page (seconds at 1M orders).
+    history_cache(str(s.data_dir)).warm(s, review.replay_moments)
     if s.sources_error:  # launch.toml was changed into something invalid while the dashboard runs
         st.warning(_("launch.toml's [[sources]] were not taken: {error}").format(error=plain(s.sources_error)),
                    icon=":material/warning:")
     return s
+
+
+@st.cache_resource(show_spinner=False)
+def history_cache(path: str) -> HistoryCache:
+    """The alert history of the launch in ``path``, one per process, shared by every session: after
+    a drop only the moments it may change are evaluated again."""
+    return HistoryCache()
 
 
 def _rebuilding(s: Store) -> str:

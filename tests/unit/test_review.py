@@ -21,6 +21,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -286,3 +287,59 @@ def test_history_cache_does_not_hand_one_store_the_rows_of_another(tmp_path):
         first.close()
         if second is not None:
             second.close()
+
+
+def test_history_cache_warms_each_version_once_in_the_background(tmp_path):
+    """warm() evaluates the whole launch's history on a Store thread, once per version: the
+    review then finds it (nothing evaluated when it asks); after a file arrives only the moments
+    it can change are evaluated; close() waits for a warm under way."""
+    data = make_launch(tmp_path, FILES)
+    store = open_store(data)
+    evaluated: list[list[datetime]] = []
+
+    def evaluate(s, moments, scope):
+        evaluated.append(list(moments))
+        return alert_history(s, moments, scope)
+
+    cache = HistoryCache(evaluate)
+    try:
+        moments = review.replay_moments(store)
+        thread = cache.warm(store, review.replay_moments)
+        assert thread is not None and thread.name == "launchboard-alert-history"
+        thread.join()
+        assert evaluated == [moments]
+        assert cache.warm(store, review.replay_moments) is None  # this version is done
+        assert cache.history(store, moments) == alert_history(store, moments) and len(evaluated) == 1
+        (data / "orders" / "o2.csv").write_text(
+            "order_id,customer_id,channel,sku,region,ordered_at,promised_delivery_by\n"
+            "O4,C4,web,IP7-32-BLK,Seoul,2016-10-21 08:00,2016-10-21 10:00\n")
+        assert store.refresh() == 1
+        later = cache.warm(store, review.replay_moments)
+        assert later is not None
+        later.join()
+        moments = review.replay_moments(store)
+        assert len(evaluated) == 2  # the new version's moments that the file can change
+        assert cache.history(store, moments) == alert_history(store, moments) and len(evaluated) == 2
+    finally:
+        store.close()
+
+
+def test_closing_a_store_waits_for_its_background_work(tmp_path):
+    store = open_store(make_launch(tmp_path, FILES))
+    started, release, done = threading.Event(), threading.Event(), []
+
+    def work():
+        started.set()
+        release.wait(30)
+        cur = store.cursor()  # still open: close() has not closed the database yet
+        done.append(cur.execute("SELECT count(*) FROM orders").fetchone()[0])
+        cur.close()
+
+    thread = store.background(work, "test-reader")
+    started.wait(30)
+    closer = threading.Thread(target=store.close)
+    closer.start()
+    assert closer.is_alive()  # waiting for the reader
+    release.set()
+    closer.join(30)
+    assert not thread.is_alive() and not closer.is_alive() and done == [3]
