@@ -59,7 +59,7 @@ RESTART_BEGIN, RESTART_END = "<!-- restart:begin -->", "<!-- restart:end -->"
 
 TARGETS = {  # issue 16 (speed, round two); the cold load is also met within 1.5x of the CSV reader alone
     "cold_rows_per_s": ("cold load of the whole launch (or within 1.5x of `read_csv` alone)", ">=", 400_000, "rows/s"),
-    "review_first_s": ("incident review page, first open after the load (caches cold)", "<", 5, "s"),
+    "review_first_s": ("incident review page opened first, right after the load (caches cold)", "<", 5, "s"),
     "page_total_max_s": ("a whole page's script run, slowest page (caches cold)", "<", 2, "s"),
     "drop_visible_s": ("a drop of 1% more rows, until visible", "<", 3, "s"),
     "report_s": ("`report` at 1M orders", "<", 2, "s"),
@@ -220,6 +220,13 @@ def engine_worker(tag: str) -> dict:
     res["report_again_s"] = time.perf_counter() - t0
     (WORK / f"engine_report_{tag}.json").write_text(json.dumps(rep, default=str, indent=1))
 
+    # The alert history alone, as the server evaluates it in the background once a version is
+    # loaded (HistoryCache.warm): how long after a load the incident review is ready.
+    from launchboard import history, review
+    t0 = time.perf_counter()
+    history.alert_history(store, review.replay_moments(store))
+    res["history_s"] = time.perf_counter() - t0
+
     # Every page through AppTest; each sql.run timed by query name.
     res["pages"] = run_pages(store)
 
@@ -289,7 +296,12 @@ def run_pages(store) -> dict:
     os.environ["LAUNCHBOARD_DATA"] = str(store.data_dir)
     pages = {}
     try:
-        for page in PAGES:
+        # "review_first": the review opened before any other page, right after the load, so its
+        # history is evaluated while the reviewer waits; then every page in order (the review
+        # again, its history warmed in the background since the first page's run).
+        for page in ("review_first", *PAGES):
+            if page == "review_first":
+                ui.state.history_cache.clear()
             st.cache_data.clear()
             timings.clear()
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
@@ -298,7 +310,7 @@ def run_pages(store) -> dict:
                 at.session_state["lookup_query"] = store.cursor().execute(
                     "SELECT order_id FROM orders ORDER BY hash(order_id) LIMIT 1").fetchone()[0]
             t0 = time.perf_counter()
-            at.switch_page(f"app_pages/{page}.py").run()
+            at.switch_page(f"app_pages/{page.removesuffix('_first')}.py").run()
             total = time.perf_counter() - t0
             queries: dict[str, float] = {}
             for name, secs in timings:
@@ -526,7 +538,7 @@ def render(info: dict) -> str:
         "drop_visible_s": med(runs, "drop_visible_s"),
         "report_s": med(runs, "report_s"),
         "page_queries_max_s": slowest_query,
-        "review_first_s": statistics.median(r["pages"]["review"]["total_s"] for r in runs),
+        "review_first_s": statistics.median(r["pages"]["review_first"]["total_s"] for r in runs),
         "page_total_max_s": max(statistics.median(r["pages"][p]["total_s"] for r in runs)
                                 for p in PAGES),
         "lookup_s": med(runs, "lookup_s"),
@@ -611,9 +623,13 @@ def render(info: dict) -> str:
               "Each page is run once per run through `streamlit.testing.v1.AppTest` on the loaded launch (live T, "
               "no filter, Streamlit caches cleared first) and every `queries/*.sql` it executes is timed by name, "
               "with the page's own parameters. A query's time is the median over runs of its slowest execution in "
-              "the page. The page total includes Streamlit, pandas and chart building.", "",
+              "the page. The page total includes Streamlit, pandas and chart building. `review_first` is the "
+              "incident review opened before any other page, right after the load: its alert history is "
+              "evaluated while the reviewer waits. The pages then run in the order listed; by the time `review` "
+              "runs, the history the server evaluates in the background once a version is loaded "
+              f"(`HistoryCache.warm`; {med(runs, 'history_s'):.2f} s alone at 1M orders) is ready.", "",
               "| page | page total | queries | slowest query |", "|---|---:|---:|---|"]
-    for page in PAGES:
+    for page in ("review_first", *PAGES):
         totals = [r["pages"][page]["total_s"] for r in runs if page in r["pages"]]
         excs = sorted({e for r in runs for e in r["pages"].get(page, {}).get("exception", [])})
         qs = {q: statistics.median(v) for (p, q), v in page_max.items() if p == page}
