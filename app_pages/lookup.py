@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from launchboard import i18n, lookup
+from launchboard import i18n, lookup, lookup_words
 from launchboard.i18n import N_, _, num
 from launchboard.text import plain
 from launchboard.timeutil import local_text
@@ -43,7 +43,7 @@ def _search_controls(s):
 
 def _timeline_frame(card: dict, tz) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"time": t["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), "source": lookup.source_text(t["source"]),
+        [{"time": t["at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), "source": lookup_words.source_text(t["source"]),
           "what": t["what"], "warning": t["flags"], "detail": t["detail"], "id": t["ref"]}
          for t in card["timeline"]],
         columns=["time", "source", "what", "warning", "detail", "id"],

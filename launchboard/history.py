@@ -1,7 +1,7 @@
-"""The alert history: the alerts of ``metrics.alerts`` at many moments (the incident review).
+"""The alert history: the alerts of ``alerts.alerts`` at many moments (the incident review).
 
 Evaluating every alert query at each of ~120 replay moments re-read the launch ~120 times (49 s
-at 1M orders). Instead each ``metrics.AlertRule`` with a set-based form (``history``, a
+at 1M orders). Instead each ``alerts.AlertRule`` with a set-based form (``history``, a
 ``queries/history_*.sql`` file) gets the rows of its query at every moment in one query: each
 instant is bucketed among the moments (and the moments minus the alert windows), rows are
 counted per bucket, and a moment sums the buckets it covers. The rule's own ``raise_alerts``
@@ -26,7 +26,8 @@ from datetime import datetime
 from . import sql
 from .config import LaunchConfig
 from .loader import Store
-from .metrics import ALERT_RULES, AlertRule, Params, Scope, possible_moments, query_rows
+from .alerts import ALERT_RULES, AlertRule, possible_moments
+from .metrics import Params, Scope, query_rows
 
 # history_bounds.sql gives up to four bounds per moment and the bucket search handles 511.
 CHUNK = 120
@@ -34,7 +35,7 @@ CHUNK = 120
 
 def alerts_at_moments(cur, config: LaunchConfig, moments: list[datetime], scope: Scope = Scope(),
                       rules: Iterable[AlertRule] = ALERT_RULES) -> dict[datetime, list[dict]]:
-    """``metrics.alerts(cur, Params(m, config, scope))`` for every moment m, rule by rule: one
+    """``alerts.alerts(cur, Params(m, config, scope))`` for every moment m, rule by rule: one
     query per rule with a set-based form, the rule's own query at each moment otherwise."""
     out: dict[datetime, list[dict]] = {m: [] for m in moments}
     for rule in rules:
@@ -69,7 +70,7 @@ def _rule_at_moments(cur, rule: AlertRule, config: LaunchConfig, moments: list[d
 
 
 def alert_history(store: Store, moments: list[datetime], scope: Scope = Scope(), *, workers: int = 2) -> list[dict]:
-    """The alerts raised at each moment (``metrics.alerts``): rows of at, kind, subject,
+    """The alerts raised at each moment (``alerts.alerts``): rows of at, kind, subject,
     severity, count, in moment order. The rules are split between ``workers`` cursors."""
     def evaluate(rules: list[AlertRule]) -> dict[datetime, list[dict]]:
         cur = store.cursor()

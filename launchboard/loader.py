@@ -26,7 +26,7 @@ from .checks import literal
 from .config import ConfigError, LaunchConfig, load_config, read_sources, state_dir
 from .derive import END_OF_TIME
 from .readers import READERS, FoundFile, discover
-from .schema import BOOL, TABLES, TS, Table, ident
+from .schema import TABLES
 from .sources import Source
 
 # DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB in memory
@@ -119,7 +119,7 @@ class Store:
         if self.reused:
             self._restore(cur)
         else:
-            self._create(cur)
+            persist.create(cur, self.data_dir, self.config, self.rebuilt)
         cur.execute(sql.load("table_macros"))
         self._write_sources(cur)
         cur.close()
@@ -143,30 +143,6 @@ class Store:
                 con.close()
             persist.remove(db)
         return connect()
-
-    def _create(self, cur) -> None:
-        """A new database: the tables, the settings, empty current tables, why it was built, and
-        last ``lb_meta`` (a database without it was not finished and is built again)."""
-        cur.execute(sql.load("load/tables"))
-        for table in TABLES.values():
-            cur.execute(self._create_accepted(table))
-        cur.execute("DELETE FROM launch_settings")
-        cur.execute("INSERT INTO launch_settings VALUES (?)", [self.config.call_window_hours])
-        if self.config.templates:
-            cur.executemany("INSERT INTO template_catalog VALUES (?, ?)",
-                            [(t.name, t.claims) for t in self.config.templates.values()])
-        pairs = self.config.conflict_pairs()
-        if pairs:
-            cur.executemany("INSERT INTO template_conflicts VALUES (?, ?)", pairs)
-        derive.rebuild(cur, list(TABLES), {t: [] for t in TABLES},  # no file yet: there is nothing to compare with
-                       conflict_window_hours=self.config.conflict_window_hours)
-        if self.rebuilt:
-            cur.executemany("INSERT INTO lb_rebuilt VALUES (?, ?, ?, now())",
-                            [(r.kind, r.file, r.detail) for r in self.rebuilt])
-        cur.execute("BEGIN TRANSACTION")
-        cur.execute("CREATE TABLE lb_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-        cur.executemany("INSERT INTO lb_meta VALUES (?, ?)", list(persist.meta(self.data_dir, self.config).items()))
-        cur.execute("COMMIT")
 
     def _restore(self, cur) -> None:
         """What the Store knows of a database an earlier start left: the files read, their
@@ -279,7 +255,7 @@ class Store:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
                                               widened, self.DELTA_SHARE,
                                               conflict_window_hours=self.config.conflict_window_hours,
-                                              before_commit=_done_pending)
+                                              before_commit=persist.done_pending)
                 if changed_from is None:  # a table rebuilt whole: compress it now, not in a drop
                     # FORCE: wait for the queries other sessions have in flight (a plain
                     # CHECKPOINT fails while any transaction is open).
@@ -339,13 +315,6 @@ class Store:
         self._tmp.cleanup()
 
     # -- loading one file -------------------------------------------------------------------
-    @staticmethod
-    def _create_accepted(table: Table) -> str:
-        types = {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}
-        cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR") for c in table.columns]
-        cols += ['"_file" VARCHAR', '"_line" BIGINT']
-        return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(cols) + ")"
-
     def _load_files(self, found: list[FoundFile], progress: Callable[[int, int], None] | None = None) -> None:
         """Load files, LOAD_WORKERS at a time (biggest first), each on its own cursor with its
         own temp tables. A file counts as seen (and pending a rebuild) once its rows are in; an
@@ -418,16 +387,8 @@ class Store:
                              for i, s in enumerate(self.sources, 1)])
 
 
-def _done_pending(cur) -> None:
-    """In the rebuild's transaction: no file waits any more (launchboard.persist)."""
-    cur.execute("DELETE FROM pending_files")
-    cur.execute("DELETE FROM pending_whole")
-
-
 def open_store(data_dir: Path | str, config: LaunchConfig | None = None) -> Store:
     """A Store with every finished file loaded."""
     store = Store(data_dir, config)
     store.refresh()
     return store
-
-

@@ -62,6 +62,7 @@ def plan(table: Table, staged: Staged, source: Source | None, contract_names: bo
              + " FROM (" + staged.select + ")")
     maps = {c: m for c, m in source.value_maps().items() if c in fill and c not in staged.nomap}
     looked_up = []
+    # the f-strings below splice contract column names (quoted, or in $parameter names); values are bound
     for column, lookup in maps.items():
         params[f"lb_keys_{column}"], params[f"lb_values_{column}"] = list(lookup), list(lookup.values())
         looked_up.append(f"MAP($lb_keys_{column}, $lb_values_{column})[{KEY_SQL.format(src[fill[column]])}]"

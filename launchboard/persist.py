@@ -12,8 +12,9 @@ When a Store opens it, ``verify`` decides whether it can be used as it is:
   it finished being created (``lb_meta`` is written last);
 - every file it read is still there, with the same size, modification time and head/tail hash.
 
-Otherwise it is deleted and the launch is built from scratch; why (``Reason``) is kept in the new
-database (table ``lb_rebuilt``) for the Data quality page.
+Otherwise it is deleted and the launch is built from scratch (``create`` makes the new
+database, ``lb_meta`` last); why (``Reason``) is kept in the new database (table
+``lb_rebuilt``) for the Data quality page.
 
 Crash safety (a killed process never leaves a half-done load taken as done): each file's rows,
 its line in ``files``, its columns (``file_columns``) and its ``pending_files`` mark are committed
@@ -39,7 +40,9 @@ from pathlib import Path
 
 import duckdb
 
+from . import derive, sql
 from .config import LaunchConfig
+from .schema import BOOL, TABLES, TS, Table, ident
 
 # Raise when the stored tables change meaning in a way the code digest would not show (say, a
 # change of DuckDB's storage that keeps our code as it is).
@@ -142,6 +145,44 @@ def verify(cur, data_dir: Path, config: LaunchConfig) -> list[Reason]:
         if differs:
             reasons.append(Reason("changed", path, ", ".join(differs)))
     return reasons
+
+
+def create(cur, data_dir: Path, config: LaunchConfig, rebuilt: list[Reason]) -> None:
+    """A new database: the tables, the settings, empty current tables, why it was built
+    (``rebuilt``), and last ``lb_meta`` (a database without it was not finished and is built again)."""
+    cur.execute(sql.load("load/tables"))
+    for table in TABLES.values():
+        cur.execute(_create_accepted(table))
+    cur.execute("DELETE FROM launch_settings")
+    cur.execute("INSERT INTO launch_settings VALUES (?)", [config.call_window_hours])
+    if config.templates:
+        cur.executemany("INSERT INTO template_catalog VALUES (?, ?)",
+                        [(t.name, t.claims) for t in config.templates.values()])
+    pairs = config.conflict_pairs()
+    if pairs:
+        cur.executemany("INSERT INTO template_conflicts VALUES (?, ?)", pairs)
+    derive.rebuild(cur, list(TABLES), {t: [] for t in TABLES},  # no file yet: there is nothing to compare with
+                   conflict_window_hours=config.conflict_window_hours)
+    if rebuilt:
+        cur.executemany("INSERT INTO lb_rebuilt VALUES (?, ?, ?, now())",
+                        [(r.kind, r.file, r.detail) for r in rebuilt])
+    cur.execute("BEGIN TRANSACTION")
+    cur.execute("CREATE TABLE lb_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    cur.executemany("INSERT INTO lb_meta VALUES (?, ?)", list(meta(data_dir, config).items()))
+    cur.execute("COMMIT")
+
+
+def _create_accepted(table: Table) -> str:
+    types = {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}
+    cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR") for c in table.columns]
+    cols += ['"_file" VARCHAR', '"_line" BIGINT']
+    return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(cols) + ")"
+
+
+def done_pending(cur) -> None:
+    """In the rebuild's transaction: no file waits any more (crash safety, above)."""
+    cur.execute("DELETE FROM pending_files")
+    cur.execute("DELETE FROM pending_whole")
 
 
 def remove(db: Path) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import metrics
+from . import alerts, metrics
 from .i18n import _, alert_subject, baseline_words, num, pct, severity, stage
 from .loader import Store
 from .metrics import Params, Scope
@@ -44,7 +44,7 @@ def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope(), *
         out["activations"] = metrics.activations(cur, p)
         out["messages"] = metrics.messages(cur, p, fmt=lambda ts: iso(ts, tz), impact=impact)
         out["calls"] = metrics.calls(cur, p)
-        out["alerts"] = [{**a, "since": iso(a["since"], tz)} for a in metrics.alerts(cur, p)]
+        out["alerts"] = [{**a, "since": iso(a["since"], tz)} for a in alerts.alerts(cur, p)]
         out["templates_missing_from_catalog"] = metrics.missing_templates(cur)
         return out
     finally:

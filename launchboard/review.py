@@ -1,7 +1,7 @@
 """Incident review: replay moments, alert history, and the exported incident report.
 
 The replay steps through the launch by hour, from the hour of the first order to live T.
-``history.alert_history`` gives the alerts of ``metrics.alerts`` (the very rules of the
+``history.alert_history`` gives the alerts of ``alerts.alerts`` (the very rules of the
 dashboard and the report) at each of those moments; ``alert_periods`` turns that into when each
 alert was raised, when it cleared and its peak. The exported report's body is
 ``report.to_markdown(report.build(store, T))``, the same text as ``python -m launchboard report

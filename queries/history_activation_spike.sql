@@ -1,13 +1,9 @@
 -- The row of alert_activation_spike.sql at each of $moments: attempts finished in
 -- (moment - window, moment]. Finished attempts are counted per bucket of finished_at among the
--- bounds (lb_bucketed), and each moment sums the buckets of its window (the moment minus the
--- window is a bound). Grain: one row per moment, in moment order.
+-- bounds (lb_bucketed), and each moment sums the buckets of its window (lb_moment_windows: the
+-- moment minus the window is a bound). Grain: one row per moment, in moment order.
 -- Parameters: $moments, $bounds_us, $window_minutes, filters.
-WITH given AS (
-    SELECT m, epoch_us(m) AS from_us, epoch_us(m - to_minutes($window_minutes)) AS to_us
-    FROM unnest($moments::TIMESTAMPTZ[]) AS u(m)
-),
-moments AS (SELECT m AS moment, b_from AS j, b_to AS j_start FROM lb_bucketed('given', $bounds_us)),
+WITH moments AS (SELECT * FROM lb_moment_windows($moments::TIMESTAMPTZ[], to_minutes($window_minutes), $bounds_us)),
 finished AS (
     SELECT epoch_us(finished_at) AS from_us, NULL::BIGINT AS to_us, finished_at, result
     FROM lb_attempts($channels, $regions, $skus, $couriers)

@@ -1,12 +1,8 @@
 -- The row of alert_call_overload.sql at each of $moments: calls ended in (moment - window,
 -- moment], counted per bucket of ended_at among the bounds (lb_bucketed); each moment sums the
--- buckets of its window (the moment minus the window is a bound).
+-- buckets of its window (lb_moment_windows: the moment minus the window is a bound).
 -- Grain: one row per moment, in moment order. Parameters: $moments, $bounds_us, $window_minutes, filters.
-WITH given AS (
-    SELECT m, epoch_us(m) AS from_us, epoch_us(m - to_minutes($window_minutes)) AS to_us
-    FROM unnest($moments::TIMESTAMPTZ[]) AS u(m)
-),
-moments AS (SELECT m AS moment, b_from AS j, b_to AS j_start FROM lb_bucketed('given', $bounds_us)),
+WITH moments AS (SELECT * FROM lb_moment_windows($moments::TIMESTAMPTZ[], to_minutes($window_minutes), $bounds_us)),
 ended AS (
     SELECT epoch_us(ended_at) AS from_us, NULL::BIGINT AS to_us, ended_at, outcome
     FROM lb_calls_at('infinity'::TIMESTAMPTZ, $channels, $regions, $skus, $couriers)

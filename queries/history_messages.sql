@@ -2,13 +2,10 @@
 -- Only messages that can raise one of its alerts are read (quiet, contradicting, or a
 -- correction), counted per sent_at first (batches share their second), then per bucket of
 -- sent_at among the bounds (lb_bucketed); corrections also per corrected batch. Each moment sums
--- the buckets of its window (the moment minus 24 h is a bound).
+-- the buckets of its window (lb_moment_windows: the moment minus 24 h is a bound).
 -- Grain: one row per moment, in moment order. Parameters: $moments, $bounds_us, $quiet_start,
 -- $quiet_end, filters.
-WITH given AS (
-    SELECT m, epoch_us(m) AS from_us, epoch_us(m - INTERVAL 24 HOUR) AS to_us FROM unnest($moments::TIMESTAMPTZ[]) AS u(m)
-),
-moments AS (SELECT m AS moment, b_from AS j, b_to AS j_start FROM lb_bucketed('given', $bounds_us)),
+WITH moments AS (SELECT * FROM lb_moment_windows($moments::TIMESTAMPTZ[], INTERVAL 24 HOUR, $bounds_us)),
 per_second AS MATERIALIZED (
     SELECT sent_at, corrects_batch_id,
            count(*) FILTER (WHERE quiet) AS quiet,

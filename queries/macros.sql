@@ -98,6 +98,17 @@ s8 AS (SELECT * REPLACE (lb_bisect_step(_f, 2, from_us, bounds_us) AS _f, lb_bis
 SELECT * EXCLUDE (_f, _t), lb_bisect_step(_f, 1, from_us, bounds_us) AS b_from, lb_bisect_step(_t, 1, to_us, bounds_us) AS b_to
 FROM s8;
 
+-- Each of moments (a TIMESTAMPTZ list) with the buckets among bounds_us (lb_bucketed) of itself,
+-- j, and of itself minus span (an interval, the alert's window), j_start: a row in bucket b is
+-- in the moment's window (moment - span, moment] exactly when j_start < b <= j (both ends are
+-- bounds). The moments of the alert history's windowed counts (queries/history_*.sql).
+CREATE OR REPLACE MACRO lb_moment_windows(moments, span, bounds_us) AS TABLE
+WITH given AS (
+    SELECT m, epoch_us(m) AS from_us, epoch_us(m - span) AS to_us
+    FROM unnest(moments) AS u(m)
+)
+SELECT m AS moment, b_from AS j, b_to AS j_start FROM lb_bucketed('given', bounds_us);
+
 -- For h = histogram(value, bounds) (a map from each bound to the count of values above the
 -- previous bound and at or below it): how many values are at or below the bound b.
 CREATE OR REPLACE MACRO lb_at_or_below(h, b) AS

@@ -112,6 +112,7 @@ def _group(pattern: str, name: str) -> int | None:
 def _rules_sql(options: dict, params: dict) -> tuple[str, dict[str, str]]:
     """The SQL of the number of the first rule that matches ``body`` (null: none), and per
     group column the SQL of its value."""
+    # the f-strings splice only rule and group numbers (ints) and $parameter names; every value is bound
     whens, values = [], {g: [] for g in GROUPS}
     for i, rule in enumerate(options["templates"], 1):
         if "prefix" in rule:
@@ -147,7 +148,7 @@ def stage(job: StageJob) -> Iterator[Staged]:
         if missing:
             raise FileRejected("not a Twilio message log: missing column(s) "
                                + ", ".join({"sentdate": "SentDate", "sid": "Sid"}.get(h, h.capitalize()) for h in missing))
-        table = f"lb_twilio_{id(job)}"
+        table = "lb_twilio_" + str(id(job))
         try:  # materialised, so that its rowid is the record's position in the file
             job.cur.execute("CREATE OR REPLACE TEMP TABLE " + ident(table) + " AS " + inner.select, inner.params)
         except duckdb.Error as exc:
@@ -160,35 +161,38 @@ def stage(job: StageJob) -> Iterator[Staged]:
         rule, groups = _rules_sql(options, params)
         direction = "lower(coalesce(direction, ''))" if "direction" in cols else "''"
         status_key = "replace(lower(lb_blank(status)), ' ', '')"
-        kind = (f"CASE WHEN starts_with({direction}, 'inbound') OR {status_key} IN ('receiving', 'received')"
-                f" THEN 'inbound' WHEN {status_key} = 'canceled' THEN 'canceled' END")
+        kind = ("CASE WHEN starts_with(" + direction + ", 'inbound') OR " + status_key
+                + " IN ('receiving', 'received') THEN 'inbound' WHEN " + status_key
+                + " = 'canceled' THEN 'canceled' END")
         counts = dict(job.cur.execute("SELECT kind, count(*) FROM (SELECT " + kind + " AS kind FROM "
                                       + ident(table) + ") WHERE kind IS NOT NULL GROUP BY kind").fetchall())
         # the file's own record (only made for a rejected row): its cells, kept as hidden columns
-        raw = [f"_tw_{i}" for i in range(len(inner.names))]
-        record = "json_object(" + ", ".join(f"{literal(h.strip())}, lb_blank({ident(r)})"
+        raw = ["_tw_" + str(i) for i in range(len(inner.names))]
+        record = "json_object(" + ", ".join(literal(h.strip()) + ", lb_blank(" + ident(r) + ")"
                                               for h, r in zip(inner.headers, raw)) + ")"
-        word = f"MAP($tw_words, $tw_values)[{status_key}]"
+        word = "MAP($tw_words, $tw_values)[" + status_key + "]"
+        params["tw_body_start"] = BODY_START
         select = (
             "SELECT sid AS message_id,"
             # a placeholder: launchboard.resolve decides every such row's customer when the
             # launch is built (from the order in the text or the number)
             " CASE WHEN _phone IS NOT NULL THEN '?' END AS customer_id,"
             # no rule: the body's start, marked unmapped below (the row's reason names it)
-            f" CASE WHEN _rule IS NOT NULL THEN CAST($tw_templates AS VARCHAR[])[_rule]"
-            f" ELSE left(lb_blank(body), {BODY_START}) END AS template,"
+            " CASE WHEN _rule IS NOT NULL THEN CAST($tw_templates AS VARCHAR[])[_rule]"
+            " ELSE left(lb_blank(body), $tw_body_start) END AS template,"
             " sentdate AS sent_at,"
-            f" coalesce({word}, status) AS status,"
-            f" {groups['order_id']} AS order_id, {groups['batch_id']} AS batch_id,"
-            f" {groups['corrects_batch_id']} AS corrects_batch_id,"
+            " coalesce(" + word + ", status) AS status,"
+            " " + groups["order_id"] + " AS order_id, " + groups["batch_id"] + " AS batch_id,"
+            " " + groups["corrects_batch_id"] + " AS corrects_batch_id,"
             + (" errorcode" if "errorcode" in cols else " NULL::VARCHAR") + " AS error_code,"
             " _phone AS customer_phone,"
-            f" CASE WHEN _rule IS NULL AND lb_blank(body) IS NOT NULL THEN left(lb_blank(body), {BODY_START})"
+            " CASE WHEN _rule IS NULL AND lb_blank(body) IS NOT NULL THEN left(lb_blank(body), $tw_body_start)"
             " END AS _nomap_template,"
-            f" CASE WHEN lb_blank(status) IS NOT NULL AND {word} IS NULL THEN lb_blank(status) END AS _nomap_status,"
-            " rowid AS _k, " + ", ".join(f"{ident(n)} AS {ident(r)}" for n, r in zip(inner.names, raw))
-            + f" FROM (SELECT *, rowid, {rule} AS _rule, lb_phone(\"to\") AS _phone FROM {ident(table)})"
-            f" WHERE ({kind}) IS NULL")
+            " CASE WHEN lb_blank(status) IS NOT NULL AND " + word + " IS NULL THEN lb_blank(status) END"
+            " AS _nomap_status,"
+            " rowid AS _k, " + ", ".join(ident(n) + " AS " + ident(r) for n, r in zip(inner.names, raw))
+            + " FROM (SELECT *, rowid, " + rule + " AS _rule, lb_phone(\"to\") AS _phone FROM " + ident(table) + ")"
+            " WHERE (" + kind + ") IS NULL")
         params["tw_templates"] = [r["template"] for r in options["templates"]]
         staged = Staged(
             select=select, names=list(NAMES), headers=list(NAMES), encoding=inner.encoding, params=params,

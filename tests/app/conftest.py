@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +43,28 @@ def app_at(monkeypatch):
         return at
 
     return make
+
+
+class ProgressBar:
+    """Stands in for st.progress: records what the viewer would read, in order."""
+
+    def __init__(self, shown: list):
+        self.shown = shown
+
+    def progress(self, value: float, text: str) -> None:
+        self.shown.append((round(value, 2), text))
+
+    def empty(self) -> None:
+        self.shown.append("removed")
+
+
+@pytest.fixture
+def progress_shown(monkeypatch) -> list:
+    """What the page's progress bars show, in order: (value, text) as each bar starts and
+    updates, "removed" when it goes (st.progress stands in as ``ProgressBar``)."""
+    shown: list = []
+    monkeypatch.setattr(st, "progress", lambda value, text: shown.append((value, text)) or ProgressBar(shown))
+    return shown
 
 
 def write_hub_launch(root: Path) -> Path:

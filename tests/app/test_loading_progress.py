@@ -2,35 +2,19 @@
 takes about two minutes), then the bar goes away."""
 from __future__ import annotations
 
-import streamlit as st
 from launch_files import make_launch
 
 ORDERS = "order_id,customer_id,channel,sku,region,ordered_at\n"
 
 
-class Bar:
-    """Stands in for st.progress: records what the viewer would read, in order."""
-
-    def __init__(self, shown: list):
-        self.shown = shown
-
-    def progress(self, value: float, text: str) -> None:
-        self.shown.append((round(value, 2), text))
-
-    def empty(self) -> None:
-        self.shown.append("removed")
-
-
-def test_new_files_show_a_progress_bar_then_it_goes(app_at, tmp_path, monkeypatch):
+def test_new_files_show_a_progress_bar_then_it_goes(app_at, tmp_path, progress_shown):
     data = make_launch(tmp_path, {
         "orders/o_001.csv": ORDERS + "O1,C1,web,IP7-32-BLK,Seoul,2016-10-07 09:00\n",
         "orders/o_002.csv": ORDERS + "O2,C2,web,IP7-32-BLK,Seoul,2016-10-07 09:10\n",
     })
-    shown: list = []
-    monkeypatch.setattr(st, "progress", lambda value, text: shown.append((value, text)) or Bar(shown))
     at = app_at("status", data)
     assert not at.exception
-    assert shown == [
+    assert progress_shown == [
         (0.0, "Reading 2 new extract files…"),
         (0.5, "Read 1 of 2 new extract files…"),
         (1.0, "Read 2 new extract files; building the current tables and stage timeline…"),
@@ -39,6 +23,6 @@ def test_new_files_show_a_progress_bar_then_it_goes(app_at, tmp_path, monkeypatc
     orders = next(m for m in at.metric if m.label == "Orders")
     assert orders.value == "2"
 
-    shown.clear()
+    progress_shown.clear()
     at.run()  # nothing new: no bar
-    assert shown == [] and not at.exception
+    assert progress_shown == [] and not at.exception

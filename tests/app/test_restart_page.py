@@ -2,7 +2,6 @@
 again from scratch: the progress bar and the Data quality page say why, naming the file."""
 from __future__ import annotations
 
-import streamlit as st
 from launch_files import make_launch
 
 from launchboard.loader import open_store
@@ -10,30 +9,17 @@ from launchboard.loader import open_store
 HEAD = "order_id,customer_id,channel,sku,region,ordered_at\n"
 
 
-class Bar:
-    def __init__(self, shown: list):
-        self.shown = shown
-
-    def progress(self, value: float, text: str) -> None:
-        self.shown.append((round(value, 2), text))
-
-    def empty(self) -> None:
-        self.shown.append("removed")
-
-
-def test_the_quality_page_says_why_the_launch_was_rebuilt(app_at, tmp_path, monkeypatch):
+def test_the_quality_page_says_why_the_launch_was_rebuilt(app_at, tmp_path, progress_shown):
     data = make_launch(tmp_path, {"orders/o1.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00\n",
                                   "orders/o2.csv": HEAD + "O2,C2,web,IP7,Seoul,2016-10-07 09:10\n"})
     open_store(data).close()  # the server before: loaded both files, then stopped
     (data / "orders" / "o2.csv").unlink()
-    shown: list = []
-    monkeypatch.setattr(st, "progress", lambda value, text: shown.append((value, text)) or Bar(shown))
     at = app_at("quality", data)
     assert not at.exception
     why = "Building the launch again from scratch (orders/o2.csv is no longer in the data folder). "
-    assert shown == [(0.0, why + "Reading 1 new extract file…"),
-                     (1.0, why + "Read 1 new extract file; building the current tables and stage timeline…"),
-                     "removed"]
+    assert progress_shown == [(0.0, why + "Reading 1 new extract file…"),
+                              (1.0, why + "Read 1 new extract file; building the current tables and stage timeline…"),
+                              "removed"]
     warning = next(w.value for w in at.warning if "built again from scratch" in w.value)
     assert warning.startswith("The launch was built again from scratch when the server started (")
     assert warning.endswith("because:\n- orders/o2.csv is no longer in the data folder")
@@ -41,11 +27,9 @@ def test_the_quality_page_says_why_the_launch_was_rebuilt(app_at, tmp_path, monk
     assert int(files.loc["orders", "files"]) == 1 and int(files.loc["orders", "rows_read"]) == 1
 
 
-def test_a_restart_with_nothing_to_do_shows_the_launch_without_a_bar(app_at, tmp_path, monkeypatch):
+def test_a_restart_with_nothing_to_do_shows_the_launch_without_a_bar(app_at, tmp_path, progress_shown):
     data = make_launch(tmp_path, {"orders/o1.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00\n"})
     open_store(data).close()
-    shown: list = []
-    monkeypatch.setattr(st, "progress", lambda value, text: shown.append((value, text)) or Bar(shown))
     at = app_at("status", data)
-    assert not at.exception and shown == []
+    assert not at.exception and progress_shown == []
     assert next(m for m in at.metric if m.label == "Orders").value == "1"

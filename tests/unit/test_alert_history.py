@@ -1,5 +1,5 @@
 """The alert history, set-based (launchboard.history: one query per alert rule over all moments),
-equals ``metrics.alerts`` evaluated at each moment on its own: on the sample launch at every replay
+equals ``alerts.alerts`` evaluated at each moment on its own: on the sample launch at every replay
 moment and at instants where a rule's edges fall (events, promises, windows), with and without
 page filters; on a hand-written launch where an order leaves a stage and comes back; and a rule
 without a set-based form is evaluated moment by moment, alone."""
@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from launchboard import history, metrics, sql
+from launchboard import alerts, history, metrics, sql
+from launchboard.alerts import ALERT_RULES
 from launchboard.history import alert_history, alerts_at_moments
-from launchboard.metrics import ALERT_RULES, Params, Scope
+from launchboard.metrics import Params, Scope
 from launchboard.review import replay_moments
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,11 +67,11 @@ def edge_moments(store) -> list[datetime]:
 
 
 def per_moment(store, moments, scope=Scope()) -> dict[datetime, list[dict]]:
-    """metrics.alerts at each moment on its own (two cursors at a time)."""
+    """alerts.alerts at each moment on its own (two cursors at a time)."""
     def evaluate(chunk):
         cur = store.cursor()
         try:
-            return {m: metrics.alerts(cur, Params(m, store.config, scope)) for m in chunk}
+            return {m: alerts.alerts(cur, Params(m, store.config, scope)) for m in chunk}
         finally:
             cur.close()
 
@@ -90,10 +91,10 @@ def set_based(store, moments, scope=Scope(), rules=ALERT_RULES) -> dict[datetime
 # No filter; a channel (the only filter that keeps a stalled hub and the call overload); and all
 # four fields at once. Each raises at least the kinds listed (so the comparison is not of empty lists).
 SCOPES = {
-    "no filter": (Scope(), set(metrics.ALERT_KINDS)),
-    "sms": (Scope(channels=("sms",)), set(metrics.ALERT_KINDS)),
+    "no filter": (Scope(), set(alerts.ALERT_KINDS)),
+    "sms": (Scope(channels=("sms",)), set(alerts.ALERT_KINDS)),
     "every field": (Scope(channels=("sms", "web"), regions=("Seoul", "Busan"), skus=("IP7-128-JBK", "IP7-32-BLK"),
-                          couriers=("CJ",)), set(metrics.ALERT_KINDS) - {"stalled_hub", "call_center_overload",
+                          couriers=("CJ",)), set(alerts.ALERT_KINDS) - {"stalled_hub", "call_center_overload",
                                                                           "message_call_surge"}),
 }
 
@@ -106,7 +107,7 @@ def moments(sample):
 
 @pytest.fixture(scope="module")
 def reference(sample, moments):
-    """metrics.alerts at each moment, per scope name (evaluated once for the module): at every
+    """alerts.alerts at each moment, per scope name (evaluated once for the module): at every
     replay moment and edge instant without filters, at every replay moment with them."""
     replay = replay_moments(sample)
     return {name: per_moment(sample, moments if not scope.active else replay, scope)
@@ -167,7 +168,7 @@ def test_a_rule_is_not_run_where_its_possible_query_rules_it_out(sample, moments
     cur = sample.cursor()
     try:
         p = Params(moments[0], sample.config)
-        kept = metrics.possible_moments(cur, rule.possible, p, moments)
+        kept = alerts.possible_moments(cur, rule.possible, p, moments)
         assert 0 < len(kept) < len(moments) / 2
         for m in moments:
             rows = metrics.query_rows(cur, rule.query, Params(m, sample.config))

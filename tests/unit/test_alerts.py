@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from launchboard import metrics, report
-from launchboard.metrics import ALERT_KINDS, Params, Scope
+from launchboard import alerts, report
+from launchboard.alerts import ALERT_KINDS
+from launchboard.metrics import Params, Scope
 from launchboard.timeutil import parse_moment
 
 ORDERS = "order_id,customer_id,channel,sku,region,ordered_at,allocated_at,cancelled_at,promised_delivery_by,promised_activation_by\n"
@@ -22,7 +23,7 @@ def alerts_at(store, when: str, scope: Scope = Scope()) -> dict[tuple[str, str |
     """{(kind, subject): count} of the alerts raised at `when` within `scope`."""
     cur = store.cursor()
     try:
-        raised = metrics.alerts(cur, Params(parse_moment(when, store.config.tz), store.config, scope))
+        raised = alerts.alerts(cur, Params(parse_moment(when, store.config.tz), store.config, scope))
     finally:
         cur.close()
     assert all(a["kind"] in ALERT_KINDS for a in raised)
@@ -69,7 +70,7 @@ def test_alert_messages_group_thousands(open_launch):
     store = open_launch({"orders/o.csv": ORDERS + due})
     cur = store.cursor()
     try:
-        raised = metrics.alerts(cur, Params(parse_moment("2016-10-21 18:00", store.config.tz), store.config))
+        raised = alerts.alerts(cur, Params(parse_moment("2016-10-21 18:00", store.config.tz), store.config))
     finally:
         cur.close()
     assert [(a["kind"], a["count"], a["message"]) for a in raised] == [

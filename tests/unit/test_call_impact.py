@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from launchboard import metrics, report, sql
+from launchboard import alerts, metrics, report, sql
 from launchboard.charts import calls as call_charts
 from launchboard.charts import messages as msg_charts
 from launchboard.config import load_config
@@ -268,11 +268,11 @@ def test_surge_alert_fields_and_defaults(open_launch):
 
 
 def test_surge_rule():
-    assert metrics.surge_raised(20, 0.0, 3.0, 20)       # no call expected: any 20 calls
-    assert not metrics.surge_raised(19, 0.0, 3.0, 20)
-    assert not metrics.surge_raised(30, 10.0, 3.0, 20)  # exactly 3x is not more than 3x
-    assert metrics.surge_raised(31, 10.0, 3.0, 20)
-    assert not metrics.surge_raised(100, None, 3.0, 20)  # no baseline: never
+    assert alerts.surge_raised(20, 0.0, 3.0, 20)       # no call expected: any 20 calls
+    assert not alerts.surge_raised(19, 0.0, 3.0, 20)
+    assert not alerts.surge_raised(30, 10.0, 3.0, 20)  # exactly 3x is not more than 3x
+    assert alerts.surge_raised(31, 10.0, 3.0, 20)
+    assert not alerts.surge_raised(100, None, 3.0, 20)  # no baseline: never
 
 
 def test_call_window_from_launch_toml(open_launch):
