@@ -209,6 +209,12 @@ def call_impact(cur, p: Params, fmt=lambda ts: ts) -> list[dict]:
     ]
 
 
+def message_counts(cur, p: Params) -> dict:
+    """``messages``' sent and failed alone (the same query)."""
+    row = query_row(cur, "messages_summary", p)
+    return {"sent": row["sent"], "failed": row["failed"]}
+
+
 def messages(cur, p: Params, fmt=lambda ts: ts, impact: bool = True) -> dict:
     """Spec 5's message figures; ``impact=False`` leaves out ``call_impact`` (the pages that do
     not show it skip its query; ``call_impact`` gives it on its own)."""

@@ -51,6 +51,19 @@ def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope(), *
         cur.close()
 
 
+def headline(store: Store, as_of: datetime, scope: Scope = Scope()) -> dict:
+    """The headline figures of ``build`` alone (the KPI tiles' comparison moment): ``orders``,
+    ``activations`` and ``calls`` as ``build`` gives them, and ``messages`` with ``sent`` and
+    ``failed``; no alerts, batches or sources."""
+    cur = store.cursor()
+    try:
+        p = Params(as_of, store.config, scope)
+        return {"orders": metrics.orders(cur, p), "activations": metrics.activations(cur, p),
+                "messages": metrics.message_counts(cur, p), "calls": metrics.calls(cur, p)}
+    finally:
+        cur.close()
+
+
 def call_impact(store: Store, as_of: datetime | None = None, scope: Scope = Scope()) -> list[dict]:
     """``build(...)["messages"]["call_impact"]`` alone: the calls traced to each message batch."""
     tz = store.config.tz

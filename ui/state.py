@@ -128,6 +128,17 @@ def figures(s: Store, as_of: datetime | None, scope: Scope = Scope()) -> dict:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _headline(path: str, version: int, as_of: datetime, scope: Scope, _store: Store) -> dict:
+    return report.headline(_store, as_of, scope)
+
+
+def headline(s: Store, as_of: datetime, scope: Scope = Scope()) -> dict:
+    """The report's orders, activations, calls and message counts alone (``report.headline``):
+    what the KPI tiles compare with one hour earlier."""
+    return _headline(str(s.data_dir), s.version, as_of, scope, s)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
 def _call_impact(path: str, version: int, as_of: datetime | None, scope: Scope, _store: Store) -> list[dict]:
     return report.call_impact(_store, as_of, scope)
 

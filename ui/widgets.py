@@ -95,7 +95,7 @@ def impact_columns(window_hours: float) -> dict:
 def launch_tiles(s, view, as_of) -> dict:
     """The launch status KPI tiles against one hour earlier; returns the figures at ``as_of``."""
     now = state.figures(s, as_of, view.scope)
-    hour_ago = state.figures(s, as_of - timedelta(hours=1), view.scope)
+    hour_ago = state.headline(s, as_of - timedelta(hours=1), view.scope)
     for col, tile in zip(st.columns(6), kpi_tiles(now, hour_ago)):
         col.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color, help=tile.help,
                    delta_description=_("vs 1 h earlier"))

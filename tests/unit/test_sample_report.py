@@ -148,3 +148,15 @@ def test_the_incident_review_history_holds_both_surges(store):
     # B-DELAY-1020: raised at 23:00 (none of its calls had ended by 22:00) and 00:00, cleared at
     # 01:00 (its window closed at 00:15); B-ARS-1021: 08:00 and 09:00, cleared at 10:00
     assert surges == [("B-DELAY-1020", 23, 1, 257), ("B-ARS-1021", 8, 10, 342)]
+
+
+def test_headline_is_the_reports_own_figures(store):
+    """The KPI tiles' hour-earlier figures (report.headline) are build()'s, without the rest:
+    at 10-21 14:00 on the sample launch, orders, activations, calls and the message counts."""
+    moment = datetime.fromisoformat("2016-10-21T14:00:00+09:00")
+    whole, head = report.build(store, moment), report.headline(store, moment)
+    assert set(head) == {"orders", "activations", "messages", "calls"}
+    assert head["orders"] == whole["orders"] and head["activations"] == whole["activations"]
+    assert head["calls"] == whole["calls"]
+    assert head["messages"] == {"sent": whole["messages"]["sent"], "failed": whole["messages"]["failed"]}
+    assert head["orders"]["total"] > 0 and head["messages"]["sent"] > 0
