@@ -68,7 +68,7 @@ OTHER_EVENTS = frozenset({
 TOLERANCE_S = 1  # the data's whole seconds against the epochs' whole seconds
 
 
-@dataclass
+@dataclass(slots=True)
 class Visit:
     """An open call: the lines of one uniqueid's visit seen so far."""
     uid: str
@@ -88,7 +88,7 @@ class Visit:
         return cls(d["uid"], d["n"], tup(d["start"]), tup(d["connect"]), tup(d["wrap"]), list(d["raw"]))
 
 
-@dataclass
+@dataclass(slots=True)
 class Done:
     """A uniqueid whose latest visit became a row: how many visits it had, and that row."""
     visits: int
@@ -115,8 +115,11 @@ def _int(text: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _at(data: list[str], i: int | None) -> int | None:
-    return _int(data[i]) if i is not None and i < len(data) else None
+def _at(data: list[str], i: int) -> int | None:
+    if i >= len(data):
+        return None
+    text = data[i]
+    return int(text) if text.isdigit() else _int(text)  # the common case without strip()
 
 
 def parse_line(text: str) -> tuple[int, str, str, str, str, list[str]] | str:
@@ -134,23 +137,33 @@ def parse_line(text: str) -> tuple[int, str, str, str, str, list[str]] | str:
     return int(whole), parts[1].strip(), parts[2].strip(), parts[3].strip(), event, parts[5:]
 
 
-Parsed = tuple  # (line number, text, epoch, uniqueid, queue, agent, EVENT, data)
+# The lines of calls, parsed, one after the other in one flat list: per line its number, text, epoch,
+# uniqueid, queue, agent, EVENT and its data fields as written (the text after the fifth "|", None
+# when there is none). Flat and of plain values, the garbage collector has nothing in it to watch.
+Parsed = list
+PARSED = 8  # values per line
 
 
-def parse(lines: list[str], wrapup_event: str = WRAPUP_EVENT) -> tuple[list[Parsed], Assembly, set[str]]:
+def parse(lines: list[str], wrapup_event: str = WRAPUP_EVENT) -> tuple[Parsed, Assembly, set[str]]:
     """One pass over a file's lines: the lines of calls (parsed), an Assembly holding the
     rejected lines and the counts so far, and the uniqueids the calls' lines name."""
     out = Assembly()
-    calls: list[Parsed] = []
-    uids: set[str] = set()
+    calls: Parsed = []
     wrapup_event = wrapup_event.upper()
     kinds = {START: 0, CONNECT: 0, wrapup_event: 0, **{e: 0 for e in ENDS}, **{e: 1 for e in OTHER_EVENTS}}
+    # the events as written (already stripped, upper case); anything else goes through strip().upper()
+    exact = {e: k for e, k in kinds.items() if e == e.strip().upper()}
+    add = calls.extend
     blank = 0
     for number, text in enumerate(lines, 1):
         text = text.rstrip("\r\n")
-        parts = text.split("|")
+        parts = text.split("|", 5)
         if len(parts) >= 5 and parts[0].isdigit():  # the common case, without the checks below
-            epoch, event = int(parts[0]), parts[4].strip().upper()
+            epoch, event = int(parts[0]), parts[4]
+            kind = exact.get(event)
+            if kind is None:
+                event = event.strip().upper()
+                kind = kinds.get(event)
         elif not text.strip():
             blank += 1
             continue
@@ -160,7 +173,7 @@ def parse(lines: list[str], wrapup_event: str = WRAPUP_EVENT) -> tuple[list[Pars
                 out.rejected.append((number, parsed, text))
                 continue
             epoch, event = parsed[0], parsed[4]
-        kind = kinds.get(event)
+            kind = kinds.get(event)
         if kind == 1:
             out.other_events[event] += 1
             continue
@@ -172,13 +185,12 @@ def parse(lines: list[str], wrapup_event: str = WRAPUP_EVENT) -> tuple[list[Pars
         if not uid or uid.upper() == "NONE":
             out.rejected.append((number, f"queue_log {event} line without a uniqueid", text))
             continue
-        calls.append((number, text, epoch, uid, parts[2].strip(), parts[3].strip(), event, parts[5:]))
-        uids.add(uid)
+        add((number, text, epoch, uid, parts[2].strip(), parts[3].strip(), event, parts[5] if len(parts) > 5 else None))
     out.counts["lines"] = len(lines) - blank
     if blank:
         out.counts["blank_lines"] = blank
-    out.counts["call_lines"] = len(calls)
-    return calls, out, uids
+    out.counts["call_lines"] = len(calls) // PARSED
+    return calls, out, set(calls[3::PARSED])
 
 
 def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Done],
@@ -191,7 +203,7 @@ def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Don
     return assemble_parsed(calls, out, open_calls, done, wrapup_event, prefix)
 
 
-def assemble_parsed(calls: list[Parsed], out: Assembly, open_calls: dict[str, Visit], done: dict[str, Done],
+def assemble_parsed(calls: Parsed, out: Assembly, open_calls: dict[str, Visit], done: dict[str, Done],
                     wrapup_event: str = WRAPUP_EVENT, prefix: str = "") -> Assembly:
     """``assemble`` on lines ``parse`` has read (``out`` holds what it found)."""
     out.open = dict(open_calls)
@@ -200,7 +212,8 @@ def assemble_parsed(calls: list[Parsed], out: Assembly, open_calls: dict[str, Vi
     wrapup_event = wrapup_event.upper()
     counts = out.counts
     opened = out.open
-    for number, text, epoch, uid, queue, agent, event, data in calls:
+    for number, text, epoch, uid, queue, agent, event, data in zip(*[iter(calls)] * PARSED):
+        data = data.split("|") if data is not None else []
         visit = opened.get(uid)
         if event == START:
             if visit is not None and (visit.start is not None or visit.connect is not None):
@@ -261,13 +274,13 @@ def _row(visit: Visit, end_at: int, end_queue: str, end_agent: str, event: str, 
          counts: Counter, prefix: str) -> dict:
     """The call row of a visit ended by ``event`` at ``end_at`` (epochs in seconds)."""
     outcome, wait_i, hold_i, talk_i = ENDS[event]
-    wait, hold, talk = _at(data, wait_i), _at(data, hold_i), _at(data, talk_i)
     start, connect = visit.start, visit.connect
-    if connect is not None and hold is None:
-        hold = connect[2]
     arrived = start[0] if start else None
-    answered = connect[0] if connect else None
-    if outcome == "answered":
+    if outcome == "answered":  # its data has a hold and a talk time, no wait
+        hold, talk = _at(data, hold_i), _at(data, talk_i)
+        if connect is not None and hold is None:
+            hold = connect[2]
+        answered = connect[0] if connect else None
         if answered is None and talk is not None:
             answered = end_at - talk
             counts["connect_missing"] += 1
@@ -281,6 +294,7 @@ def _row(visit: Visit, end_at: int, end_queue: str, end_agent: str, event: str, 
             counts["times_disagree"] += 1
     else:
         answered = None  # a CONNECT before an abandon or a refusal is not an answer
+        wait = _at(data, wait_i) if wait_i is not None else None
         if arrived is None:
             arrived = end_at if event in REFUSALS else (end_at - wait if wait is not None else None)
         elif wait is not None and abs((end_at - arrived) - wait) > TOLERANCE_S:

@@ -33,10 +33,14 @@ from ..queue_log import WRAPUP_EVENT, Assembly, Done, Visit, assemble_parsed, pa
 from ..schema import ident
 from .base import FileRejected, Format, Staged, StageJob
 
-TEXT = ("call_id", "queue", "outcome", "agent_id", "reason", "resolution", "customer_phone")
 TIMES = ("arrived_at", "answered_at", "ended_at", "updated_at")
 NAMES = ["call_id", "queue", "arrived_at", "answered_at", "ended_at", "outcome", "customer_id", "agent_id",
          "reason", "resolution", "updated_at", "customer_phone"]
+# A call row as Arrow reads it (times as epochs), in the staged columns' order.
+ROW = pa.struct([(c, pa.int64() if c in (*TIMES, "_line") else pa.string()) for c in [*NAMES, "_line", "_raw"]])
+# The last epoch (32767-12-31 23:59:59) whose text a cast to string and strftime give alike; only an
+# absurd epoch is beyond it, and strftime keeps its text the same as it was.
+LAST_CAST = 971890963199
 
 
 def check_options(options: dict) -> dict:
@@ -133,14 +137,17 @@ def _save(cur, key: dict, result: Assembly, known: set[str]) -> None:
 
 def _rows_table(rows: list[dict]) -> pa.Table:
     """The call rows as text columns (times as UTC instants), with ``_line`` and ``_raw``."""
-    cols = {c: pa.array([r[c] for r in rows], pa.string()) for c in TEXT}
+    # customer_id, in no row, is null: from the number, when the launch is built
+    table = pa.Table.from_struct_array(pa.array(rows, ROW))
     for c in TIMES:
-        epochs = pa.array([r[c] for r in rows], pa.int64())
-        cols[c] = pc.strftime(epochs.cast(pa.timestamp("s")), format="%Y-%m-%d %H:%M:%SZ")
-    cols["customer_id"] = pa.nulls(len(rows), pa.string())  # from the number, when the launch is built
-    cols["_line"] = pa.array([r["_line"] for r in rows], pa.int64())
-    cols["_raw"] = pa.array([r["_raw"] for r in rows], pa.string())
-    return pa.table({c: cols[c] for c in [*NAMES, "_line", "_raw"]})
+        epochs = table[c]
+        stamps = epochs.cast(pa.timestamp("s"))
+        if (pc.max(epochs).as_py() or 0) > LAST_CAST:
+            text = pc.strftime(stamps, format="%Y-%m-%d %H:%M:%SZ")
+        else:
+            text = pc.binary_join_element_wise(stamps.cast(pa.string()), "Z", "")
+        table = table.set_column(table.schema.get_field_index(c), c, text)
+    return table
 
 
 @contextmanager
