@@ -30,9 +30,9 @@ from .schema import TABLES
 from .sources import Source
 
 # DuckDB's memory for one launch: at 1M orders (17M rows) the tables take ~6.5 GB in memory
-# uncompressed; in a compressed database file with this limit the engine peaks at ~3 GB
-# (bench/RESULTS.md) and the report runs faster than from an uncompressed in-memory copy.
-MEMORY_LIMIT = "3GB"
+# uncompressed; in a compressed database file with this limit the engine's process peaks under
+# 3 GB (2.9 GB measured; with 3GB it peaked at 3.16 GB, the cold load no faster: bench/RESULTS.md) and the report runs faster than from an uncompressed in-memory copy.
+MEMORY_LIMIT = "2.5GB"
 # A commit checkpoints (compresses and writes the changed tables) once the write-ahead log
 # passes this size. DuckDB's default, 16 MB, made every 1% drop at 1M orders checkpoint inside
 # its COMMIT (1.9 s of a 5 s refresh). Big loads write their tables directly and checkpoint
