@@ -17,6 +17,7 @@ opens on it instead of waiting for it.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -97,24 +98,34 @@ class HistoryCache:
 
     MAX_SCOPES = 8
 
-    def __init__(self, evaluate: Callable[[Store, list[datetime], Scope], list[dict]] | None = None):
+    # A live launch brings drops every few seconds: the background evaluation (seconds of CPU at
+    # 1M orders, most of it whatever the drop) starts at most this often; a review opened between
+    # two evaluates what it lacks itself.
+    WARM_EVERY_S = 60.0
+
+    def __init__(self, evaluate: Callable[[Store, list[datetime], Scope], list[dict]] | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self._evaluate = evaluate or alert_history
+        self._clock = clock
         self._lock = threading.Lock()  # guards _kept and _scope_locks
         # One lock per scope: an evaluation for one scope does not hold up viewers of another.
         self._scope_locks: dict[Scope, threading.Lock] = {}
         # scope -> (the Store, its version, the rows per moment)
         self._kept: OrderedDict[Scope, tuple[weakref.ref, int, dict[datetime, list[dict]]]] = OrderedDict()
-        self._warmed: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionary()
+        # Store -> (the version last warmed, when its evaluation started)
+        self._warmed: weakref.WeakKeyDictionary[Store, tuple[int, float]] = weakref.WeakKeyDictionary()
 
     def warm(self, store: Store, moments: Callable[[Store], list[datetime]]) -> threading.Thread | None:
         """Evaluate the whole launch's history (no filters) at ``moments(store)`` on a background
-        thread (``Store.background``), once per data version; None when this version's is
-        already evaluated or under way. A page asking meanwhile waits for it (the scope's lock)."""
-        version = store.version
+        thread (``Store.background``), once per data version and at most every ``WARM_EVERY_S``;
+        None when this version's is evaluated or under way, or the last one started too recently.
+        A page asking meanwhile waits for it (the scope's lock)."""
+        version, now = store.version, self._clock()
         with self._lock:
-            if self._warmed.get(store) == version:
+            last = self._warmed.get(store)
+            if last is not None and (last[0] == version or now - last[1] < self.WARM_EVERY_S):
                 return None
-            self._warmed[store] = version
+            self._warmed[store] = (version, now)
         return store.background(lambda: self.history(store, moments(store)), "launchboard-alert-history")
 
     def history(self, store: Store, moments: list[datetime], scope: Scope = Scope()) -> list[dict]:

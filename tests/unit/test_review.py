@@ -301,7 +301,8 @@ def test_history_cache_warms_each_version_once_in_the_background(tmp_path):
         evaluated.append(list(moments))
         return alert_history(s, moments, scope)
 
-    cache = HistoryCache(evaluate)
+    now = [0.0]
+    cache = HistoryCache(evaluate, clock=lambda: now[0])
     try:
         moments = review.replay_moments(store)
         thread = cache.warm(store, review.replay_moments)
@@ -314,6 +315,9 @@ def test_history_cache_warms_each_version_once_in_the_background(tmp_path):
             "order_id,customer_id,channel,sku,region,ordered_at,promised_delivery_by\n"
             "O4,C4,web,IP7-32-BLK,Seoul,2016-10-21 08:00,2016-10-21 10:00\n")
         assert store.refresh() == 1
+        now[0] = HistoryCache.WARM_EVERY_S - 1  # a new version, but the last warm-up is too recent
+        assert cache.warm(store, review.replay_moments) is None
+        now[0] = HistoryCache.WARM_EVERY_S
         later = cache.warm(store, review.replay_moments)
         assert later is not None
         later.join()
