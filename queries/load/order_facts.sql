@@ -150,9 +150,9 @@ LEFT JOIN template_catalog c ON c.template = m.template;
 CREATE OR REPLACE TABLE customer_facts AS
 SELECT
     customer_id,
-    list(DISTINCT channel) AS channels,
-    list(DISTINCT region) AS regions,
-    list(DISTINCT sku) AS skus,
+    list_distinct(list(channel)) AS channels,  -- required order columns: never null
+    list_distinct(list(region)) AS regions,
+    list_distinct(list(sku)) AS skus,
     list_distinct(flatten(list(couriers))) AS couriers,
     min(ordered_at) AS first_ordered_at
 FROM order_facts
