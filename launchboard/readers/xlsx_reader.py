@@ -30,7 +30,9 @@ from ..schema import ident, normalise_header
 from .base import FileRejected, Format, Staged, StageJob, column_names, header_key
 
 HEADER_ROWS = 30  # the header row is looked for among the first rows of the sheet
-CHUNK = 65_536  # rows converted to Arrow at a time
+# Rows converted to Arrow at a time: few enough that a chunk's row lists are freed before the
+# cyclic GC promotes them to its oldest generation and walks them again in full collections.
+CHUNK = 4096
 
 
 def _letter(index: int) -> str:
