@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,6 +101,9 @@ def _header_row(head: list[list], wanted: set[str], key) -> int:
     return best
 
 
+_ERROR_CELL = re.compile(rb"""t=["']e["']""")  # one pass over the XML for t="e" or t='e'
+
+
 def _has_error_cells(path: Path) -> bool:
     """Whether any worksheet of an .xlsx holds an error cell (``t="e"``): a byte search, so
     the slow cell-by-cell pass of openpyxl runs only when there is one to find."""
@@ -110,9 +114,9 @@ def _has_error_cells(path: Path) -> bool:
                     continue
                 with zf.open(name) as fh:
                     tail = b""
-                    while chunk := fh.read(1 << 20):
+                    while chunk := fh.read(1 << 22):
                         block = tail + chunk
-                        if b't="e"' in block or b"t='e'" in block:
+                        if _ERROR_CELL.search(block):
                             return True
                         tail = block[-8:]
     except zipfile.BadZipFile:  # not an .xlsx (.xls, .ods): calamine read it, errors read as empty
