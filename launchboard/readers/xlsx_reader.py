@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +31,9 @@ from ..schema import ident, normalise_header
 from .base import FileRejected, Format, Staged, StageJob, column_names, header_key
 
 HEADER_ROWS = 30  # the header row is looked for among the first rows of the sheet
-CHUNK = 65_536  # rows converted to Arrow at a time
+# Rows converted to Arrow at a time: few enough that a chunk's row lists are freed before the
+# cyclic GC promotes them to its oldest generation and walks them again in full collections.
+CHUNK = 4096
 
 
 def _letter(index: int) -> str:
@@ -98,6 +101,9 @@ def _header_row(head: list[list], wanted: set[str], key) -> int:
     return best
 
 
+_ERROR_CELL = re.compile(rb"""t=["']e["']""")  # one pass over the XML for t="e" or t='e'
+
+
 def _has_error_cells(path: Path) -> bool:
     """Whether any worksheet of an .xlsx holds an error cell (``t="e"``): a byte search, so
     the slow cell-by-cell pass of openpyxl runs only when there is one to find."""
@@ -108,9 +114,9 @@ def _has_error_cells(path: Path) -> bool:
                     continue
                 with zf.open(name) as fh:
                     tail = b""
-                    while chunk := fh.read(1 << 20):
+                    while chunk := fh.read(1 << 22):
                         block = tail + chunk
-                        if b't="e"' in block or b"t='e'" in block:
+                        if _ERROR_CELL.search(block):
                             return True
                         tail = block[-8:]
     except zipfile.BadZipFile:  # not an .xlsx (.xls, .ods): calamine read it, errors read as empty
