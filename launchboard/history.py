@@ -30,6 +30,7 @@ from .loader import Store
 from .alerts import ALERT_RULES, AlertRule, possible_moments
 from .metrics import Params, Scope, query_rows
 
+WARM_THREAD = "launchboard-alert-history"  # the name of HistoryCache.warm's thread
 # history_bounds.sql gives up to four bounds per moment and the bucket search handles 511.
 CHUNK = 120
 
@@ -126,7 +127,7 @@ class HistoryCache:
             if last is not None and (last[0] == version or now - last[1] < self.WARM_EVERY_S):
                 return None
             self._warmed[store] = (version, now)
-        return store.background(lambda: self.history(store, moments(store)), "launchboard-alert-history")
+        return store.background(lambda: self.history(store, moments(store)), WARM_THREAD)
 
     def history(self, store: Store, moments: list[datetime], scope: Scope = Scope()) -> list[dict]:
         """``alert_history(store, moments, scope)``, evaluating only what may have changed."""

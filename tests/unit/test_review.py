@@ -30,7 +30,7 @@ import pytest
 from launch_files import make_launch
 
 from launchboard import i18n, report, review
-from launchboard.history import HistoryCache, alert_history
+from launchboard.history import WARM_THREAD, HistoryCache, alert_history
 from launchboard.loader import open_store
 from launchboard.metrics import Scope
 from launchboard.review import AlertPeriod
@@ -306,7 +306,7 @@ def test_history_cache_warms_each_version_once_in_the_background(tmp_path):
     try:
         moments = review.replay_moments(store)
         thread = cache.warm(store, review.replay_moments)
-        assert thread is not None and thread.name == "launchboard-alert-history"
+        assert thread is not None and thread.name == WARM_THREAD
         thread.join()
         assert evaluated == [moments]
         assert cache.warm(store, review.replay_moments) is None  # this version is done
