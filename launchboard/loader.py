@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -41,9 +40,6 @@ CHECKPOINT_THRESHOLD = "1GB"
 # Files read at once by a refresh. Reading and checking a file (and gzip, and CP949) leaves a
 # core partly idle, so two files overlap; their appends to the tables take turns.
 LOAD_WORKERS = min(2, os.cpu_count() or 1)
-# For the crash tests and the bench: a Store kills its own process (SIGKILL) right after it has
-# committed this many files, so that a test can stop a load at a known point without timing.
-KILL_AFTER_ENV = "LAUNCHBOARD_KILL_AFTER_FILES"
 
 
 class DataDirError(ValueError):
@@ -91,8 +87,6 @@ class Store:
         self.rebuilt: list[persist.Reason] = []
         self.reused = False  # the database of an earlier start was opened as it was
         self._db = self._open_database(db)
-        self._kill_after = int(os.environ.get(KILL_AFTER_ENV) or 0)
-        self._files_read = 0  # files this Store committed (for the kill hook)
         self._lock = threading.RLock()
         self._append_lock = threading.Lock()  # one file's rows go into the tables at a time
         self._background: list[threading.Thread] = []  # readers close() waits for (``background``)
@@ -324,9 +318,6 @@ class Store:
                 prints = {f.source.name: f.source.fingerprint()} if f.source is not None else {}
                 self._seen[f.path] = self._reading(f, prints)
                 self._pending.setdefault(f.table, []).append(f.name)
-                self._files_read += 1
-                if self._files_read == self._kill_after:  # the crash tests' hook (KILL_AFTER_ENV)
-                    os.kill(os.getpid(), signal.SIGKILL)
 
             cur = self._db.cursor()
             try:

@@ -1,4 +1,4 @@
-"""A load killed mid-way (SIGKILL, at a known point: loader.KILL_AFTER_ENV) and started again
+"""A load killed mid-way (SIGKILL, at a known point: tests/killed_load.py) and started again
 gives the same launch as a clean load of the sample: no row lost or counted twice."""
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from launchboard.config import STATE_ENV
-from launchboard.loader import KILL_AFTER_ENV
 from launchboard.readers import discover
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,12 +17,13 @@ SAMPLE = ROOT / "sample_data"
 
 
 def report(state: Path, kill_after: int | None = None) -> subprocess.CompletedProcess:
+    """``launchboard report`` on the sample with its state in ``state``; with ``kill_after``, killed
+    (SIGKILL) right after that many files are committed."""
     env = {**os.environ, STATE_ENV: str(state), "PYTHONPATH": str(ROOT)}
-    env.pop(KILL_AFTER_ENV, None)
-    if kill_after is not None:
-        env[KILL_AFTER_ENV] = str(kill_after)
-    return subprocess.run([sys.executable, "-m", "launchboard", "report", "--data", str(SAMPLE), "--format", "json",
-                           "--lang", "en"], cwd=ROOT, env=env, capture_output=True, text=True)
+    start = ([sys.executable, "-m", "launchboard"] if kill_after is None else
+             [sys.executable, str(ROOT / "tests" / "killed_load.py"), str(kill_after)])
+    return subprocess.run([*start, "report", "--data", str(SAMPLE), "--format", "json", "--lang", "en"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def test_killed_twice_then_started_again_equals_a_clean_load(tmp_path):
