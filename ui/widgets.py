@@ -40,7 +40,11 @@ def download(label: str, make: Callable[[], str | bytes], name: str, mime: str, 
 
     Made on click: a live page re-runs every few seconds, and a file made on every run would be
     stored, fetched by every open browser and replaced each time (a browser could then ask for
-    the replaced file and get a 404)."""
+    the replaced file and get a 404).
+
+    A click does not re-run the page (``on_click="ignore"``): nothing on it changes, and the
+    re-run's new button could replace the clicked one before the browser had started the
+    download, which then never came (seen in Chromium about one click in four)."""
     who = auth.who()  # the click is served off the page: capture the user now
     lang = i18n.current()  # ... and the language: the file is made outside this run
 
@@ -49,7 +53,7 @@ def download(label: str, make: Callable[[], str | bytes], name: str, mime: str, 
         with i18n.use(lang):
             return make()
 
-    where.download_button(label, logged, name, mime, key=key, icon=icon)
+    where.download_button(label, logged, name, mime, key=key, icon=icon, on_click="ignore")
 
 
 def csv_text(df: pd.DataFrame, *, translate: bool = True) -> str:
