@@ -1,39 +1,38 @@
-"""Excel workbooks (``format = "xlsx"``), read with python-calamine.
+"""Excel workbooks (``format = "xlsx"``), read with fastexcel (calamine's parser, straight into
+Arrow: no Python object per cell).
 
 The first sheet, or the source's ``sheet``. The header row is the first of the first
 ``HEADER_ROWS`` rows that holds the most of the headers the source maps (every required contract
 column when it maps none), so merged title rows above the header are skipped. A row's line is its
-sheet row number (Excel's numbering); fully empty rows are not records. Cells become text in
-Arrow columns, a column at a time: a whole number without ".0", a date or time as
-``YYYY-MM-DD HH:MM:SS[.ffffff]`` (a date alone is midnight: Excel keeps dates as midnight
-instants), read in the source's time zone, booleans as true/false.
+sheet row number (Excel's numbering); fully empty rows are not records. Every cell is read as
+text: a whole number without ".0", a date or time as ``YYYY-MM-DD HH:MM:SS[.fff]`` (a date alone
+is midnight: Excel keeps dates as midnight instants; a time alone is ``HH:MM:SS``), read in the
+source's time zone, booleans as true/false.
 
-calamine reads an error cell (#N/A, #DIV/0! …) as empty, so when the sheet's XML holds any
+The parser reads an error cell (#N/A, #DIV/0! …) as empty, so when the sheet's XML holds any
 error cell, openpyxl (read-only) finds them: a row with one is an unreadable record with its
 raw cells. A workbook that cannot be opened, or a missing sheet, rejects the file whole.
 """
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
 from pathlib import Path
 
+import fastexcel
 import pyarrow as pa
 import pyarrow.compute as pc
-from python_calamine import CalamineError, CalamineWorkbook
 
 from ..schema import ident, normalise_header
 from .base import FileRejected, Format, Staged, StageJob, column_names, header_key
 
 HEADER_ROWS = 30  # the header row is looked for among the first rows of the sheet
-# Rows converted to Arrow at a time: few enough that a chunk's row lists are freed before the
-# cyclic GC promotes them to its oldest generation and walks them again in full collections.
-CHUNK = 4096
+# Excel keeps a time of day alone as a fraction of the day after its epoch: the parser's text of
+# it carries the epoch's date, which is taken off.
+_TIME_ALONE = "1899-12-31 "
 
 
 def _letter(index: int) -> str:
@@ -46,42 +45,9 @@ def _letter(index: int) -> str:
     return letters
 
 
-def cell_text(value) -> str | None:
-    """One cell as text (None when empty), the same as the column-wise conversion."""
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat() + " 00:00:00"
-    if isinstance(value, time):
-        return value.isoformat()
-    return str(value)
-
-
-def _column(values: tuple) -> pa.Array:
-    """A column of cells as an Arrow string array; whole columns of text or of date-times are
-    converted without a Python step per cell, mixed ones cell by cell."""
-    try:
-        return pa.array(values, pa.string())  # text only ('' is made null in SQL)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        pass
-    kinds = set(map(type, values))
-    if kinds <= {datetime, date, str}:  # a date cell is midnight (calamine's reading of a whole day)
-        try:
-            stamps = pa.array([None if v == "" else datetime(v.year, v.month, v.day) if type(v) is date else v
-                               for v in values], pa.timestamp("us"))
-            try:  # whole seconds (the usual case) print without ".000000"
-                return pc.cast(pc.cast(stamps, pa.timestamp("s")), pa.string())
-            except pa.ArrowInvalid:
-                return pc.replace_substring_regex(pc.cast(stamps, pa.string()), r"\.000000$", "")
-        except (pa.ArrowTypeError, pa.ArrowInvalid):  # a non-empty text among them
-            pass
-    return pa.array([cell_text(v) for v in values], pa.string())
+def cell_text(value: str | None) -> str | None:
+    """One cell's text, None when empty."""
+    return value or None
 
 
 def _header_row(head: list[list], wanted: set[str], key) -> int:
@@ -140,38 +106,47 @@ def _error_cells(path: Path, sheet: str) -> dict[int, dict[int, str]]:
     return errors
 
 
-def _open_sheet(path: Path, wanted: str | None):
+def _first(exc: Exception) -> str:
+    return str(exc).splitlines()[0]
+
+
+def _open_sheet(path: Path, wanted: str | None) -> tuple[str, pa.RecordBatch, int]:
+    """The sheet's name, its cells as text from the sheet's row 1 (absolute rows), and the
+    0-based column of its used range's first column."""
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise FileRejected("cannot read workbook: " + str(exc).splitlines()[0]) from exc
-    names = wb.sheet_names
+        reader = fastexcel.read_excel(str(path))
+    except (fastexcel.FastExcelError, OSError, ValueError) as exc:
+        raise FileRejected("cannot read workbook: " + _first(exc)) from exc
+    names = reader.sheet_names
     if not names:
         raise FileRejected("cannot read workbook: it has no sheet")
     name = wanted if wanted is not None else names[0]
     if name not in names:
         raise FileRejected(f"sheet '{name}' not found; the workbook has: " + ", ".join(f"'{n}'" for n in names))
     try:
-        return name, wb.get_sheet_by_name(name)
-    except CalamineError as exc:
-        raise FileRejected(f"cannot read sheet '{name}': " + str(exc).splitlines()[0]) from exc
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        columns = sheet.available_columns()
+        cells = sheet.to_arrow()
+    except fastexcel.FastExcelError as exc:
+        raise FileRejected(f"cannot read sheet '{name}': " + _first(exc)) from exc
+    if not columns:
+        raise FileRejected(f"sheet '{name}' is empty: no header row")
+    return name, cells, columns[0].absolute_index
+
+
+def _text(column: pa.Array) -> pa.Array:
+    """A column of the parser's text, with a time of day alone as ``HH:MM:SS``."""
+    if not pc.any(pc.starts_with(column, _TIME_ALONE)).as_py():  # the usual case: no regex per cell
+        return column
+    return pc.replace_substring_regex(column, "^" + _TIME_ALONE, "", max_replacements=1)
 
 
 @contextmanager
 def stage(job: StageJob) -> Iterator[Staged]:
     source = job.source
-    name, sheet = _open_sheet(job.path, source.sheet if source is not None else None)
-    if sheet.start is None:
-        raise FileRejected(f"sheet '{name}' is empty: no header row")
-    first_col = sheet.start[1]
-    try:
-        rows = sheet.iter_rows()
-        head = list(itertools.islice(rows, HEADER_ROWS))
-    except CalamineError as exc:
-        raise FileRejected(f"cannot read sheet '{name}': " + str(exc).splitlines()[0]) from exc
-    # calamine starts the rows at the sheet's first row, or at its used range's first row
-    # (which always holds a value): Excel's number of head[0].
-    first_row = sheet.start[0] + 1 if sheet.start[0] and any(v != "" for v in head[0]) else 1
+    name, sheet, first_col = _open_sheet(job.path, source.sheet if source is not None else None)
+    sheet = pa.Table.from_arrays([_text(c) for c in sheet.columns], names=[f"c{i}" for i in range(sheet.num_columns)])
+    head = [list(row.values()) for row in sheet.slice(0, HEADER_ROWS).to_pylist()]
     if source is not None and source.columns:
         wanted, key = {header_key(h) for h in source.columns.values()}, header_key
     else:
@@ -179,36 +154,18 @@ def stage(job: StageJob) -> Iterator[Staged]:
     h = _header_row(head, wanted, key)
     headers = [cell_text(v) or f"column {_letter(first_col + j)}" for j, v in enumerate(head[h])]
     names = column_names(headers)
-    errors = _error_cells(job.path, name) if _has_error_cells(job.path) else {}
-
     width = len(headers)
-    batches, bad = [], []
-    line = first_row + h + 1  # the sheet row number of the next data row
-    data = itertools.chain(head[h + 1:], rows)
-    try:
-        while chunk := list(itertools.islice(data, CHUNK)):
-            lines = range(line, line + len(chunk))
-            line += len(chunk)
-            if errors:
-                kept = []
-                for n, row in zip(lines, chunk):
-                    if n in errors:
-                        bad.append(_unreadable(n, row, headers, errors[n], first_col))
-                    else:
-                        kept.append((n, row))
-                numbers, chunk = [n for n, _ in kept], [row for _, row in kept]
-            else:
-                numbers = lines
-            if not chunk:
-                continue
-            columns = list(zip(*chunk))[:width]
-            arrays = [_column(c) for c in columns] + [pa.nulls(len(chunk), pa.string())] * (width - len(columns))
-            arrays.append(pa.array(numbers, pa.int64()))
-            batches.append(pa.RecordBatch.from_arrays(arrays, names=[f"c{i}" for i in range(width)] + ["_line"]))
-    except CalamineError as exc:
-        raise FileRejected(f"cannot read sheet '{name}': " + str(exc).splitlines()[0]) from exc
-    schema = pa.schema([(f"c{i}", pa.string()) for i in range(width)] + [("_line", pa.int64())])
-    cells = pa.Table.from_batches(batches, schema)
+    data = sheet.slice(h + 1)
+    lines = pa.array(range(h + 2, h + 2 + data.num_rows), pa.int64())  # sheet row numbers
+    errors = _error_cells(job.path, name) if _has_error_cells(job.path) else {}
+    bad = []
+    if errors:
+        flagged = [n for n in sorted(errors) if h + 2 <= n < h + 2 + data.num_rows]
+        for n, row in zip(flagged, data.take(pa.array([n - h - 2 for n in flagged], pa.int64())).to_pylist()):
+            bad.append(_unreadable(n, list(row.values()), headers, errors[n], first_col))
+        keep_rows = pc.invert(pc.is_in(lines, pa.array(flagged, pa.int64())))
+        data, lines = data.filter(keep_rows), lines.filter(keep_rows)
+    cells = data.append_column("_line", lines)
     # A column with no header and no value (formatting beyond the data) is not a column.
     keep = [j for j in range(width) if cell_text(head[h][j]) or (pc.max(pc.utf8_length(cells[f"c{j}"])).as_py() or 0)]
     rows_view, bad_view = f"lb_xlsx_{id(job)}", f"lb_xlsx_bad_{id(job)}"

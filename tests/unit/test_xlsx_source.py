@@ -4,7 +4,7 @@ workbooks and cell errors. Workbooks are written with openpyxl; answers worked o
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 
 import openpyxl
 
@@ -173,3 +173,17 @@ def test_a_column_without_header_is_kept_when_it_has_values_and_dropped_when_emp
     assert sql_rows(store, "SELECT order_id, column_j, _line FROM orders") == [("A1", "메모", 3)]
     columns = [c for (c,) in sql_rows(store, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'orders'")]
     assert "column_k" not in columns and "금액" in columns
+
+
+def test_every_kind_of_cell_is_read_as_its_text(open_launch, sql_rows):
+    # The extra column 금액 (kept as text) holds one kind of cell per row: a time of day alone
+    # (Excel keeps it as a fraction of a day: read as HH:MM:SS, without the epoch's date), a
+    # boolean, a fraction, whole numbers (one past 10^15, written out in full), a date-time with
+    # milliseconds, and text.
+    cells = [time(9, 30), True, 2.5, 42.0, 1e16, datetime(2016, 10, 7, 10, 0, 5, 250000), "3만원"]
+    rows = [HEADER] + [[f"A{i}", "K1", "web", "IP7", "서울", datetime(2016, 10, 7, 10, 0), None, "Y", value]
+                       for i, value in enumerate(cells, 1)]
+    store = open_launch({"orders/k.xlsx": workbook({"Sheet1": rows})}, SHOP_XLSX.format(extra=""))
+    assert sql_rows(store, "SELECT order_id, 금액, _line FROM orders ORDER BY _line") == [
+        ("A1", "09:30:00", 2), ("A2", "true", 3), ("A3", "2.5", 4), ("A4", "42", 5),
+        ("A5", "10000000000000000", 6), ("A6", "2016-10-07 10:00:05.250", 7), ("A7", "3만원", 8)]
