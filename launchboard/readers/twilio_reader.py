@@ -134,7 +134,9 @@ def _rules_sql(options: dict, params: dict) -> tuple[str, dict[str, str]]:
     for g in GROUPS:
         own = f"CASE _rule {' '.join(values[g])} END" if values[g] else "NULL::VARCHAR"
         if fallback and _group(fallback, g):
-            own = f"coalesce({own}, nullif(regexp_extract(body, $tw_body, {_group(fallback, g)}), ''))"
+            # the rule's own value is never '', so one nullif covers both; a nullif inside the
+            # coalesce would have DuckDB hoist (and run) the fallback regex on every row
+            own = f"nullif(coalesce({own}, regexp_extract(body, $tw_body, {_group(fallback, g)})), '')"
         out[g] = own
     return "CASE " + " ".join(whens) + " END", out
 
