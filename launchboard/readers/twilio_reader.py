@@ -34,6 +34,7 @@ from contextlib import contextmanager
 import duckdb
 
 from ..checks import literal
+from ..phones import COUNTRY_CODE
 from ..schema import ident
 from . import csv_reader
 from .base import FileRejected, Format, Staged, StageJob
@@ -134,9 +135,21 @@ def _rules_sql(options: dict, params: dict) -> tuple[str, dict[str, str]]:
     for g in GROUPS:
         own = f"CASE _rule {' '.join(values[g])} END" if values[g] else "NULL::VARCHAR"
         if fallback and _group(fallback, g):
-            own = f"coalesce({own}, nullif(regexp_extract(body, $tw_body, {_group(fallback, g)}), ''))"
+            # the rule's own value is never '', so one nullif covers both; a nullif inside the
+            # coalesce would have DuckDB hoist (and run) the fallback regex on every row
+            own = f"nullif(coalesce({own}, regexp_extract(body, $tw_body, {_group(fallback, g)})), '')"
         out[g] = own
     return "CASE " + " ".join(whens) + " END", out
+
+
+def phone_sql(column: str, params: dict) -> str:
+    """SQL of ``lb_phone(column)``, the common form first: ``+`` and the country code, then
+    digits only, is ``0`` + the rest (a trunk 0 there kept once), as lb_phone makes it, without
+    its regexp_replace and trims (tests/unit/test_twilio_source.py checks that both agree)."""
+    params["tw_intl"], params["tw_rest"] = "\\+" + COUNTRY_CODE + "[0-9]*", len(COUNTRY_CODE) + 2
+    rest = f"substr({column}, $tw_rest)"
+    return (f"CASE WHEN regexp_full_match({column}, $tw_intl) THEN CASE WHEN starts_with({rest}, '0') THEN {rest}"
+            f" ELSE '0' || {rest} END ELSE lb_phone({column}) END")
 
 
 @contextmanager
@@ -148,12 +161,7 @@ def stage(job: StageJob) -> Iterator[Staged]:
         if missing:
             raise FileRejected("not a Twilio message log: missing column(s) "
                                + ", ".join({"sentdate": "SentDate", "sid": "Sid"}.get(h, h.capitalize()) for h in missing))
-        table = "lb_twilio_" + str(id(job))
-        try:  # materialised, so that its rowid is the record's position in the file
-            job.cur.execute("CREATE OR REPLACE TEMP TABLE " + ident(table) + " AS " + inner.select, inner.params)
-        except duckdb.Error as exc:
-            raise FileRejected(inner.read_error + ": " + str(exc).splitlines()[0]) from exc
-        params: dict = {}
+        params: dict = dict(inner.params)
         words = dict(STATUS) | {v: v for v in STATUS.values()}  # a contract word passes as it is
         for word, value in (job.source.values.get("status", {}) if job.source is not None else {}).items():
             words[word.strip().lower().replace(" ", "")] = value
@@ -164,8 +172,6 @@ def stage(job: StageJob) -> Iterator[Staged]:
         kind = ("CASE WHEN starts_with(" + direction + ", 'inbound') OR " + status_key
                 + " IN ('receiving', 'received') THEN 'inbound' WHEN " + status_key
                 + " = 'canceled' THEN 'canceled' END")
-        counts = dict(job.cur.execute("SELECT kind, count(*) FROM (SELECT " + kind + " AS kind FROM "
-                                      + ident(table) + ") WHERE kind IS NOT NULL GROUP BY kind").fetchall())
         # the file's own record (only made for a rejected row): its cells, kept as hidden columns
         raw = ["_tw_" + str(i) for i in range(len(inner.names))]
         record = "json_object(" + ", ".join(literal(h.strip()) + ", lb_blank(" + ident(r) + ")"
@@ -190,26 +196,31 @@ def stage(job: StageJob) -> Iterator[Staged]:
             " END AS _nomap_template,"
             " CASE WHEN lb_blank(status) IS NOT NULL AND " + word + " IS NULL THEN lb_blank(status) END"
             " AS _nomap_status,"
-            " rowid AS _k, " + ", ".join(ident(n) + " AS " + ident(r) for n, r in zip(inner.names, raw))
-            + " FROM (SELECT *, rowid, " + rule + " AS _rule, lb_phone(\"to\") AS _phone FROM " + ident(table) + ")"
-            " WHERE (" + kind + ") IS NULL")
+            # not a notification (finish counts and drops these rows)
+            " " + kind + " AS _skip, " + ", ".join(ident(n) + " AS " + ident(r) for n, r in zip(inner.names, raw))
+            + " FROM (SELECT *, " + rule + " AS _rule, " + phone_sql('"to"', params) + " AS _phone"
+            " FROM (" + inner.select + "))")
         params["tw_templates"] = [r["template"] for r in options["templates"]]
         staged = Staged(
             select=select, names=list(NAMES), headers=list(NAMES), encoding=inner.encoding, params=params,
-            line="checked._k + 2", carry=("_k",), hidden=tuple(raw), content=record,
-            read_error=inner.read_error, unreadable=inner.unreadable, nomap=("template", "status"),
-            counts={k: int(v) for k, v in counts.items()})
+            line=inner.line, carry=("_skip",), hidden=tuple(raw), content=record,
+            read_error=inner.read_error, unreadable=inner.unreadable, nomap=("template", "status"))
 
         def finish(cur, st: Staged) -> None:
-            # the CSV's malformed lines, and the parsed records numbered around them (by _k)
+            # the CSV's malformed lines, and the parsed records numbered around them
             inner.finish(cur, inner)
-            st.line = inner.line.replace("checked.rowid", "checked._k")
+            st.line = inner.line
+            # The rows that are not notifications went through the checks with the others (the
+            # file is read once, straight into ``checked``, whose rowid is then the record's
+            # position): counted and deleted here, before the loader appends and counts the
+            # rows (a deleted row's neighbours keep their rowid, hence their line).
+            st.counts = {k: int(v) for k, v in cur.execute(
+                "SELECT _skip, count(*) FROM checked WHERE _skip IS NOT NULL GROUP BY ALL").fetchall()}
+            if st.counts:
+                cur.execute("DELETE FROM checked WHERE _skip IS NOT NULL")
 
         staged.finish = finish
-        try:
-            yield staged
-        finally:
-            job.cur.execute("DROP TABLE IF EXISTS " + ident(table))
+        yield staged
 
 
 FORMAT = Format("twilio_messages", stage, contract_names=True, check_options=check_options,
