@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e_support import SHOTS, wait_for_render, wait_for_run
 
@@ -63,6 +64,8 @@ def test_the_agent_reads_the_korean_card(server_url, page):
     wait_for_run(page)
     page.get_by_text("O0000001").first.wait_for(timeout=30_000)
     wait_for_render(page)
+    # the card renders in parts: wait for its last part (the timeline, the words to say) before reading it
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("에 취소되었습니다.", timeout=30_000)
     shot(page, "lookup_card")
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "고객 C0002496 · 010-****-1213 · 주문 1건" in main
