@@ -55,7 +55,7 @@ def directory(cur, tables: list[str], delta: set[str], extras: dict[str, list[st
         cur.execute("INSERT INTO lb_resolve_phones SELECT phone FROM phone_directory WHERE " + touched)
         cur.execute("DELETE FROM phone_directory WHERE " + touched)
         cur.execute("INSERT INTO phone_directory SELECT order_id, customer_id, lb_phone(phone) FROM orders"
-                    " WHERE lb_phone(phone) IS NOT NULL AND " + touched)
+                    " WHERE lb_has_phone(phone) AND " + touched)
         cur.execute("INSERT INTO lb_resolve_phones SELECT phone FROM phone_directory WHERE " + touched)
     return everything
 

@@ -126,8 +126,17 @@ CREATE OR REPLACE MACRO lb_phone_digits(p, plus) AS
          WHEN starts_with(p, '82') AND (plus OR length(p) >= 11) THEN lb_phone_national(p)
          WHEN plus THEN '+' || p
          ELSE p END;
-CREATE OR REPLACE MACRO lb_phone(p) AS
+CREATE OR REPLACE MACRO lb_phone_any(p) AS
     lb_phone_digits(regexp_replace(p, '[^0-9]', '', 'g'), starts_with(trim(p), '+'));
+-- The same, the common forms first, without lb_phone_any's regexp_replace (a third of the cost
+-- at 1M orders): a national number written with digits and dashes (0 and a digit other than 0,
+-- so never 0082…) loses its dashes; +82 and digits only is 0 + the rest (a trunk 0 kept once).
+CREATE OR REPLACE MACRO lb_phone(p) AS
+    CASE WHEN regexp_full_match(p, '0[1-9][0-9-]*') THEN replace(p, '-', '')
+         WHEN regexp_full_match(p, '\+82[0-9]*') THEN lb_phone_national(substr(p, 2))
+         ELSE lb_phone_any(p) END;
+-- lb_phone(p) IS NOT NULL (p has a digit), without computing it.
+CREATE OR REPLACE MACRO lb_has_phone(p) AS regexp_matches(p, '[0-9]');
 
 -- A contract timestamp text whose source keeps another time zone than the launch's: without
 -- an offset it is wall-clock time in `zone` (launch.toml [[sources]] timezone).

@@ -34,7 +34,6 @@ from contextlib import contextmanager
 import duckdb
 
 from ..checks import literal
-from ..phones import COUNTRY_CODE
 from ..schema import ident
 from . import csv_reader
 from .base import FileRejected, Format, Staged, StageJob
@@ -142,16 +141,6 @@ def _rules_sql(options: dict, params: dict) -> tuple[str, dict[str, str]]:
     return "CASE " + " ".join(whens) + " END", out
 
 
-def phone_sql(column: str, params: dict) -> str:
-    """SQL of ``lb_phone(column)``, the common form first: ``+`` and the country code, then
-    digits only, is ``0`` + the rest (a trunk 0 there kept once), as lb_phone makes it, without
-    its regexp_replace and trims (tests/unit/test_twilio_source.py checks that both agree)."""
-    params["tw_intl"], params["tw_rest"] = "\\+" + COUNTRY_CODE + "[0-9]*", len(COUNTRY_CODE) + 2
-    rest = f"substr({column}, $tw_rest)"
-    return (f"CASE WHEN regexp_full_match({column}, $tw_intl) THEN CASE WHEN starts_with({rest}, '0') THEN {rest}"
-            f" ELSE '0' || {rest} END ELSE lb_phone({column}) END")
-
-
 @contextmanager
 def stage(job: StageJob) -> Iterator[Staged]:
     options = job.options
@@ -198,7 +187,7 @@ def stage(job: StageJob) -> Iterator[Staged]:
             " AS _nomap_status,"
             # not a notification (finish counts and drops these rows)
             " " + kind + " AS _skip, " + ", ".join(ident(n) + " AS " + ident(r) for n, r in zip(inner.names, raw))
-            + " FROM (SELECT *, " + rule + " AS _rule, " + phone_sql('"to"', params) + " AS _phone"
+            + " FROM (SELECT *, " + rule + " AS _rule, lb_phone(\"to\") AS _phone"
             " FROM (" + inner.select + "))")
         params["tw_templates"] = [r["template"] for r in options["templates"]]
         staged = Staged(

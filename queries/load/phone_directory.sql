@@ -5,4 +5,4 @@
 CREATE OR REPLACE TABLE phone_directory AS
 SELECT order_id, customer_id, lb_phone(phone) AS phone
 FROM orders
-WHERE lb_phone(phone) IS NOT NULL;
+WHERE lb_has_phone(phone);

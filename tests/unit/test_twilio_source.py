@@ -10,15 +10,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-import duckdb
 import pytest
 
-from launchboard import report, sql
+from launchboard import report
 from launchboard.config import ConfigError
 from launchboard.loader import open_store
-from launchboard.readers.twilio_reader import phone_sql
 from launch_files import make_launch
-from test_phones import CASES as PHONE_CASES
 
 UTC = timezone.utc
 TOML = r"""[launch]
@@ -166,15 +163,3 @@ def test_bad_rules_are_config_errors(tmp_path, options, message):
     with pytest.raises(ConfigError, match=message):
         open_store(make_launch(tmp_path, {}, toml))
 
-
-def test_the_readers_phone_sql_agrees_with_lb_phone():
-    # the reader's fast path for +82 and digits only, and lb_phone for the rest
-    con = duckdb.connect()
-    con.execute(sql.load("macros"))
-    params: dict = {}
-    texts = [t for t, _ in PHONE_CASES] + ["+82", "+820", "+8201012345678", "+821012345678 ", " +821012345678",
-                                           "+82-10-1234-5678", "+8200821012345678", "+82١٠", "+82a", "+", None]
-    got = con.execute("SELECT " + phone_sql("t", params) + ", lb_phone(t) FROM unnest($t) AS u(t)",
-                      {**params, "t": texts}).fetchall()
-    assert [a for a, _ in got] == [b for _, b in got]
-    assert got[len(PHONE_CASES):len(PHONE_CASES) + 3] == [("0", "0"), ("0", "0"), ("01012345678", "01012345678")]
