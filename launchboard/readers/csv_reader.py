@@ -27,22 +27,26 @@ def open_bytes(path: Path):
         return gzip.open(path, "rb")
     return open(path, "rb")
 
-def detect_encoding(path: Path, copy: Path | None = None) -> str:
+def detect_encoding(path: Path, copy: Path | None = None, *, copy_utf8: bool = True) -> str:
     """``utf-8`` (BOM or not) or ``cp949``; raises FileRejected when neither decodes the file.
 
-    With ``copy``, the bytes read (decompressed) are also written there while checking UTF-8:
-    when the answer is ``utf-8``, ``copy`` is the file as plain text.
+    With ``copy``, the text read is also written there as plain UTF-8 while it is checked
+    (decompressed; transcoded from CP949 in the same pass), except a UTF-8 file when not
+    ``copy_utf8``.
     """
     for encoding in ("utf-8", "cp949"):
         decoder = codecs.getincrementaldecoder(encoding)()
+        utf8 = encoding == "utf-8"
+        write = copy is not None and (copy_utf8 or not utf8)
         try:
-            with open_bytes(path) as fh, \
-                    (open(copy, "wb") if copy is not None and encoding == "utf-8" else nullcontext()) as out:
+            with open_bytes(path) as fh, (open(copy, "wb") if write else nullcontext()) as out:
                 while chunk := fh.read(_CHUNK):
-                    decoder.decode(chunk)
+                    text = decoder.decode(chunk)
                     if out is not None:
-                        out.write(chunk)
-                decoder.decode(b"", final=True)
+                        out.write(chunk if utf8 else text.encode("utf-8"))
+                text = decoder.decode(b"", final=True)
+                if out is not None and not utf8:
+                    out.write(text.encode("utf-8"))
             return encoding
         except UnicodeDecodeError:
             continue
@@ -64,18 +68,11 @@ def read_header(path: Path, encoding: str, delimiter: str = ",") -> list[str]:
 
 def plain_utf8(path: Path, text: Path) -> tuple[str, Path]:
     """A CSV's encoding, and the file DuckDB reads: ``path`` itself when it is plain UTF-8,
-    else ``text``, written here (decompressed while detecting the encoding, or transcoded
-    from CP949 in Python: DuckDB reads only UTF-8)."""
+    else ``text``, written here while the encoding is found (decompressed, or transcoded from
+    CP949 in Python: DuckDB reads only UTF-8)."""
     gz = path.name.lower().endswith(".gz")
-    encoding = detect_encoding(path, text if gz else None)
-    if encoding == "utf-8":
-        return encoding, text if gz else path
-    with open_bytes(path) as src, open(text, "w", encoding="utf-8", newline="") as dst:
-        reader = io.TextIOWrapper(src, encoding=encoding, newline="")
-        while chunk := reader.read(_CHUNK):
-            dst.write(chunk)
-    return encoding, text
-
+    encoding = detect_encoding(path, text, copy_utf8=gz)
+    return encoding, text if gz or encoding != "utf-8" else path
 
 
 def check_options(options: dict) -> dict:
