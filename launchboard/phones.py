@@ -20,6 +20,9 @@ def normalise_phone(text: str | None) -> str | None:
     """``+82 10-1234-5678`` -> ``01012345678``; None when the text has no digit."""
     if text is None:
         return None
+    digits = text.replace("-", "")
+    if digits.isdigit() and digits.isascii() and not digits.startswith(("00", COUNTRY_CODE)):
+        return digits  # the common national forms (01012345678, 010-1234-5678): no regex needed
     digits = _NOT_DIGIT.sub("", text)
     if not digits:
         return None

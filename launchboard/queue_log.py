@@ -115,7 +115,7 @@ def _int(text: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _at(data: list[str], i: int) -> int | None:
+def _at(data: list[str] | tuple[()], i: int) -> int | None:
     if i >= len(data):
         return None
     text = data[i]
@@ -206,71 +206,78 @@ def assemble(lines: list[str], open_calls: dict[str, Visit], done: dict[str, Don
 def assemble_parsed(calls: Parsed, out: Assembly, open_calls: dict[str, Visit], done: dict[str, Done],
                     wrapup_event: str = WRAPUP_EVENT, prefix: str = "") -> Assembly:
     """``assemble`` on lines ``parse`` has read (``out`` holds what it found)."""
-    out.open = dict(open_calls)
+    out.open = opened = dict(open_calls)
     known_done = dict(done)
     made_here: dict[str, dict] = {}  # rows this file made, by uniqueid: its later wrap-ups join them
     wrapup_event = wrapup_event.upper()
-    counts = out.counts
-    opened = out.open
+    counts, rows, done_now, get = out.counts, out.rows, out.done, opened.get
+
+    def new_visit(uid: str, text: str) -> Visit:
+        prior = known_done.get(uid)
+        visit = opened[uid] = Visit(uid, prior.visits + 1 if prior else 1, None, None, None, [text])
+        return visit
+
     for number, text, epoch, uid, queue, agent, event, data in zip(*[iter(calls)] * PARSED):
-        data = data.split("|") if data is not None else []
-        visit = opened.get(uid)
+        data = data.split("|") if data is not None else ()
+        visit = get(uid)
         if event == START:
             if visit is not None and (visit.start is not None or visit.connect is not None):
                 counts["restarted_open"] += 1  # an open visit never ended: a new one begins
                 visit = None
             if visit is None:
-                prior = known_done.get(uid)
-                visit = Visit(uid, (prior.visits if prior else 0) + 1)
-                opened[uid] = visit
+                visit = new_visit(uid, text)
+            else:
+                visit.raw.append(text)
             visit.start = (epoch, queue, data[1].strip() if len(data) > 1 else None)
-            visit.raw.append(text)
             continue
         if event == wrapup_event:
-            wrap = (epoch, (data[0].strip() or None) if data else None,
-                    (data[1].strip() or None) if len(data) > 1 else None)
-            if visit is None and uid in made_here:  # after the end, in the same file: part of the row
-                row = made_here[uid]
-                row["reason"], row["resolution"] = wrap[1] or row["reason"], wrap[2] or row["resolution"]
-                row["updated_at"] = epoch
-                row["_raw"] += "\n" + text
-                continue
-            if visit is None and uid in known_done:  # after the row, in a later file: a new version
-                row = dict(known_done[uid].row)
-                row["reason"], row["resolution"] = wrap[1] or row["reason"], wrap[2] or row["resolution"]
-                row["updated_at"] = epoch
-                row["_line"], row["_raw"] = number, text
-                known_done[uid] = out.done[uid] = Done(known_done[uid].visits, row)
-                made_here[uid] = row
-                out.rows.append(row)
-                counts["wrapup_versions"] += 1
-                continue
+            reason = (data[0].strip() or None) if data else None
+            resolution = (data[1].strip() or None) if len(data) > 1 else None
             if visit is None:
-                visit = opened[uid] = Visit(uid, (known_done[uid].visits if uid in known_done else 0) + 1)
-            if visit.wrap is not None:  # a later wrap-up replaces what it gives
-                wrap = (epoch, wrap[1] or visit.wrap[1], wrap[2] or visit.wrap[2])
-            visit.wrap = wrap
-            visit.raw.append(text)
+                row = made_here.get(uid)
+                if row is not None:  # after the end, in the same file: part of the row
+                    row["reason"], row["resolution"] = reason or row["reason"], resolution or row["resolution"]
+                    row["updated_at"] = epoch
+                    row["_raw"] += "\n" + text
+                    continue
+                prior = known_done.get(uid)
+                if prior is not None:  # after the row, in a later file: a new version
+                    row = dict(prior.row)
+                    row["reason"], row["resolution"] = reason or row["reason"], resolution or row["resolution"]
+                    row["updated_at"] = epoch
+                    row["_line"], row["_raw"] = number, text
+                    known_done[uid] = done_now[uid] = Done(prior.visits, row)
+                    made_here[uid] = row
+                    rows.append(row)
+                    counts["wrapup_versions"] += 1
+                    continue
+                visit = new_visit(uid, text)
+            else:
+                visit.raw.append(text)
+            wrap = visit.wrap
+            if wrap is not None:  # a later wrap-up replaces what it gives
+                reason, resolution = reason or wrap[1], resolution or wrap[2]
+            visit.wrap = (epoch, reason, resolution)
             continue
         if visit is None:  # CONNECT or an end without its ENTERQUEUE
-            prior = known_done.get(uid)
-            visit = opened[uid] = Visit(uid, (prior.visits if prior else 0) + 1)
-        visit.raw.append(text)
+            visit = new_visit(uid, text)
+        else:
+            visit.raw.append(text)
         if event == CONNECT:
             visit.connect = (epoch, agent, _at(data, 0))
             continue
         row = _row(visit, epoch, queue, agent, event, data, counts, prefix)
         row["_line"], row["_raw"] = number, "\n".join(visit.raw)
-        out.rows.append(row)
+        rows.append(row)
         made_here[uid] = row
         del opened[uid]
-        known_done[uid] = out.done[uid] = Done(visit.n, row)
+        known_done[uid] = done_now[uid] = Done(visit.n, row)
     counts["open_calls"] = sum(1 for v in opened.values() if v.start or v.connect)
     counts["wrapups_waiting"] = sum(1 for v in opened.values() if not (v.start or v.connect))
     return out
 
 
-def _row(visit: Visit, end_at: int, end_queue: str, end_agent: str, event: str, data: list[str],
+def _row(visit: Visit, end_at: int, end_queue: str, end_agent: str, event: str, data: list[str] | tuple[()],
          counts: Counter, prefix: str) -> dict:
     """The call row of a visit ended by ``event`` at ``end_at`` (epochs in seconds)."""
     outcome, wait_i, hold_i, talk_i = ENDS[event]
