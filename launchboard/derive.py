@@ -98,7 +98,10 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
                         + (" ORDER BY " + cluster if cluster else ""))
             if name in built:
                 cur.execute("DROP VIEW lb_current")
-                resolve.touched_whole(cur, name)
+                # a fact source built whole has every fact rebuilt: nothing reads its touched keys
+                # (at 1M orders, 7.7M message ids held in memory through the build)
+                if name not in FACT_SOURCES:
+                    resolve.touched_whole(cur, name)
             cur.execute("INSERT OR REPLACE INTO key_counts VALUES ($t, $n)", {"t": name, "n": keys})
         if not decided:
             everything = resolve.directory(cur, tables, delta, extras)
