@@ -341,7 +341,8 @@ class Store:
                 tasks.append([f])
         tasks += [sorted(files, key=lambda f: f.name) for files in in_order.values()]
         biggest_first = sorted(tasks, key=lambda fs: sum(f.path.stat().st_size for f in fs), reverse=True)
-        with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="launchboard-load") as pool:
+        with ingest.collector_relaxed(), \
+                ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="launchboard-load") as pool:
             futures = {pool.submit(load_in_turn, fs): len(fs) for fs in biggest_first}
             if progress is not None:
                 done = 0

@@ -478,3 +478,31 @@ def test_version_with_updated_at_beats_one_without(open_launch, sql_rows):
         "orders/b.csv": VERSIONED + "O1,C1,app,IP7,Seoul,2016-10-07 10:00,,\n",
     })
     assert sql_rows(store, "SELECT channel FROM orders") == [("web",)]
+
+
+# -- the cycle collector while files are read ---------------------------------------------------
+
+def test_the_cycle_collector_is_relaxed_while_files_load_and_put_back_after(open_launch, monkeypatch):
+    import gc
+
+    from launchboard import ingest as ingest_module
+
+    seen = []
+    load_file = ingest_module.load_file
+
+    def recording(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return load_file(*args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "load_file", recording)
+    before = gc.get_threshold()
+    assert before != ingest_module.LOAD_GC_THRESHOLDS
+    open_launch({"orders/a.csv": orders_csv("O1"), "orders/b.csv": orders_csv("O2")})
+    assert seen == [ingest_module.LOAD_GC_THRESHOLDS] * 2
+    assert gc.get_threshold() == before
+    # two loads at once (two Stores): the first one out leaves it relaxed for the other
+    with ingest_module.collector_relaxed():
+        with ingest_module.collector_relaxed():
+            assert gc.get_threshold() == ingest_module.LOAD_GC_THRESHOLDS
+        assert gc.get_threshold() == ingest_module.LOAD_GC_THRESHOLDS
+    assert gc.get_threshold() == before
