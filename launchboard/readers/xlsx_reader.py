@@ -6,8 +6,9 @@ The first sheet, or the source's ``sheet``. The header row is the first of the f
 column when it maps none), so merged title rows above the header are skipped. A row's line is its
 sheet row number (Excel's numbering); fully empty rows are not records. Every cell is read as
 text: a whole number without ".0", a date or time as ``YYYY-MM-DD HH:MM:SS[.fff]`` (a date alone
-is midnight: Excel keeps dates as midnight instants; a time alone is ``HH:MM:SS``), read in the
-source's time zone, booleans as true/false.
+is midnight: Excel keeps dates as midnight instants; a time alone is ``HH:MM:SS``, the parser's
+epoch date ``1899-12-31`` taken off, which a text cell holding exactly that date and a time
+loses too), read in the source's time zone, booleans as true/false.
 
 The parser reads an error cell (#N/A, #DIV/0! …) as empty, so when the sheet's XML holds any
 error cell, openpyxl (read-only) finds them: a row with one is an unreadable record with its
