@@ -229,7 +229,7 @@ def _facts_delta(cur, window: dict) -> None:
     finally:
         cur.execute("SET schema = 'main'")
         cur.execute("RESET search_path")
-    for name in ("order_facts", "attempt_facts", "stage_timeline", "orphan_rows"):
+    for name in ("order_facts", "attempt_facts", "stage_timeline", "stage_spans", "orphan_rows"):
         cur.execute("DELETE FROM main." + name + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
         cur.execute("INSERT INTO main." + name + " SELECT * FROM lb_delta." + name)
     cur.execute(

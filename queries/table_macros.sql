@@ -20,6 +20,19 @@ CREATE OR REPLACE MACRO lb_timeline(t, f_channels, f_regions, f_skus, f_couriers
     WHERE s.ordered_at <= t
       AND lb_in_scope([s.channel], [s.region], [s.sku], s.couriers, f_channels, f_regions, f_skus, f_couriers);
 
+-- stage_spans within the filters. Without a filter (the alert history kept for the whole launch)
+-- the table alone; with one, each span's order's filter fields from order_facts.
+CREATE OR REPLACE MACRO lb_stage_spans(f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT s.*
+    FROM stage_spans s
+    WHERE len(f_channels) + len(f_regions) + len(f_skus) + len(f_couriers) = 0
+    UNION ALL
+    SELECT s.*
+    FROM stage_spans s
+    JOIN order_facts f USING (order_id)
+    WHERE len(f_channels) + len(f_regions) + len(f_skus) + len(f_couriers) > 0
+      AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+
 -- Those orders with their stage at t and their latest scan at t (last_scan: struct ev, hub,
 -- at; last_hub: the hub of the latest scan that names one).
 CREATE OR REPLACE MACRO lb_stages_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE

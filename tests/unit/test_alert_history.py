@@ -206,6 +206,25 @@ REVISIT = {
 }
 
 
+
+def test_stage_spans_keep_one_span_per_stay_and_each_row_of_a_stage_left_and_re_entered(open_launch, sql_rows):
+    """stage_spans (decided at load for the stalled-stage history): O2 passes each watched stage
+    once, one span each; O1 left in_transit for activation_pending and came back, so its two
+    in_transit rows are kept apart (not contiguous). Reserved (10:00-10:05) is not watched."""
+    store = open_launch({k: v for k, v in REVISIT.items() if k != "launch.toml"}, toml=REVISIT["launch.toml"])
+    at = lambda h, m: datetime(2016, 10, 21, h, m, tzinfo=SEOUL)  # noqa: E731
+    rows = sql_rows(store, "SELECT order_id, stage, f, t, contiguous FROM stage_spans ORDER BY order_id, f")
+    assert rows == [
+        ("O1", "allocated", at(10, 5), at(10, 10), True),
+        ("O1", "packed", at(10, 10), at(10, 20), True),
+        ("O1", "in_transit", at(10, 20), at(11, 0), False),
+        ("O1", "activation_pending", at(11, 0), at(11, 30), True),
+        ("O1", "in_transit", at(11, 30), at(14, 0), False),
+        ("O2", "allocated", at(10, 5), at(10, 10), True),
+        ("O2", "packed", at(10, 10), at(10, 20), True),
+        ("O2", "in_transit", at(10, 20), at(14, 0), True),
+    ]
+
 def test_an_order_that_leaves_a_stage_and_comes_back(open_launch):
     store = open_launch({k: v for k, v in REVISIT.items() if k != "launch.toml"}, toml=REVISIT["launch.toml"])
     at = lambda h, m: datetime(2016, 10, 21, h, m, tzinfo=SEOUL)  # noqa: E731

@@ -234,6 +234,8 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
             assert sql_rows(store, facts) == sql_rows(fresh, facts)
             assert sql_rows(store, customers) == sql_rows(fresh, customers)
             assert sql_rows(store, timeline) == sql_rows(fresh, timeline)
+            spans = "SELECT * FROM stage_spans ORDER BY order_id, f"
+            assert sql_rows(store, spans) == sql_rows(fresh, spans) != []
             assert sql_rows(store, messages) == sql_rows(fresh, messages)
             # Distinct keys, counted on the drop from the keys no earlier file carried (E1 and A1
             # were re-sent, O3 and M2 are new), as a full load counts them.
