@@ -14,7 +14,7 @@ WITH given AS (
     FROM unnest($moments::TIMESTAMPTZ[]) AS u(m)
 ),
 moments AS (SELECT m AS moment, b_from AS j, b_to AS j_before FROM lb_bucketed('given', $bounds_us)),
-held_rows AS MATERIALIZED (
+held_rows AS NOT MATERIALIZED (
     SELECT last_scan.hub AS hub, last_scan.at AS scan_at, ordered_at, greatest(from_at, ordered_at) AS f, to_at AS t,
            epoch_us(greatest(from_at, ordered_at)) AS from_us, epoch_us(to_at) AS to_us  -- null: never ends
     FROM lb_timeline('infinity'::TIMESTAMPTZ, $channels, $regions, $skus, $couriers)

@@ -15,7 +15,7 @@ WITH moments AS (
     SELECT m AS moment, m - to_minutes($stall_minutes) AS m_before FROM (SELECT unnest($moments::TIMESTAMPTZ[]) AS m)
 ),
 watched(stage) AS (VALUES ('allocated'), ('packed'), ('in_transit'), ('activation_pending')),
-spans AS (
+spans AS NOT MATERIALIZED (  -- read where used: each use needs other columns
     SELECT order_id, stage, f, t, contiguous FROM lb_stage_spans($channels, $regions, $skus, $couriers)
 ),
 held AS (
