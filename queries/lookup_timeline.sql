@@ -1,8 +1,8 @@
 -- One order's timeline at $as_of: every happening with a timestamp <= $as_of across the five
 -- extracts: the order's milestones (ordered, allocated, cancelled), its courier scans, its
 -- activation attempts (request and result), the messages naming it (with the spec 3b
--- contradicting check of lb_messages_at) plus the customer's messages that name no order,
--- and every call of the customer. A message is `retracted` when its batch_id is named by a
+-- contradicting check of lb_messages_at, through lb_order_messages_at) plus the customer's
+-- messages that name no order, and every call of the customer. A message is `retracted` when its batch_id is named by a
 -- correction (corrects_batch_id) sent <= $as_of.
 -- Grain: one row per happening, in time order (`step` orders an order's or attempt's own
 -- happenings that share a timestamp). Parameters: $order_id, $as_of, $quiet_start, $quiet_end.
@@ -19,8 +19,7 @@ corrections AS (
 order_msgs AS (
     SELECT message_id, order_id, template, sent_at, status, batch_id, corrects_batch_id, error_code,
            quiet, claims, order_stage, contradicting
-    FROM lb_messages_at($as_of, $quiet_start, $quiet_end, []::VARCHAR[], []::VARCHAR[], []::VARCHAR[], []::VARCHAR[])
-    WHERE order_id = $order_id
+    FROM lb_order_messages_at($order_id, $as_of, $quiet_start, $quiet_end)
 ),
 customer_msgs AS (  -- to the customer, naming no order: not checked against an order's state
     SELECT message_id, order_id, template, sent_at, status, batch_id, corrects_batch_id, error_code,

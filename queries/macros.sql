@@ -45,6 +45,12 @@ CREATE OR REPLACE MACRO lb_claim_false(claim, stage) AS
         ELSE false
     END;
 
+-- A 32-bit key of an order_id, kept beside it in message_facts (which is not sorted by order):
+-- finding one order's messages compares integers over every message before comparing the ids
+-- of the few rows whose key matches (lookup_timeline 110 -> 47 ms at 1M orders). Collisions are
+-- harmless: the order_id is compared too.
+CREATE OR REPLACE MACRO lb_order_key(order_id) AS CAST(hash(order_id) % 4294967296 AS UINTEGER);
+
 -- Local (launch time zone) wall-clock time of an instant.
 CREATE OR REPLACE MACRO lb_local(ts) AS timezone(current_setting('TimeZone'), ts);
 

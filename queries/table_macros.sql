@@ -56,7 +56,7 @@ CREATE OR REPLACE MACRO lb_attempts(f_channels, f_regions, f_skus, f_couriers) A
 -- Messages sent at or before t within the filters (message_facts rows: order_stage is the
 -- order's stage at sent_at, null when the message names no known order).
 CREATE OR REPLACE MACRO lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
-    SELECT m.*
+    SELECT m.* EXCLUDE (order_key)
     FROM message_facts m
     WHERE m.sent_at <= t
       AND lb_in_scope([m.channel], [m.region], [m.sku], m.couriers, f_channels, f_regions, f_skus, f_couriers);
@@ -66,6 +66,13 @@ CREATE OR REPLACE MACRO lb_message_rows_at(t, f_channels, f_regions, f_skus, f_c
 CREATE OR REPLACE MACRO lb_messages_at(t, q_start, q_end, f_channels, f_regions, f_skus, f_couriers) AS TABLE
     SELECT m.*, lb_quiet_time(CAST(m.sent_local AS TIME), q_start, q_end) AS quiet
     FROM lb_message_rows_at(t, f_channels, f_regions, f_skus, f_couriers) m;
+
+-- One order's messages sent at or before t, as lb_messages_at gives them (no filters: the
+-- order is named), found by the order's key (lb_order_key) before its id.
+CREATE OR REPLACE MACRO lb_order_messages_at(o, t, q_start, q_end) AS TABLE
+    SELECT m.* EXCLUDE (order_key), lb_quiet_time(CAST(m.sent_local AS TIME), q_start, q_end) AS quiet
+    FROM message_facts m
+    WHERE m.order_key = lb_order_key(o) AND m.order_id = o AND m.sent_at <= t;
 
 -- Calls ended at or before t (offered at t), with wait_seconds for answered calls and the
 -- caller's order and its stage at arrival (call_facts). Filters reach calls through the

@@ -11,7 +11,7 @@
 -- message_facts: one row per current message with what its figures need, decided once per
 -- load: the launch-local wall time it was sent, its order's stage at sent_at (null when it
 -- names no known order), the order's filter fields, and its template's claim (catalog) with
--- whether the claim contradicts that stage.
+-- whether the claim contradicts that stage, and the order's key (lb_order_key).
 -- attempt_facts: one row per current activation attempt with its order's filter fields, so
 -- that a figure on attempts within the filters reads one table (null fields: no known order).
 -- customer_facts: one row per customer with orders, for filtering calls, and the time of the
@@ -166,7 +166,8 @@ SELECT
     -- spec 3b: what the template claims (catalog) and whether that is false at sent_at
     c.claims,
     c.template IS NOT NULL AS in_catalog,
-    coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, s.stage), false) AS contradicting
+    coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, s.stage), false) AS contradicting,
+    lb_order_key(m.order_id) AS order_key  -- one order's messages are found by it (lb_order_messages_at)
 FROM messages m
 LEFT JOIN staged s USING (message_id)
 LEFT JOIN template_catalog c ON c.template = m.template;
