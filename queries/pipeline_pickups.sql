@@ -6,10 +6,8 @@
 -- `at_end` its end, `bucket_hours` its width. Parameters: $as_of, $channels, $regions, $skus, $couriers.
 WITH scans AS (
     SELECT lb_local(s.event_at) AS local_at, s.courier
-    FROM shipments s
-    LEFT JOIN order_facts f USING (order_id)
-    WHERE s.event = 'picked_up' AND s.event_at <= $as_of
-      AND lb_in_scope([f.channel], [f.region], [f.sku], [s.courier], $channels, $regions, $skus, $couriers)
+    FROM lb_scans_at($as_of, $channels, $regions, $skus, $couriers) s
+    WHERE s.event = 'picked_up'
 ),
 step AS (
     SELECT greatest(1, ceil((epoch(max(local_at)) - epoch(min(local_at))) / 3600 / 200))::INTEGER AS hours

@@ -33,6 +33,21 @@ CREATE OR REPLACE MACRO lb_stage_spans(f_channels, f_regions, f_skus, f_couriers
     WHERE len(f_channels) + len(f_regions) + len(f_skus) + len(f_couriers) > 0
       AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
 
+-- Courier scans at or before t within the filters: channel, region and sku through the scan's
+-- order (orphan scans only when none of these is set), the courier filter on the scan's own
+-- courier. Without a channel, region or sku filter the scans alone (no join).
+CREATE OR REPLACE MACRO lb_scans_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
+    SELECT s.*
+    FROM shipments s
+    WHERE s.event_at <= t AND len(f_channels) + len(f_regions) + len(f_skus) = 0
+      AND lb_in_scope(NULL, NULL, NULL, [s.courier], f_channels, f_regions, f_skus, f_couriers)
+    UNION ALL
+    SELECT s.*
+    FROM shipments s
+    JOIN order_facts f USING (order_id)
+    WHERE s.event_at <= t AND len(f_channels) + len(f_regions) + len(f_skus) > 0
+      AND lb_in_scope([f.channel], [f.region], [f.sku], [s.courier], f_channels, f_regions, f_skus, f_couriers);
+
 -- Those orders with their stage at t and their latest scan at t (last_scan: struct ev, hub,
 -- at; last_hub: the hub of the latest scan that names one).
 CREATE OR REPLACE MACRO lb_stages_at(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE

@@ -125,6 +125,28 @@ def test_pickups_per_courier_respect_filters(store):
     assert run(store, "pipeline_pickups", scope=Scope(regions=("Busan",)))["courier"].tolist() == ["HJ"]
 
 
+
+def test_pickups_count_orphan_scans_only_without_an_order_filter(tmp_path):
+    # The tiny launch plus S8, a CJ pickup at 10-07 16:30 for O9, an order no extract has: it
+    # has no channel, region or sku, so it counts with no filter and with the courier filter
+    # (the scan's own courier), and drops out as soon as a region or a channel is chosen.
+    files = dict(FILES)
+    files["shipments/shipments.csv"] += "S8,O9,CJ,picked_up,2016-10-07 16:30,\n"
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    s = Store(tmp_path)
+    try:
+        s.refresh()
+        counts = lambda scope=Scope(): run(s, "pipeline_pickups", scope=scope).groupby("courier")["pickups"].sum().to_dict()
+        assert counts() == {"CJ": 2, "HJ": 1}  # O1's and O9's CJ pickups in the 16:00 hour
+        assert counts(Scope(couriers=("CJ",))) == {"CJ": 2}
+        assert counts(Scope(regions=("Seoul",))) == {"CJ": 1}  # O1 only
+        assert counts(Scope(channels=("sms",))) == {"HJ": 1}  # O4
+        assert counts(Scope(regions=("Seoul",), couriers=("HJ",))) == {}
+    finally:
+        s.close()
+
 def test_hub_hours_orders_sitting_per_bucket(store):
     df = run(store, "pipeline_hub_hours")
     h1, h2 = df[df["hub"] == "H1"], df[df["hub"] == "H2"]
