@@ -219,8 +219,10 @@ def test_an_incremental_refresh_gives_the_same_launch_as_a_full_load(tmp_path, m
         # before the drop M1 claims "activated" while O2's attempt is pending: contradicting
         assert sql_rows(store, "SELECT message_id, order_stage FROM message_facts") == [("M1", "activation_pending")]
         assert store.refresh() == 5
-        # The incremental path ran (it leaves its scratch schema behind).
+        # The incremental path ran (it leaves its scratch schema behind, its tables dropped
+        # before the commit).
         assert sql_rows(store, "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'lb_delta'") == [(1,)]
+        assert sql_rows(store, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'lb_delta'") == [(0,)]
         fresh = Store(data)
         try:
             fresh.refresh()
