@@ -2,8 +2,8 @@
 -- extracts: the order's milestones (ordered, allocated, cancelled), its courier scans, its
 -- activation attempts (request and result), the messages naming it (with the spec 3b
 -- contradicting check of lb_messages_at, through lb_order_messages_at) plus the customer's
--- messages that name no order, and every call of the customer. A message is `retracted` when its batch_id is named by a
--- correction (corrects_batch_id) sent <= $as_of.
+-- messages that name no order, and every call of the customer. A message is `retracted`
+-- when its batch_id is named by a correction (corrects_batch_id) sent <= $as_of.
 -- Grain: one row per happening, in time order (`step` orders an order's or attempt's own
 -- happenings that share a timestamp). Parameters: $order_id, $as_of, $quiet_start, $quiet_end.
 WITH me AS (

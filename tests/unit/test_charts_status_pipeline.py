@@ -49,14 +49,17 @@ A1,O1,auto,2016-10-08 11:00,success,2016-10-08 11:30,
 }
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny_pipeline")
-    for rel, text in FILES.items():
+def _write_launch(root, files):
+    for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    s = Store(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = Store(_write_launch(tmp_path_factory.mktemp("tiny_pipeline"), FILES))
     s.refresh()
     yield s
     s.close()
@@ -125,17 +128,13 @@ def test_pickups_per_courier_respect_filters(store):
     assert run(store, "pipeline_pickups", scope=Scope(regions=("Busan",)))["courier"].tolist() == ["HJ"]
 
 
-
 def test_pickups_count_orphan_scans_only_without_an_order_filter(tmp_path):
     # The tiny launch plus S8, a CJ pickup at 10-07 16:30 for O9, an order no extract has: it
     # has no channel, region or sku, so it counts with no filter and with the courier filter
     # (the scan's own courier), and drops out as soon as a region or a channel is chosen.
     files = dict(FILES)
     files["shipments/shipments.csv"] += "S8,O9,CJ,picked_up,2016-10-07 16:30,\n"
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text, encoding="utf-8")
-    s = Store(tmp_path)
+    s = Store(_write_launch(tmp_path, files))
     try:
         s.refresh()
         counts = lambda scope=Scope(): run(s, "pipeline_pickups", scope=scope).groupby("courier")["pickups"].sum().to_dict()
@@ -146,6 +145,7 @@ def test_pickups_count_orphan_scans_only_without_an_order_filter(tmp_path):
         assert counts(Scope(regions=("Seoul",), couriers=("HJ",))) == {}
     finally:
         s.close()
+
 
 def test_hub_hours_orders_sitting_per_bucket(store):
     df = run(store, "pipeline_hub_hours")
