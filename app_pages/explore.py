@@ -43,10 +43,10 @@ def _schema(box: Sandbox, as_of, tz) -> None:
     st.subheader(_("Tables"))
     counts = box.row_counts()
     schema = box.schema()
-    for name, (_query, what) in VIEWS.items():
+    for name, view in VIEWS.items():
         with st.expander(f"`{name}` · " + i18n.ngettext("{n} row", "{n} rows", counts[name]).format(
                 n=num(counts[name]))):
-            st.caption(_(what) + (" " + _("(stage as of {moment})").format(moment=local_text(as_of, tz))
+            st.caption(_(view.what) + (" " + _("(stage as of {moment})").format(moment=local_text(as_of, tz))
                                   if name == "order_stages" else ""))
             table(schema[schema["table"] == name][["column", "type"]], f"explore_schema_{name}")
 

@@ -21,6 +21,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -31,16 +32,24 @@ from .i18n import N_, _
 from .loader import StaleVersion
 from .schema import ident
 
-# Sandbox table -> (query file, what a row is: translated where shown). The order is the schema browser's.
-VIEWS: dict[str, tuple[str, str]] = {
-    "orders": ("explore_orders", N_("one row per order (current version); phone masked")),
-    "order_stages": ("explore_order_stages", N_("one row per order existing at the moment, with its stage then")),
-    "shipments": ("explore_shipments", N_("one row per courier tracking event")),
-    "activations": ("explore_activations", N_("one row per activation attempt")),
-    "messages": ("explore_messages", N_("one row per outbound notification")),
-    "calls": ("explore_calls", N_("one row per inbound call")),
-    "rejected_rows": ("explore_rejected_rows", N_("one row per rejected row; phone numbers in content masked")),
-    "files": ("explore_files", N_("one row per extract file, loaded or rejected")),
+class View(NamedTuple):
+    query: str  # queries/<query>.sql, without an ORDER BY (counting its rows needs no sort)
+    order_by: tuple[str, ...]  # the copied table's row order
+    what: str  # what a row is: translated where shown
+
+
+# Sandbox table -> its curated view. The order is the schema browser's.
+VIEWS: dict[str, View] = {
+    "orders": View("explore_orders", ("order_id",), N_("one row per order (current version); phone masked")),
+    "order_stages": View("explore_order_stages", ("order_id",),
+                         N_("one row per order existing at the moment, with its stage then")),
+    "shipments": View("explore_shipments", ("event_id",), N_("one row per courier tracking event")),
+    "activations": View("explore_activations", ("attempt_id",), N_("one row per activation attempt")),
+    "messages": View("explore_messages", ("message_id",), N_("one row per outbound notification")),
+    "calls": View("explore_calls", ("call_id",), N_("one row per inbound call")),
+    "rejected_rows": View("explore_rejected_rows", ("table_name", "file", "line"),
+                          N_("one row per rejected row; phone numbers in content masked")),
+    "files": View("explore_files", ("table_name", "file"), N_("one row per extract file, loaded or rejected")),
 }
 # Columns masked like orders.phone, extra columns included (Korean exports: 전화, 휴대폰, 연락처).
 PHONE_COLUMN = re.compile(r"phone|mobile|msisdn|(^|_)tel(_|$)|전화|휴대|핸드폰|연락처")
@@ -138,7 +147,7 @@ def _message(exc: duckdb.Error) -> str:
 def _curated(cur, name: str, as_of: datetime) -> tuple[str, dict, list[tuple[str, str]]]:
     """The SQL of sandbox table ``name`` on the Store, phone-like columns masked, its values and
     its (column, type) pairs."""
-    query = VIEWS[name][0]
+    query = VIEWS[name].query
     text, values = sql.load(query), sql.bind(query, {"as_of": as_of})
     described = [(row[0], row[1]) for row in cur.execute("DESCRIBE " + text, values).fetchall()]
     phones = [c for c, _ in described if PHONE_COLUMN.search(c)]
@@ -245,7 +254,9 @@ class Sandbox:
                     with self._store.snapshot(self.version) as (snap, _version):
                         for name in missing:
                             text, values, _masked = _curated(snap, name, self._as_of)
-                            snap.execute("CREATE TABLE " + alias + "." + ident(name) + " AS " + text, values)
+                            order = ", ".join(ident(c) for c in VIEWS[name].order_by)
+                            snap.execute("CREATE TABLE " + alias + "." + ident(name) + " AS SELECT * FROM ("
+                                         + text + ") ORDER BY " + order, values)
                 finally:
                     cur.execute("DETACH " + alias)
             except StaleVersion as exc:

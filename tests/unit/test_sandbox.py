@@ -28,12 +28,18 @@ SHIPMENTS = (
     "event_id,order_id,courier,event,event_at,hub\n"
     "E1,O1,CJ,delivered,2016-10-21 11:30,Seoul HUB\n"
 )
+MESSAGES = (  # not in message_id order: the Store keeps messages as they arrived
+    "message_id,customer_id,template,sent_at,status,order_id,batch_id,corrects_batch_id\n"
+    "M3,C1,shipped,2016-10-21 10:00,delivered,O1,,\n"
+    "M1,C1,order_received,2016-10-20 20:11,delivered,O1,,\n"
+    "M2,C2,order_received,2016-10-20 20:41,delivered,O2,,\n"
+)
 AS_OF = datetime(2016, 10, 21, 12, 0, tzinfo=SEOUL)
 
 
 @pytest.fixture(scope="module")
 def store(open_module_launch):
-    return open_module_launch({"orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS})
+    return open_module_launch({"orders/o.csv": ORDERS, "shipments/s.csv": SHIPMENTS, "messages/m.csv": MESSAGES})
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +73,18 @@ def test_order_stages_are_the_stages_at_the_moment(sandbox):
         {"order_id": "O2", "stage": "reserved"},
         {"order_id": "O3", "stage": "reserved"},
     ]
+
+
+def test_a_copied_table_keeps_its_views_row_order(sandbox):
+    # No ORDER BY in the query: the copy itself is sorted by message_id (VIEWS), the files by
+    # table and name, whatever order the Store holds them in.
+    assert sandbox.run("SELECT message_id FROM messages").table.column("message_id").to_pylist() == ["M1", "M2", "M3"]
+    assert sandbox.run("SELECT table_name, file FROM files").table.to_pylist() == [
+        {"table_name": "messages", "file": "m.csv"},
+        {"table_name": "orders", "file": "o.csv"},
+        {"table_name": "shipments", "file": "s.csv"},
+    ]
+    assert sandbox.row_counts()["messages"] == 3 and sandbox.row_counts()["files"] == 3
 
 
 def test_every_curated_table_is_there_and_examples_run(sandbox):
