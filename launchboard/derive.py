@@ -215,12 +215,19 @@ def _facts_delta(cur, window: dict) -> None:
     for name in ("orders", "shipments", "activations"):
         cur.execute("CREATE OR REPLACE TABLE lb_delta." + ident(name) + " AS SELECT * FROM main." + ident(name)
                     + " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)")
+    # A touched message names one of the touched orders or none (its orders before and after,
+    # _apply_delta; the order it names, resolve.customers): one semi-join on the order, and one on
+    # the id for the messages naming none (a 1% drop at 1M orders: 0.63 -> 0.06 s; with OR, no
+    # filter reached the scan).
     cur.execute("CREATE OR REPLACE TABLE lb_delta.messages AS SELECT * FROM main.messages"
                 " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)"
-                " OR message_id IN (SELECT message_id FROM lb_touched_messages)")
+                " UNION ALL SELECT * FROM main.messages"
+                " WHERE order_id IS NULL AND message_id IN (SELECT message_id FROM lb_touched_messages)")
+    # likewise a touched call is one of the touched customers' calls (above) or has no customer
     cur.execute("CREATE OR REPLACE TABLE lb_delta.calls AS SELECT * FROM main.calls"
                 " WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)"
-                " OR call_id IN (SELECT call_id FROM lb_touched_calls)")
+                " UNION ALL SELECT * FROM main.calls"
+                " WHERE customer_id IS NULL AND call_id IN (SELECT call_id FROM lb_touched_calls)")
     cur.execute("SET schema = 'lb_delta'")
     cur.execute("SET search_path = 'lb_delta,main'")
     try:

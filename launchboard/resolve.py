@@ -104,6 +104,11 @@ def customers(cur, tables: list[str], delta: set[str], extras: dict[str, list[st
             cur.execute("UPDATE " + name + " SET customer_id = r.customer_id FROM " + resolved + " r WHERE "
                         + name + "." + key + " = r." + key)
         cur.execute("INSERT INTO " + ident("lb_touched_" + table) + " SELECT " + key + " FROM " + resolved)
+        if table == "messages" and not whole:
+            # and the orders they name: every touched message is then one of the touched orders'
+            # messages or names none (derive._facts_delta selects them so)
+            cur.execute("INSERT INTO lb_touched_orders SELECT order_id FROM lb_resolved_messages"
+                        " WHERE order_id IS NOT NULL")
         (first,) = cur.execute("SELECT min(first_at) FROM " + resolved).fetchone()
         if first is not None:
             earliest.append(first)

@@ -1,7 +1,8 @@
 -- The customer of each message read from a log that names the recipient's number
 -- (customer_phone): the customer of its order when the orders carry that order, else the one
 -- customer whose orders carry the number, else the number's stand-in (lb_phone_standin: none
--- or several customers). Grain: one row per message whose customer_id changes.
+-- or several customers). Grain: one row per message whose customer_id changes, with the order it
+-- names (launchboard.resolve touches that order, so a drop rebuilds the message with its order's facts).
 -- Parameters: $whole (every such row; else only those in lb_resolve_messages).
 CREATE OR REPLACE TEMP TABLE lb_resolved_messages AS
 WITH scope AS (
@@ -16,10 +17,10 @@ owners AS (
     GROUP BY phone
 ),
 decided AS (
-    SELECT s.message_id, s.customer_id AS before, s.first_at,
+    SELECT s.message_id, s.order_id, s.customer_id AS before, s.first_at,
            coalesce(o.customer_id, w.customer_id, lb_phone_standin(s.customer_phone)) AS customer_id
     FROM scope s
     LEFT JOIN orders o ON o.order_id = s.order_id
     LEFT JOIN owners w ON w.phone = s.customer_phone
 )
-SELECT message_id, customer_id, first_at FROM decided WHERE before IS DISTINCT FROM customer_id;
+SELECT message_id, customer_id, first_at, order_id FROM decided WHERE before IS DISTINCT FROM customer_id;

@@ -163,3 +163,27 @@ def test_bad_rules_are_config_errors(tmp_path, options, message):
     with pytest.raises(ConfigError, match=message):
         open_store(make_launch(tmp_path, {}, toml))
 
+
+
+def test_a_drop_that_resolves_a_message_naming_an_unknown_order_counts_that_orphan_once(tmp_path):
+    # SM20 names O88, which no orders file carries, and 010-4444-6666, which nobody's order
+    # carries yet: an orphan with a stand-in customer. The drop brings O6 with that number, so the
+    # message's customer becomes C6 (the drop does not touch O88). Orphans as a full load counts
+    # them: SM2's O9 and SM20's O88, each once.
+    export = HEAD + row("+821022223333", "[KT] 배송 지연 주문 O9", "accepted", "SM2", 1) + row(
+        "+821044446666", "[KT] 배송 지연 주문 O88", "delivered", "SM20", 2)
+    data = make_launch(tmp_path, {"orders/o1.csv": ORDERS, "twilio/export.csv": export}, TOML)
+    store = open_store(data)
+    store.DELTA_SHARE = 1.0  # the drop goes through the incremental path
+    try:
+        assert report.build(store, None)["ingest"]["messages"]["orphans"] == 2
+        (data / "orders" / "o2.csv").write_text(ORDERS_HEAD + "O6,C6,app,IP7,Busan,2016-10-19 10:00,010-4444-6666\n",
+                                                encoding="utf-8")
+        assert store.refresh() == 1
+        assert _rows(store, "SELECT message_id, customer_id FROM message_facts ORDER BY 1") == [
+            ("SM2", "C2"), ("SM20", "C6")]
+        assert _rows(store, "SELECT table_name, order_id FROM orphan_rows ORDER BY 2") == [
+            ("messages", "O88"), ("messages", "O9")]
+        assert report.build(store, None)["ingest"]["messages"]["orphans"] == 2
+    finally:
+        store.close()
