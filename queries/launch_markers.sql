@@ -16,12 +16,17 @@ top_deadlines AS (
     SELECT * FROM deadlines QUALIFY row_number() OVER (PARTITION BY kind ORDER BY n DESC, ts) <= 3
 ),
 batches AS (
-    SELECT min(sent_at) AS ts, count(*) AS n,
-           coalesce(batch_id, 'corrects ' || corrects_batch_id) AS name,
+    -- per batch and corrected batch first: the distinct list comes from a few rows
+    SELECT min(ts) AS ts, CAST(sum(n) AS BIGINT) AS n, name,
            string_agg(DISTINCT corrects_batch_id, ', ' ORDER BY corrects_batch_id) AS corrects
-    FROM messages
-    WHERE (batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL) AND sent_at <= $as_of
-    GROUP BY 3
+    FROM (
+        SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS name, corrects_batch_id,
+               min(sent_at) AS ts, count(*) AS n
+        FROM messages
+        WHERE (batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL) AND sent_at <= $as_of
+        GROUP BY ALL
+    )
+    GROUP BY name
 )
 SELECT lb_local(ts) AS at, kind, kind || ' (' || n || ' orders)' AS label, n, kind AS name FROM top_deadlines
 UNION ALL

@@ -7,12 +7,17 @@
 -- Grain: one row per batch, most excess first (no baseline last), then most calls, then by id.
 -- Parameters: $as_of, $call_window_hours, filters.
 WITH sends AS (
-    SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS batch,
-           count(*) AS messages,
+    -- per batch, template and corrected batch first: the distinct lists come from a few rows
+    SELECT batch, CAST(sum(n) AS BIGINT) AS messages,
            string_agg(DISTINCT template, ', ' ORDER BY template) AS template,
            string_agg(DISTINCT corrects_batch_id, ', ' ORDER BY corrects_batch_id) AS corrects
-    FROM lb_message_rows_at($as_of, $channels, $regions, $skus, $couriers)
-    WHERE batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL
+    FROM (
+        SELECT coalesce(batch_id, 'corrects ' || corrects_batch_id) AS batch, template, corrects_batch_id,
+               count(*) AS n
+        FROM lb_message_rows_at($as_of, $channels, $regions, $skus, $couriers)
+        WHERE batch_id IS NOT NULL OR corrects_batch_id IS NOT NULL
+        GROUP BY ALL
+    )
     GROUP BY 1
 ),
 counts AS (SELECT * FROM lb_batch_counts($as_of, $call_window_hours, false, $channels, $regions, $skus, $couriers)),

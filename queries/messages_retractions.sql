@@ -5,15 +5,18 @@
 WITH m AS (
     SELECT * FROM lb_messages_at($as_of, $quiet_start, $quiet_end, $channels, $regions, $skus, $couriers)
 ),
+-- per batch and template first: the template lists come from a few rows
 corrections AS (
-    SELECT corrects_batch_id AS batch_id,
-           count(*) AS correction_messages,
-           string_agg(DISTINCT template, ', ' ORDER BY template) AS correction_template
-    FROM m WHERE corrects_batch_id IS NOT NULL GROUP BY 1
+    SELECT batch_id, CAST(sum(n) AS BIGINT) AS correction_messages,
+           string_agg(template, ', ' ORDER BY template) AS correction_template
+    FROM (SELECT corrects_batch_id AS batch_id, template, count(*) AS n
+          FROM m WHERE corrects_batch_id IS NOT NULL GROUP BY ALL)
+    GROUP BY 1
 ),
 batches AS (
-    SELECT batch_id, string_agg(DISTINCT template, ', ' ORDER BY template) AS batch_template
-    FROM m WHERE batch_id IS NOT NULL GROUP BY 1
+    SELECT batch_id, string_agg(template, ', ' ORDER BY template) AS batch_template
+    FROM (SELECT DISTINCT batch_id, template FROM m WHERE batch_id IS NOT NULL)
+    GROUP BY 1
 )
 SELECT c.batch_id, b.batch_template, c.correction_template, c.correction_messages
 FROM corrections c
