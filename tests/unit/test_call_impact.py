@@ -449,3 +449,47 @@ def test_a_drop_retraces_calls_as_a_full_load_would(tmp_path, monkeypatch):
             fresh.close()
     finally:
         store.close()
+
+
+def test_reach_and_customer_lists_name_the_orders_the_messages_name(tmp_path):
+    # C1 has O1 (web, Seoul, IP7, CJ) and O2 (store, Busan, IP8, Hanjin); B1 names both for C1,
+    # twice O3 for C3 (one order), an order nobody carries (O9) for C9, and no order for C7.
+    # C5 has O5 and O6 (app, Daegu, IP7, no shipment); B1 names only O5.
+    orders = ("order_id,customer_id,channel,sku,region,ordered_at\n"
+              "O1,C1,web,IP7,Seoul,2016-10-07 10:00\nO2,C1,store,IP8,Busan,2016-10-07 11:00\n"
+              "O3,C3,web,IP7,Seoul,2016-10-07 10:00\n"
+              "O5,C5,web,IP7,Seoul,2016-10-07 10:00\nO6,C5,app,IP7,Daegu,2016-10-08 10:00\n")
+    shipments = ("event_id,order_id,courier,event,event_at,hub\n"
+                 "E1,O1,CJ,packed,2016-10-19 10:00,\nE2,O2,Hanjin,packed,2016-10-19 10:00,\n"
+                 "E3,O2,CJ,picked_up,2016-10-19 12:00,\nE5,O5,CJ,packed,2016-10-19 10:00,\n")
+    messages = MSG + "".join(f"{mid},{cust},DELIVERY_DELAYED,2016-10-20 {at},delivered,{order},B1,\n"
+                             for mid, cust, at, order in [
+                                 ("M1", "C1", "22:01", "O1"), ("M2", "C1", "22:00", "O2"),
+                                 ("M3", "C3", "22:00", "O3"), ("M4", "C3", "22:05", "O3"),
+                                 ("M9", "C9", "22:00", "O9"), ("M7", "C7", "22:02", ""),
+                                 ("M5", "C5", "22:00", "O5")])
+    store = Store(make_launch(tmp_path, {"orders/o.csv": orders, "shipments/s.csv": shipments,
+                                         "messages/m.csv": messages}))
+    try:
+        store.refresh()
+        cur = store.cursor()
+        reach = cur.execute("SELECT customer_id, strftime(sent_at AT TIME ZONE 'Asia/Seoul', '%H:%M'),"
+                            " list_sort(channels), list_sort(regions), list_sort(skus), list_sort(couriers)"
+                            " FROM batch_reach WHERE batch = 'B1' ORDER BY 1").fetchall()
+        assert reach == [
+            ("C1", "22:00", ["store", "web"], ["Busan", "Seoul"], ["IP7", "IP8"], ["CJ", "Hanjin"]),
+            ("C3", "22:00", ["web"], ["Seoul"], ["IP7"], []),
+            ("C5", "22:00", ["web"], ["Seoul"], ["IP7"], ["CJ"]),
+            ("C7", "22:02", [], [], [], []),
+            ("C9", "22:00", [], [], [], []),
+        ]
+        customers = cur.execute("SELECT customer_id, list_sort(channels), list_sort(regions), list_sort(skus),"
+                                " list_sort(couriers) FROM customer_facts ORDER BY 1").fetchall()
+        assert customers == [
+            ("C1", ["store", "web"], ["Busan", "Seoul"], ["IP7", "IP8"], ["CJ", "Hanjin"]),
+            ("C3", ["web"], ["Seoul"], ["IP7"], []),
+            ("C5", ["app", "web"], ["Daegu", "Seoul"], ["IP7"], ["CJ"]),
+        ]
+        cur.close()
+    finally:
+        store.close()
