@@ -86,8 +86,11 @@ def alert_history(store: Store, moments: list[datetime], scope: Scope = Scope(),
             cur.close()
 
     parts = [list(ALERT_RULES[i::workers]) for i in range(workers) if ALERT_RULES[i::workers]]
-    with ThreadPoolExecutor(max_workers=max(1, len(parts))) as pool:
-        results = list(pool.map(evaluate, parts))
+    if len(parts) == 1:  # on the calling thread (the background evaluation's own, or the page's)
+        results = [evaluate(parts[0])]
+    else:  # threads named after the caller's
+        with ThreadPoolExecutor(len(parts), thread_name_prefix=threading.current_thread().name) as pool:
+            results = list(pool.map(evaluate, parts))
     order = {m: i for i, m in enumerate(moments)}
     rows = [{"at": m, "kind": a["kind"], "subject": a["subject"], "severity": a["severity"], "count": a["count"]}
             for part in results for m, raised in part.items() for a in raised]
