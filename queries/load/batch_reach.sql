@@ -30,12 +30,12 @@ several AS (  -- list_distinct drops the nulls and gives [] for none; the order 
     JOIN order_facts f ON f.order_id = m.order_id
     GROUP BY 1, 2
 )
-SELECT g.batch, g.customer_id, g.sent_at,  -- an order no orders file carries has no fields: []
-       CASE WHEN g.first_order <> g.last_order THEN coalesce(x.channels, []) ELSE list_distinct([f.channel]) END AS channels,
-       CASE WHEN g.first_order <> g.last_order THEN coalesce(x.regions, []) ELSE list_distinct([f.region]) END AS regions,
-       CASE WHEN g.first_order <> g.last_order THEN coalesce(x.skus, []) ELSE list_distinct([f.sku]) END AS skus,
-       CASE WHEN g.first_order <> g.last_order THEN coalesce(x.couriers, []) ELSE coalesce(list_distinct(f.couriers), []) END
-           AS couriers
+-- one order: its fields (none when no orders file carries it: []); several: their lists
+SELECT g.batch, g.customer_id, g.sent_at,
+       coalesce(x.channels, list_distinct([f.channel])) AS channels,
+       coalesce(x.regions, list_distinct([f.region])) AS regions,
+       coalesce(x.skus, list_distinct([f.sku])) AS skus,
+       coalesce(x.couriers, list_distinct(f.couriers), []) AS couriers
 FROM g
 LEFT JOIN order_facts f ON f.order_id = g.first_order AND g.first_order = g.last_order
 LEFT JOIN several x ON x.batch = g.batch AND x.customer_id = g.customer_id;

@@ -325,6 +325,28 @@ def test_an_incremental_refresh_keeps_conflicts_attempts_and_calls_as_a_full_loa
         store.close()
 
 
+def test_a_drop_of_a_call_from_an_unknown_caller_reaches_the_call_facts(tmp_path, monkeypatch, sql_rows):
+    """A call without a customer belongs to no touched customer: the drop takes it into its
+    scratch calls by its id (derive._facts_delta). K2 arrives in the drop from an unknown
+    caller, abandoned; K1 is C1's earlier call."""
+    monkeypatch.setattr(Store, "DELTA_SHARE", 1e9)
+    calls = "call_id,queue,arrived_at,ended_at,outcome,customer_id,answered_at\n"
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n",
+        "calls/c_001.csv": calls + "K1,main,2016-10-07 13:00,2016-10-07 13:05,abandoned,C1,\n",
+    })
+    store = Store(data)
+    try:
+        store.refresh()
+        _write(data, "calls/c_002.csv", calls + "K2,main,2016-10-07 14:00,2016-10-07 14:02,abandoned,,\n")
+        assert store.refresh() == 1
+        assert sql_rows(store, "SELECT call_id, customer_id, outcome FROM call_facts ORDER BY 1") == [
+            ("K1", "C1", "abandoned"), ("K2", None, "abandoned")]
+        assert report.build(store)["calls"]["offered"] == 2
+    finally:
+        store.close()
+
+
 def test_stable_before_is_the_earliest_time_a_refresh_touched(tmp_path):
     """Store.stable_before(v): as-of figures before the earliest timestamp of the rows added or
     replaced since version v cannot have changed (the review page keeps its alert history there)."""
