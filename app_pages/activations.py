@@ -140,7 +140,7 @@ def _via(s, params: dict) -> None:
 
 
 def body(s, view, as_of):
-    fig = state.figures(s, as_of, view.scope)
+    fig = state.figures(s, as_of, view.scope, sections=("orders", "activations"))
     _tiles(fig)
     if not fig["orders"]["total"] and not fig["activations"]["attempts"]:
         st.info(_("No order and no activation attempt by this moment."))

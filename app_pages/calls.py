@@ -178,7 +178,7 @@ def _repeats(s, params: dict) -> None:
 
 
 def body(s, view, as_of):
-    fig = state.figures(s, as_of, view.scope)
+    fig = state.figures(s, as_of, view.scope, sections=("calls",))
     c = fig["calls"]
     _tiles(c, s.config.service_level_seconds)
     if not c["offered"]:

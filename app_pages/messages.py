@@ -212,7 +212,7 @@ def _failures(m: dict, missing: list[str]) -> None:
 
 
 def body(s, view, as_of):
-    fig = state.figures(s, as_of, view.scope)
+    fig = state.figures(s, as_of, view.scope, sections=("messages", "templates_missing_from_catalog"))
     m = fig["messages"]
     _tiles(m)
     if not m["sent"]:

@@ -122,7 +122,7 @@ def _allocation(s, params):
 
 
 def body(s, view, as_of):
-    fig = state.figures(s, as_of, view.scope)
+    fig = state.figures(s, as_of, view.scope, sections=("orders", "alerts"), alert_kinds=("stalled_hub",))
     params = view.params(s, as_of)
     marks = marks_until(state.frame(s, "launch_markers", params), as_of, s.config.tz)
     _flow(s, params, marks)

@@ -178,7 +178,7 @@ def body(s, view, as_of):
     st.caption(_("Everything loaded so far: these figures describe the files received, not a moment of the "
                  "launch, and do not follow the sidebar filters."))
     _rebuilt(s)
-    rep = state.figures(s, as_of, view.scope)
+    rep = state.figures(s, as_of, view.scope, sections=("ingest", "sources"))
     ingest = rep["ingest"]
     rec = state.frame(s, "quality_reconcile", {}).set_index("table_name")
     files = state.frame(s, "quality_files", {})

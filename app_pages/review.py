@@ -72,7 +72,7 @@ def _subjects(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _figures(s, view, moment: datetime) -> dict:
-    fig = state.figures(s, moment, view.scope)
+    fig = state.figures(s, moment, view.scope, sections=("orders", "activations", "calls", "alerts"))
     o, a, c = fig["orders"], fig["activations"], fig["calls"]
     lost = None if not c["offered"] else (c["abandoned"] + c["rejected"]) / c["offered"]
     cols = st.columns(6)

@@ -166,9 +166,11 @@ class AlertRule:
     alert history (``launchboard.history``): the same rows at each of ``$moments`` in one query,
     each with its ``moment``. A rule without one is evaluated moment by moment there, alone.
     ``possible`` names a cheap query giving the moments of ``$moments`` at which ``query`` can
-    return rows: elsewhere it is not run (its rows are none)."""
+    return rows: elsewhere it is not run (its rows are none). ``kinds`` are the alert kinds
+    (``ALERT_KINDS``) it can raise: a page that shows some kinds runs only their rules."""
     query: str
     raise_alerts: Callable[[list[dict], Params], list[dict]]
+    kinds: tuple[str, ...]
     history: str | None = None
     possible: str | None = None
 
@@ -185,16 +187,21 @@ def possible_moments(cur, name: str, p: Params, moments: list[datetime]) -> set[
 
 
 ALERT_RULES: tuple[AlertRule, ...] = (
-    AlertRule("alert_promises", _promise_alerts, "history_promises"),
-    AlertRule("alert_activation_spike", _spike_alerts, "history_activation_spike"),
-    AlertRule("alert_call_overload", _overload_alerts, "history_call_overload"),
-    AlertRule("alert_messages", _message_alerts, "history_messages"),
-    AlertRule("alert_stalled_stages", _stalled_stage_alerts, "history_stalled_stages"),
-    AlertRule("alert_stalled_hubs", _stalled_hub_alerts, "history_stalled_hubs"),
-    AlertRule("alert_message_call_surge", surge_alerts, possible="alert_message_call_surge_possible"),
+    AlertRule("alert_promises", _promise_alerts, ("delivery_promise_breach", "activation_promise_breach"),
+              "history_promises"),
+    AlertRule("alert_activation_spike", _spike_alerts, ("activation_failure_spike",), "history_activation_spike"),
+    AlertRule("alert_call_overload", _overload_alerts, ("call_center_overload",), "history_call_overload"),
+    AlertRule("alert_messages", _message_alerts, ("quiet_hours_messages", "contradicting_messages", "retracted_batch"),
+              "history_messages"),
+    AlertRule("alert_stalled_stages", _stalled_stage_alerts, ("stalled_stage",), "history_stalled_stages"),
+    AlertRule("alert_stalled_hubs", _stalled_hub_alerts, ("stalled_hub",), "history_stalled_hubs"),
+    AlertRule("alert_message_call_surge", surge_alerts, ("message_call_surge",),
+              possible="alert_message_call_surge_possible"),
 )
 
 
-def alerts(cur, p: Params) -> list[dict]:
-    """Spec 3b alerts raised at T, rule by rule (``ALERT_RULES``)."""
-    return [alert for rule in ALERT_RULES for alert in rule.raise_alerts(rule.rows(cur, p), p)]
+def alerts(cur, p: Params, kinds: tuple[str, ...] = ALERT_KINDS) -> list[dict]:
+    """Spec 3b alerts raised at T, rule by rule (``ALERT_RULES``); with ``kinds``, only the
+    rules that can raise one of them run, and only alerts of those kinds are returned."""
+    return [alert for rule in ALERT_RULES if set(rule.kinds) & set(kinds)
+            for alert in rule.raise_alerts(rule.rows(cur, p), p) if alert["kind"] in kinds]

@@ -23,29 +23,46 @@ def resolve_as_of(store: Store, as_of: datetime | None) -> datetime | None:
         cur.close()
 
 
-def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope(), *, impact: bool = True) -> dict:
+# The report's sections (spec 5), in its order; ``build(sections=...)`` computes only some.
+SECTIONS = ("ingest", "sources", "orders", "activations", "messages", "calls", "alerts",
+            "templates_missing_from_catalog")
+
+
+def build(store: Store, as_of: datetime | None = None, scope: Scope = Scope(), *, impact: bool = True,
+          sections: tuple[str, ...] = SECTIONS, alert_kinds: tuple[str, ...] = alerts.ALERT_KINDS) -> dict:
     """Every figure as of T (default: live) as a JSON-ready dict, times with the launch offset.
     Keys and identifiers are English; the alerts' ``message`` is in the language of the work at
-    hand (launchboard.i18n). ``impact=False`` leaves out ``messages.call_impact`` (``call_impact``)."""
+    hand (launchboard.i18n). ``impact=False`` leaves out ``messages.call_impact`` (``call_impact``).
+
+    ``sections`` (of ``SECTIONS``) and ``alert_kinds`` (of ``alerts.ALERT_KINDS``) keep only
+    those: a page computes the figures it shows, each as the whole report has it."""
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise ValueError("unknown report section(s): " + ", ".join(sorted(unknown)))
     tz = store.config.tz
     moment = resolve_as_of(store, as_of)
     cur = store.cursor()
     try:
-        out: dict = {
-            "launch": store.config.name,
-            "as_of": iso(moment, tz),
-            "ingest": metrics.ingest(cur),
-            "sources": metrics.sources(cur),  # per launch.toml [[sources]] entry (empty without)
-        }
+        out: dict = {"launch": store.config.name, "as_of": iso(moment, tz)}
+        if "ingest" in sections:
+            out["ingest"] = metrics.ingest(cur)
+        if "sources" in sections:
+            out["sources"] = metrics.sources(cur)  # per launch.toml [[sources]] entry (empty without)
         if moment is None:  # no event at all yet: every as-of figure is zero
             moment = datetime(1970, 1, 1, tzinfo=tz)
         p = Params(moment, store.config, scope)
-        out["orders"] = metrics.orders(cur, p)
-        out["activations"] = metrics.activations(cur, p)
-        out["messages"] = metrics.messages(cur, p, fmt=lambda ts: iso(ts, tz), impact=impact)
-        out["calls"] = metrics.calls(cur, p)
-        out["alerts"] = [{**a, "since": iso(a["since"], tz)} for a in alerts.alerts(cur, p)]
-        out["templates_missing_from_catalog"] = metrics.missing_templates(cur)
+        if "orders" in sections:
+            out["orders"] = metrics.orders(cur, p)
+        if "activations" in sections:
+            out["activations"] = metrics.activations(cur, p)
+        if "messages" in sections:
+            out["messages"] = metrics.messages(cur, p, fmt=lambda ts: iso(ts, tz), impact=impact)
+        if "calls" in sections:
+            out["calls"] = metrics.calls(cur, p)
+        if "alerts" in sections:
+            out["alerts"] = [{**a, "since": iso(a["since"], tz)} for a in alerts.alerts(cur, p, alert_kinds)]
+        if "templates_missing_from_catalog" in sections:
+            out["templates_missing_from_catalog"] = metrics.missing_templates(cur)
         return out
     finally:
         cur.close()

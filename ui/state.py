@@ -7,6 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from launchboard import i18n, report, review
+from launchboard.alerts import ALERT_KINDS
 from launchboard.config import ConfigError
 from launchboard.history import HistoryCache
 from launchboard.i18n import _, num
@@ -115,16 +116,19 @@ def _loading_text(done: int, total: int) -> str:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
-def _report(path: str, version: int, as_of: datetime | None, scope: Scope, lang: str, _store: Store) -> dict:
+def _report(path: str, version: int, as_of: datetime | None, scope: Scope, lang: str, sections: tuple[str, ...],
+            alert_kinds: tuple[str, ...], _store: Store) -> dict:
     # Keyed by language: the alerts' messages are text in it.
     with i18n.use(lang):
-        return report.build(_store, as_of, scope, impact=False)
+        return report.build(_store, as_of, scope, impact=False, sections=sections, alert_kinds=alert_kinds)
 
 
-def figures(s: Store, as_of: datetime | None, scope: Scope = Scope()) -> dict:
+def figures(s: Store, as_of: datetime | None, scope: Scope = Scope(), *,
+            sections: tuple[str, ...] = report.SECTIONS, alert_kinds: tuple[str, ...] = ALERT_KINDS) -> dict:
     """The report dict (spec 5) for this moment and filters: the numbers every page shows. Its
-    ``messages`` leave out ``call_impact``, which only two pages show: ``call_impact``."""
-    return _report(str(s.data_dir), s.version, as_of, scope, i18n.current(), s)
+    ``messages`` leave out ``call_impact``, which only two pages show: ``call_impact``.
+    ``sections`` and ``alert_kinds`` keep only the figures a page shows (``report.build``)."""
+    return _report(str(s.data_dir), s.version, as_of, scope, i18n.current(), tuple(sections), tuple(alert_kinds), s)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)

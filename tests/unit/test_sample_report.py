@@ -160,3 +160,53 @@ def test_headline_is_the_reports_own_figures(store):
     assert head["calls"] == whole["calls"]
     assert head["messages"] == {"sent": whole["messages"]["sent"], "failed": whole["messages"]["failed"]}
     assert head["orders"]["total"] > 0 and head["messages"]["sent"] > 0
+
+
+def test_a_pages_sections_are_the_whole_reports_and_run_only_their_queries(store, monkeypatch):
+    """report.build(sections=..., alert_kinds=...): what a page shows, each figure as the whole
+    report has it, without the queries of the rest. At Thu 23:00 (call_overload_check_1) six
+    kinds of alerts are raised; the Pipeline page asks for the orders and the stalled hubs."""
+    from launchboard import sql
+
+    moment = datetime.fromisoformat(STORY["call_overload_check_1"])
+    whole = report.build(store, moment, impact=False)
+    ran: list[str] = []
+    original = sql.run
+    monkeypatch.setattr(sql, "run", lambda cur, name, values=None: ran.append(name) or original(cur, name, values))
+    part = report.build(store, moment, impact=False, sections=("orders", "alerts"),
+                        alert_kinds=("stalled_stage", "message_call_surge"))
+    assert set(part) == {"launch", "as_of", "orders", "alerts"}
+    assert part["orders"] == whole["orders"]
+    assert [(a["kind"], a["subject"]) for a in part["alerts"]] == [("stalled_stage", "packed"),
+                                                                   ("message_call_surge", "B-DELAY-1020")]
+    assert part["alerts"] == [a for a in whole["alerts"] if a["kind"] in ("stalled_stage", "message_call_surge")]
+    assert ran == ["orders_summary", "alert_stalled_stages", "alert_message_call_surge_possible",
+                   "alert_message_call_surge"]
+    ran.clear()
+    calls = report.build(store, moment, sections=("calls",))
+    assert (set(calls), calls["calls"], ran) == ({"launch", "as_of", "calls"}, whole["calls"], ["calls_summary"])
+    with pytest.raises(ValueError, match="unknown report section"):
+        report.build(store, moment, sections=("order",))
+
+
+def test_each_alert_kind_has_one_rule_which_raises_only_its_kinds(store):
+    """alerts.ALERT_RULES: every kind is some rule's, and on the sample launch, at every moment
+    the story checks, each rule raises only the kinds it declares (so asking for a kind runs
+    the rule that can raise it)."""
+    from launchboard import alerts
+    from launchboard.metrics import Params, Scope
+
+    declared = [k for rule in alerts.ALERT_RULES for k in rule.kinds]
+    assert sorted(declared) == sorted(alerts.ALERT_KINDS)
+    cur = store.cursor()
+    raised: set[str] = set()
+    try:
+        for name in ("call_overload_check_1", "activation_spike_check", "hub_stall_check", "cutoff"):
+            p = Params(datetime.fromisoformat(STORY[name]), store.config, Scope())
+            for rule in alerts.ALERT_RULES:
+                kinds_ = {a["kind"] for a in rule.raise_alerts(rule.rows(cur, p), p)}
+                assert kinds_ <= set(rule.kinds), rule.query
+                raised |= kinds_
+    finally:
+        cur.close()
+    assert raised == set(alerts.ALERT_KINDS)  # every rule was checked raising something
