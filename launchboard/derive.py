@@ -25,6 +25,13 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # The tables the derived tables of queries/load/order_facts.sql are built from; call_facts
 # (queries/load/call_facts.sql) is built from those and calls.
 FACT_SOURCES = ("orders", "shipments", "activations", "messages")
+# The steps of a whole rebuild (``rebuild(step=...)``), in order: each table's current versions
+# (named after the table; orders first, as _rebuild builds them), the derived tables of queries/load/order_facts.sql (the stage
+# timeline, the order, message and customer facts), call_facts, message_conflicts, and who
+# each batch reached (batch_reach, call_batches); then the Store's checkpoint, which compresses
+# what was rebuilt (loader.py). At 1M orders each takes 1 to 30 s.
+BUILD_STEPS = (*sorted(TABLES, key=lambda n: (n != "orders", n)), "order_facts", "call_facts", "message_conflicts", "batch_facts", "checkpoint")
+
 # A refresh whose new rows are at most this share of a table's rows is applied incrementally.
 DELTA_SHARE = 0.2
 
@@ -32,7 +39,8 @@ DELTA_SHARE = 0.2
 def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
            new_files: dict[str, list[str]] | None = None, widened: set[str] = frozenset(),
            delta_share: float = DELTA_SHARE, *, conflict_window_hours: float,
-           before_commit: Callable[[object], None] | None = None) -> datetime | None:
+           before_commit: Callable[[object], None] | None = None,
+           step: Callable[[str], None] | None = None) -> datetime | None:
     """Rebuild the current versions and order_facts in one transaction.
 
     With ``new_files``, a table whose new rows are a small share of it (and whose columns did
@@ -42,6 +50,8 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
 
     ``conflict_window_hours`` (launch.toml) is the window of message_conflicts.
     ``before_commit(cur)`` runs last in the same transaction (the Store clears its pending marks).
+    ``step(name)`` is called as each step of a whole rebuild begins (``BUILD_STEPS``: a table's
+    current versions, then the derived tables), so that a long build can say where it is.
 
     Returns the earliest timestamp of the rows replaced or added (``END_OF_TIME`` when none),
     or None when a table was rebuilt whole (see ``stable_before``).
@@ -53,14 +63,15 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
     # The setting is the database's (global): put back when the build ends.
     cur.execute("SET preserve_insertion_order = false")
     try:
-        return _rebuild(cur, tables, extras, new_files, widened, delta_share, window, before_commit)
+        return _rebuild(cur, tables, extras, new_files, widened, delta_share, window, before_commit,
+                        step or (lambda name: None))
     finally:
         cur.execute("RESET preserve_insertion_order")
 
 
 def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: dict[str, list[str]] | None,
              widened: set[str], delta_share: float, window: dict,
-             before_commit: Callable[[object], None] | None) -> datetime | None:
+             before_commit: Callable[[object], None] | None, step: Callable[[str], None]) -> datetime | None:
     """``rebuild`` (its arguments, ``window`` the conflict window as a query parameter)."""
     earliest: list[datetime] = []
     whole = False
@@ -84,6 +95,7 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
                 earliest += _apply_delta(cur, table, new_files[name])
                 continue
             whole = True
+            step(name)
             cluster = ", ".join(ident(c) for c in CLUSTER_BY[name])
             # the contract's columns, then the extras in the order of Store.extras()
             columns = ", ".join(ident(c) for c in [*table.names, *INTERNAL, *extras[name]])
@@ -109,14 +121,19 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
         earliest += resolve.customers(cur, tables, delta, extras, everything, built)
         facts = set(FACT_SOURCES) & set(tables)
         if facts and not facts <= delta:
+            step("order_facts")
             cur.execute(sql.load("load/order_facts"))
+            step("call_facts")
             cur.execute(sql.load("load/call_facts"))
+            step("message_conflicts")
             sql.run(cur, "load/message_conflicts", window)
+            step("batch_facts")
             _batch_facts(cur, None)
         else:
             if facts or "calls" in delta:
                 _facts_delta(cur, window)
             if "calls" in tables and "calls" not in delta:  # calls rebuilt whole, the orders' facts not
+                step("call_facts")
                 cur.execute(sql.load("load/call_facts"))
                 _batch_facts(cur, None, reach=False)
         if before_commit is not None:

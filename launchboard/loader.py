@@ -215,13 +215,16 @@ class Store:
         source = f.source.name if f.source is not None else None
         return f.table, f.name, source, prints.get(source) if source is not None else None
 
-    def refresh(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def refresh(self, progress: Callable[[int, int], None] | None = None,
+                building: Callable[[str], None] | None = None) -> int:
         """Load files that arrived since the last call; returns how many were new.
 
         ``progress(done, total)`` is called on this thread as each new file is read; after the
-        last one the current and derived tables are rebuilt. Files whose rows went in but whose
-        tables were not rebuilt yet (an unexpected error, or one raised by ``progress``, stopped
-        the refresh) are rebuilt by the next call, new files or not."""
+        last one the current and derived tables are rebuilt, and ``building(step)`` is called
+        as each step of a whole rebuild begins (``derive.BUILD_STEPS``). Files whose rows went
+        in but whose tables were not rebuilt yet (an unexpected error, or one raised by
+        ``progress`` or ``building``, stopped the refresh) are rebuilt by the next call, new
+        files or not."""
         with self._lock:
             new, unload = self._new_files()
             if not new and not unload and not self._pending:
@@ -249,8 +252,10 @@ class Store:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
                                               widened, self.DELTA_SHARE,
                                               conflict_window_hours=self.config.conflict_window_hours,
-                                              before_commit=persist.done_pending)
+                                              before_commit=persist.done_pending, step=building)
                 if changed_from is None:  # a table rebuilt whole: compress it now, not in a drop
+                    if building is not None:
+                        building("checkpoint")
                     # FORCE: wait for the queries other sessions have in flight (a plain
                     # CHECKPOINT fails while any transaction is open).
                     cur.execute("FORCE CHECKPOINT")

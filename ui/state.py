@@ -52,8 +52,17 @@ def store() -> Store:
         start = (i18n.ngettext("Reading {n} new extract file…", "Reading {n} new extract files…", unseen)
                  .format(n=num(unseen)) if unseen else _loading_text(0, 0))
         bar = st.progress(0.0, text=_rebuilding(s) + start)
-        s.refresh(progress=lambda done, total: bar.progress(done / total if total else 1.0,
-                                                            text=_rebuilding(s) + _loading_text(done, total)))
+        read = 0  # new files read, for the build's text
+
+        def reading(done: int, total: int) -> None:
+            nonlocal read
+            read = total
+            bar.progress(done / total if total else 1.0, text=_rebuilding(s) + _loading_text(done, total))
+
+        def building(step: str) -> None:
+            bar.progress(1.0, text=_rebuilding(s) + _building_text(read, step))
+
+        s.refresh(progress=reading, building=building)
         bar.empty()
     # The incident review's alert history of this version, evaluated in the background now rather
     # than when a reviewer first opens the page (seconds at 1M orders).
@@ -113,6 +122,30 @@ def _loading_text(done: int, total: int) -> str:
     return i18n.ngettext("Read {n} new extract file; building the current tables and stage timeline…",
                          "Read {n} new extract files; building the current tables and stage timeline…",
                          total).format(n=num(total))
+
+
+# What each step of a whole rebuild (derive.BUILD_STEPS) does, for the progress bar.
+BUILD_WORDS = {
+    "orders": i18n.N_("building the current orders"),
+    "activations": i18n.N_("building the current activation attempts"),
+    "calls": i18n.N_("building the current calls"),
+    "messages": i18n.N_("building the current messages"),
+    "shipments": i18n.N_("building the current courier scans"),
+    "order_facts": i18n.N_("building the stage timeline and the order and message facts"),
+    "call_facts": i18n.N_("building the call facts"),
+    "message_conflicts": i18n.N_("finding the customers sent conflicting messages"),
+    "batch_facts": i18n.N_("finding who each message batch reached"),
+    "checkpoint": i18n.N_("compressing the saved launch"),
+}
+
+
+def _building_text(read: int, step: str) -> str:
+    """The bar's text as a step of the rebuild begins, after ``read`` new files (0: none)."""
+    doing = _(BUILD_WORDS[step])
+    if not read:  # a stopped load's tables: the step alone, as a sentence
+        return doing[:1].upper() + doing[1:] + "…"
+    return i18n.ngettext("Read {n} new extract file; {doing}…",
+                         "Read {n} new extract files; {doing}…", read).format(n=num(read), doing=doing)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)

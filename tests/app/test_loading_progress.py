@@ -18,6 +18,12 @@ def test_new_files_show_a_progress_bar_then_it_goes(app_at, tmp_path, progress_s
         (0.0, "Reading 2 new extract files…"),
         (0.5, "Read 1 of 2 new extract files…"),
         (1.0, "Read 2 new extract files; building the current tables and stage timeline…"),
+        # then each step of the rebuild (derive.BUILD_STEPS), as it begins: a step takes up
+        # to ~30 s at 1M orders
+        *[(1.0, "Read 2 new extract files; " + doing + "…") for doing in (
+            "building the current orders", "building the stage timeline and the order and message facts",
+            "building the call facts", "finding the customers sent conflicting messages",
+            "finding who each message batch reached", "compressing the saved launch")],
         "removed",
     ]
     orders = next(m for m in at.metric if m.label == "Orders")
@@ -26,3 +32,12 @@ def test_new_files_show_a_progress_bar_then_it_goes(app_at, tmp_path, progress_s
     progress_shown.clear()
     at.run()  # nothing new: no bar
     assert progress_shown == [] and not at.exception
+
+
+def test_each_build_step_has_words_and_a_stopped_loads_build_says_the_step_alone():
+    from launchboard.derive import BUILD_STEPS
+    from ui import state
+
+    assert list(state.BUILD_WORDS) == list(BUILD_STEPS)
+    assert state._building_text(0, "order_facts") == "Building the stage timeline and the order and message facts…"
+    assert state._building_text(1, "checkpoint") == "Read 1 new extract file; compressing the saved launch…"

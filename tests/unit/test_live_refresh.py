@@ -592,3 +592,33 @@ def test_a_calls_file_rebuilt_whole_rebuilds_only_the_callers_stages(tmp_path, m
             ("K1", "O1", "allocated"), ("K2", "O1", "packed"), ("K3", None, None)]
     finally:
         store.close()
+
+
+def test_a_whole_rebuild_names_each_step_as_it_begins_and_a_small_drop_none(tmp_path):
+    """refresh(building=...): a first load of every table goes through derive.BUILD_STEPS in
+    order (the progress bar's text at each); a drop applied incrementally names none."""
+    from launchboard.derive import BUILD_STEPS
+
+    orders = "".join(f"O{i},C{i},web,IP7,Seoul,2016-10-07 09:{i:02d},,\n" for i in range(10))
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + orders,
+        "shipments/s_001.csv": "event_id,order_id,courier,event,event_at\nE1,O1,CJ,packed,2016-10-07 10:00\n",
+        "activations/a_001.csv": ACT_HEAD + "A1,O1,auto,2016-10-08 10:00,success,2016-10-08 10:05,\n",
+        "messages/m_001.csv": MSG_HEAD + "M1,C1,O1,PREORDER_CONFIRMED,2016-10-07 09:05,delivered\n",
+        "calls/c_001.csv": "call_id,queue,arrived_at,answered_at,ended_at,outcome,customer_id\n"
+                           "K1,general,2016-10-08 11:00,2016-10-08 11:01,2016-10-08 11:05,answered,C1\n",
+    })
+    steps: list[str] = []
+    store = Store(data)
+    try:
+        store.refresh(building=steps.append)
+        assert list(BUILD_STEPS) == ["orders", "activations", "calls", "messages", "shipments", "order_facts",
+                                     "call_facts", "message_conflicts", "batch_facts", "checkpoint"]
+        assert steps == list(BUILD_STEPS)
+        assert [report.build(store)["ingest"][t]["rows_accepted"] for t in ("orders", "calls")] == [10, 1]
+        steps.clear()
+        _write(data, "orders/o_002.csv", HEAD + "O10,C10,web,IP7,Seoul,2016-10-07 10:00,,\n")  # 1 row in 11
+        assert store.refresh(building=steps.append) == 1 and steps == []
+        assert _orders(store)["total"] == 11
+    finally:
+        store.close()
