@@ -21,7 +21,9 @@ def test_new_files_show_a_progress_bar_then_it_goes(app_at, tmp_path, progress_s
         # then each step of the rebuild (derive.BUILD_STEPS), as it begins: a step takes up
         # to ~30 s at 1M orders
         *[(1.0, "Read 2 new extract files; " + doing + "…") for doing in (
-            "building the current orders", "building the stage timeline and the order and message facts",
+            "building the current orders", "building the order facts", "building the activation attempt facts",
+            "building the stage timeline", "building the stage spans the alert history reads",
+            "building the message facts", "building the customer facts", "finding the orphan rows",
             "building the call facts", "finding the customers sent conflicting messages",
             "finding who each message batch reached", "compressing the saved launch")],
         "removed",
@@ -39,5 +41,5 @@ def test_each_build_step_has_words_and_a_stopped_loads_build_says_the_step_alone
     from ui import state
 
     assert list(state.BUILD_WORDS) == list(BUILD_STEPS)
-    assert state._building_text(0, "order_facts") == "Building the stage timeline and the order and message facts…"
+    assert state._building_text(0, "stage_timeline") == "Building the stage timeline…"
     assert state._building_text(1, "checkpoint") == "Read 1 new extract file; compressing the saved launch…"

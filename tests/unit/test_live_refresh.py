@@ -613,7 +613,9 @@ def test_a_whole_rebuild_names_each_step_as_it_begins_and_a_small_drop_none(tmp_
     try:
         store.refresh(building=steps.append)
         assert list(BUILD_STEPS) == ["orders", "activations", "calls", "messages", "shipments", "order_facts",
-                                     "call_facts", "message_conflicts", "batch_facts", "checkpoint"]
+                                     "attempt_facts", "stage_timeline", "stage_spans", "message_facts",
+                                     "customer_facts", "orphan_rows", "call_facts", "message_conflicts",
+                                     "batch_facts", "checkpoint"]
         assert steps == list(BUILD_STEPS)
         assert [report.build(store)["ingest"][t]["rows_accepted"] for t in ("orders", "calls")] == [10, 1]
         steps.clear()
