@@ -16,6 +16,9 @@ class Column:
     kind: str = TEXT
     required: bool = False
     values: tuple[str, ...] = ()  # allowed values of an enum
+    # An id with about one value per row or per order (not a category): acc_<table> stores it
+    # without string compression (launchboard.persist).
+    identifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,13 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-def _c(name: str, kind: str = TEXT, required: bool = False, values: tuple[str, ...] = ()) -> Column:
-    return Column(name, kind, required, values)
+def _c(name: str, kind: str = TEXT, required: bool = False, values: tuple[str, ...] = (),
+       identifier: bool = False) -> Column:
+    return Column(name, kind, required, values, identifier)
+
+
+def _id(name: str, required: bool = False) -> Column:
+    return Column(name, TEXT, required, identifier=True)
 
 
 SHIPMENT_EVENTS = ("packed", "picked_up", "at_hub", "out_for_delivery", "failed_attempt", "delivered", "returned")
@@ -51,34 +59,34 @@ TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         Table("orders", "order_id", (
-            _c("order_id", required=True), _c("customer_id", required=True),
+            _id("order_id", True), _id("customer_id", True),
             _c("channel", required=True), _c("sku", required=True), _c("region", required=True),
-            _c("ordered_at", TS, True), _c("model"), _c("phone"), _c("priority", BOOL),
+            _c("ordered_at", TS, True), _c("model"), _id("phone"), _c("priority", BOOL),
             _c("allocated_at", TS), _c("cancelled_at", TS),
             _c("promised_delivery_by", TS), _c("promised_activation_by", TS), _c("updated_at", TS),
         ), has_order_id=False),
         Table("shipments", "event_id", (
-            _c("event_id", required=True), _c("order_id", required=True), _c("courier", required=True),
+            _id("event_id", True), _id("order_id", True), _c("courier", required=True),
             _c("event", ENUM, True, SHIPMENT_EVENTS), _c("event_at", TS, True),
-            _c("hub"), _c("tracking_no"), _c("updated_at", TS),
+            _c("hub"), _id("tracking_no"), _c("updated_at", TS),
         )),
         Table("activations", "attempt_id", (
-            _c("attempt_id", required=True), _c("order_id", required=True),
+            _id("attempt_id", True), _id("order_id", True),
             _c("requested_via", ENUM, True, ("auto", "ars", "agent", "store", "online")),
             _c("requested_at", TS, True), _c("result", ENUM, True, ("success", "failed", "pending")),
             _c("finished_at", TS), _c("error_code"), _c("updated_at", TS),
         )),
         Table("messages", "message_id", (
-            _c("message_id", required=True), _c("customer_id", required=True),
+            _id("message_id", True), _id("customer_id", True),
             _c("template", required=True), _c("sent_at", TS, True),
             _c("status", ENUM, True, ("delivered", "failed", "pending")),
-            _c("order_id"), _c("batch_id"), _c("corrects_batch_id"), _c("error_code"), _c("updated_at", TS),
+            _id("order_id"), _c("batch_id"), _c("corrects_batch_id"), _c("error_code"), _c("updated_at", TS),
         )),
         Table("calls", "call_id", (
-            _c("call_id", required=True), _c("queue", required=True),
+            _id("call_id", True), _c("queue", required=True),
             _c("arrived_at", TS, True), _c("ended_at", TS, True),
             _c("outcome", ENUM, True, ("answered", "abandoned", "rejected")),
-            _c("customer_id"), _c("answered_at", TS), _c("agent_id"), _c("reason"),
+            _id("customer_id"), _c("answered_at", TS), _c("agent_id"), _c("reason"),
             _c("resolution", ENUM, False, ("resolved", "no_info", "transferred", "callback")),
             _c("updated_at", TS),
         ), has_order_id=False),
