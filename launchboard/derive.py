@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 
 from . import resolve, sql
-from .schema import INTERNAL, TABLES, TS, Table, ident
+from .schema import INTERNAL, TABLES, TS, Table, column_defs, ident
 
 # Current tables an order lookup filters by order_id (or customer_id) are stored sorted, so
 # DuckDB's per-row-group min/max statistics skip all but one row group (point lookups at 1M
@@ -106,6 +106,7 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
             cluster = ", ".join(ident(c) for c in CLUSTER_BY[name])
             # the contract's columns, then the extras in the order of Store.extras()
             columns = ", ".join(ident(c) for c in [*table.names, *INTERNAL, *extras[name]])
+            definitions = ", ".join(column_defs(table, extras[name]))
             rows, keys = cur.execute("SELECT count(*), count(DISTINCT " + ident(table.key) + ") FROM "
                                      + ident("acc_" + name)).fetchone()
             current = _current(name, table.key, columns, rows, keys)
@@ -113,7 +114,9 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
                 cur.execute("CREATE OR REPLACE TEMP VIEW lb_current AS " + current)
                 current = "SELECT * FROM (" + resolve.whole_select(name) + ")"
                 built.add(name)
-            cur.execute("CREATE OR REPLACE TABLE " + ident(name) + " AS " + current
+            # created first: its ids are stored without string compression (schema.column_defs)
+            cur.execute("CREATE OR REPLACE TABLE " + ident(name) + " (" + definitions + ")")
+            cur.execute("INSERT INTO " + ident(name) + " BY NAME " + current
                         + (" ORDER BY " + cluster if cluster else ""))
             if name in built:
                 cur.execute("DROP VIEW lb_current")

@@ -42,7 +42,7 @@ import duckdb
 
 from . import derive, sql
 from .config import LaunchConfig
-from .schema import BOOL, TABLES, TS, Table, ident
+from .schema import TABLES, Table, column_defs, ident
 
 # Raise when the stored tables change meaning in a way the code digest would not show (say, a
 # change of DuckDB's storage that keeps our code as it is).
@@ -173,16 +173,7 @@ def create(cur, data_dir: Path, config: LaunchConfig, rebuilt: list[Reason]) -> 
 
 
 def _create_accepted(table: Table) -> str:
-    types = {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}
-    # Ids are stored as they are: every row of acc_<table> is written once per load and read only
-    # when the current tables are rebuilt, and DuckDB's string compression (DICT_FSST) of
-    # near-unique values was the largest cost of writing them (at 1M orders, the cold load
-    # 85.5 -> 72.2 s; the database 1.56 -> 2.04 GB). Categories and the current and derived
-    # tables the pages read stay compressed.
-    cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR")
-            + (" USING COMPRESSION uncompressed" if c.identifier else "") for c in table.columns]
-    cols += ['"_file" VARCHAR', '"_line" BIGINT']
-    return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(cols) + ")"
+    return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(column_defs(table)) + ")"
 
 
 def done_pending(cur) -> None:
