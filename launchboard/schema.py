@@ -40,9 +40,8 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-def _c(name: str, kind: str = TEXT, required: bool = False, values: tuple[str, ...] = (),
-       identifier: bool = False) -> Column:
-    return Column(name, kind, required, values, identifier)
+def _c(name: str, kind: str = TEXT, required: bool = False, values: tuple[str, ...] = ()) -> Column:
+    return Column(name, kind, required, values)
 
 
 def _id(name: str, required: bool = False) -> Column:
@@ -104,7 +103,7 @@ def column_defs(table: Table, extras: list[str] | tuple[str, ...] = ()) -> list[
     Ids are stored as they are (``USING COMPRESSION uncompressed``): every row read is written to
     acc_<table> once and again to the current table on a whole rebuild, and DuckDB's string
     compression of near-unique values (DICT_FSST) was the largest cost of writing them (at 1M
-    orders, the cold load ~84 -> ~77 s for acc_<table> alone; 8M current messages 5.8 -> 3.9 s).
+    orders, the cold load ~84 -> ~77 s for acc_<table> alone; 8M current messages 5.8 -> 3.5 s).
     Categories stay compressed, and so do the derived tables most pages read."""
     types = {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}
     cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR")
