@@ -151,9 +151,10 @@ FROM clipped c SEMI JOIN (SELECT order_id, stage FROM spans WHERE NOT contiguous
 CREATE OR REPLACE TABLE message_facts AS
 WITH staged AS (  -- the range join carries only the keys; the message's columns join back by
     -- its row number (carrying all of them through the join made it ~1.4x slower at 8M messages,
-    -- joining back by message_id ~1.1x: a number hashes faster than a string)
-    SELECT m.rid, s.stage, s.channel, s.region, s.sku, s.couriers
-    FROM (SELECT rowid AS rid, order_id, sent_at FROM messages) m
+    -- joining back by message_id ~1.1x: a number hashes faster than a string). `_rid`: no extra
+    -- column can take the name (schema.normalise_header strips leading underscores)
+    SELECT m._rid, s.stage, s.channel, s.region, s.sku, s.couriers
+    FROM (SELECT rowid AS _rid, order_id, sent_at FROM messages) m
     JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at
 )
 SELECT
@@ -169,8 +170,8 @@ SELECT
     c.template IS NOT NULL AS in_catalog,
     coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, s.stage), false) AS contradicting,
     lb_order_key(m.order_id) AS order_key  -- one order's messages are found by it (lb_order_messages_at)
-FROM (SELECT rowid AS rid, * FROM messages) m
-LEFT JOIN staged s USING (rid)
+FROM (SELECT rowid AS _rid, * FROM messages) m
+LEFT JOIN staged s USING (_rid)
 LEFT JOIN template_catalog c ON c.template = m.template;
 
 CREATE OR REPLACE TABLE customer_facts AS
