@@ -4,6 +4,7 @@ to ``acc_<table>`` or ``rejected_rows``, with its line in ``files``; or rejected
 reason. And a file's rows taken out again, when its source's settings changed."""
 from __future__ import annotations
 
+import dataclasses
 import gc
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from . import mapping
 from .checks import checked_query
 from .config import LaunchConfig
 from .persist import identity
-from .readers import FileRejected, Format, FoundFile, Staged, StageJob, format_for
+from .readers import FileRejected, Format, FoundFile, NotUtf8, Staged, StageJob, format_for
 from .schema import TABLES, Table, ident, stored_extras, withheld
 
 
@@ -141,9 +142,8 @@ def load_file(cur, found: FoundFile, scratch: Path, launch: LaunchConfig, extras
     insert = ("INSERT INTO files (table_name, file, arrived_at, bytes, encoding, status, reason, rows_read,"
               " rows_rejected, source, fingerprint, path, mtime_ns, head_tail) VALUES ($t, $f, $a, $b, $e, ")
     after = ", $s, $p, $w, $m, $h)"
-    try:
-        fmt = format_for(found)
-        with stage_file(fmt, StageJob(cur, found.path, table, source, scratch, launch)) as staged:
+    def attempt(job: StageJob) -> None:
+        with stage_file(fmt, job) as staged:
             book["e"] = staged.encoding
             plan = mapping.plan(table, staged, source, fmt.contract_names, launch.timezone)
             missing = [c for c in table.required if c not in plan.names]
@@ -155,6 +155,8 @@ def load_file(cur, found: FoundFile, scratch: Path, launch: LaunchConfig, extras
                     ts=plan.ts, content=plan.content), plan.params)
             except duckdb.Error as exc:
                 raise FileRejected(staged.read_error + ": " + str(exc).splitlines()[0]) from exc
+            if staged.check is not None:
+                staged.check(cur)
             # A new column (ALTER TABLE) must not meet another file's append: one file's
             # transaction at a time, begun inside the lock so that it sees the columns before it.
             with append_lock:
@@ -170,6 +172,14 @@ def load_file(cur, found: FoundFile, scratch: Path, launch: LaunchConfig, extras
                                          for figure, n in staged.counts.items()])
                     cur.execute("INSERT INTO pending_files VALUES ($t, $f)", {"t": found.table, "f": found.name})
                 committed()
+
+    try:
+        fmt = format_for(found)
+        job = StageJob(cur, found.path, table, source, scratch, launch)
+        try:
+            attempt(job)
+        except NotUtf8:  # UTF-8 at its start only: read again as CP949 (nothing was appended)
+            attempt(dataclasses.replace(job, encoding="cp949"))
     except FileRejected as exc:
         with append_lock:
             with transaction(cur, extras):

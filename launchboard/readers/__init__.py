@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from ..schema import TABLES
 from . import csv_reader, parquet_reader, queue_log_reader, twilio_reader, xlsx_reader
-from .base import FileRejected, Format, FoundFile, Staged, StageJob, column_names, is_unfinished
+from .base import FileRejected, Format, FoundFile, NotUtf8, Staged, StageJob, column_names, is_unfinished
 
 if TYPE_CHECKING:
     from ..sources import Source
 
-__all__ = ["FINISHED_SUFFIXES", "READERS", "FileRejected", "Format", "FoundFile", "Staged", "StageJob",
+__all__ = ["FINISHED_SUFFIXES", "READERS", "FileRejected", "Format", "FoundFile", "NotUtf8", "Staged", "StageJob",
            "column_names", "discover", "format_for", "is_unfinished"]
 
 FINISHED_SUFFIXES = (".csv", ".csv.gz")  # and .parquet, read by DuckDB's own reader

@@ -27,6 +27,11 @@ class FileRejected(Exception):
     """A whole file cannot be loaded; the message is the reason."""
 
 
+class NotUtf8(Exception):
+    """A file whose start read as UTF-8 holds bytes that are not (``Staged.check`` found them):
+    the loader stages it again with ``StageJob.encoding = "cp949"``."""
+
+
 @dataclass(frozen=True)
 class FoundFile:
     """A finished file and how it is read: ``name`` identifies it within its table (the file
@@ -52,6 +57,7 @@ class StageJob:
     source: Source | None
     scratch: Path  # a folder for temporary files, removed with the Store
     launch: LaunchConfig | None = None
+    encoding: str | None = None  # "cp949": staged again after NotUtf8
 
     @property
     def options(self) -> dict:
@@ -72,7 +78,8 @@ class Staged:
     checked columns as JSON). ``unreadable`` is SQL giving ``(line, reason, content)`` of the
     records that could not be read at all (valid once ``finish`` has run). ``finish(cur, staged)``
     runs right after ``checked`` is made, while the file is still staged (the CSV reader
-    learns its malformed lines there). ``nomap`` columns come with ``_nomap_<column>`` in the
+    learns its malformed lines there); ``check(cur)``, before it, may find that the file must be
+    staged again (``NotUtf8``). ``nomap`` columns come with ``_nomap_<column>`` in the
     select (listed in ``carry`` too): the value the reader's own words did not know, rejected
     and counted like a source's unmapped value. ``counts`` are the file's figures that are not
     rows (a log's lines of other events, its calls still open …), kept per file in
@@ -89,6 +96,7 @@ class Staged:
     unreadable: str | None = None
     read_error: str = "cannot read file"  # prefix of the reason when DuckDB cannot read it
     finish: Callable[[Any, Staged], None] | None = None
+    check: Callable[[Any], None] | None = None  # right after ``checked`` is built: may raise NotUtf8
     nomap: tuple[str, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)
 

@@ -193,7 +193,8 @@ def stage(job: StageJob) -> Iterator[Staged]:
         staged = Staged(
             select=select, names=list(NAMES), headers=list(NAMES), encoding=inner.encoding, params=params,
             line=inner.line, carry=("_skip",), hidden=tuple(raw), content=record,
-            read_error=inner.read_error, unreadable=inner.unreadable, nomap=("template", "status"))
+            read_error=inner.read_error, unreadable=inner.unreadable, nomap=("template", "status"),
+            check=inner.check)
 
         def finish(cur, st: Staged) -> None:
             # the CSV's malformed lines, and the parsed records numbered around them

@@ -64,6 +64,49 @@ def test_csv_gz_utf8_and_cp949(open_launch, sql_rows):
     assert files["b.csv.gz"][:2] == ("loaded", "cp949")
 
 
+
+def test_csv_gz_read_as_it_is_keeps_bom_lines_and_malformed_text(open_launch, sql_rows):
+    # A UTF-8 .gz is read by DuckDB straight from the archive (no decompressed copy): the BOM
+    # must not spoil the first header, an upper-case suffix is still gzip, and a malformed line
+    # keeps its number and raw text.
+    store = open_launch({
+        "orders/a.CSV.GZ": gzip.compress((
+            ORDERS + "O1,C1,web,IP7,서울,2016-10-07 10:00\n"  # line 2
+            + "broken,line\n"                                  # 3
+            + "O3,C3,web,IP7,Seoul,2016-10-07 10:00\n"        # 4
+        ).encode("utf-8-sig")),
+    })
+    assert sorted(sql_rows(store, "SELECT order_id, region, _line FROM orders")) == [
+        ("O1", "서울", 2), ("O3", "Seoul", 4)]
+    assert sql_rows(store, "SELECT line, content FROM rejected_rows") == [(3, "broken,line")]
+    assert files_of(sql_rows, store)["a.CSV.GZ"][:2] == ("loaded", "utf-8")
+
+
+def test_cp949_past_a_utf8_start_is_read_again_as_cp949(open_launch, sql_rows, monkeypatch):
+    # Only the first block is checked in Python (here 64 bytes: the header and O1); DuckDB finds
+    # the CP949 bytes on line 4 and the file is read again as CP949 from the start: every row
+    # once, none rejected as a malformed line.
+    from launchboard.readers import csv_reader
+    monkeypatch.setattr(csv_reader, "_CHUNK", 64)
+    text = (orders_csv("O1", "O2") + "O3,C3,web,IP7,광주,2016-10-07 10:00\n").encode("cp949")
+    assert text[:64].isascii()
+    store = open_launch({"orders/a.csv": text, "orders/b.csv.gz": gzip.compress(text.replace(b"O", b"P"))})
+    assert sorted(sql_rows(store, "SELECT order_id, region FROM orders")) == [
+        ("O1", "Seoul"), ("O2", "Seoul"), ("O3", "광주"), ("P1", "Seoul"), ("P2", "Seoul"), ("P3", "광주")]
+    files = files_of(sql_rows, store)
+    assert files["a.csv"] == ("loaded", "cp949", None, 3, 0)
+    assert files["b.csv.gz"] == ("loaded", "cp949", None, 3, 0)
+    assert sql_rows(store, "SELECT count(*) FROM rejected_rows") == [(0,)]
+
+
+def test_bytes_neither_utf8_nor_cp949_past_the_start_reject_the_file(open_launch, sql_rows, monkeypatch):
+    from launchboard.readers import csv_reader
+    monkeypatch.setattr(csv_reader, "_CHUNK", 64)
+    text = orders_csv("O1", "O2").encode() + b"O3,C3,web,IP7,\xff\xff,2016-10-07 10:00\n"
+    store = open_launch({"orders/a.csv": text})
+    assert files_of(sql_rows, store)["a.csv"][1:5] == (None, "cannot decode file as UTF-8 or CP949/EUC-KR", 0, 0)
+    assert sql_rows(store, "SELECT count(*) FROM orders") == [(0,)]
+
 def test_parquet_typed_and_text_columns(open_launch, sql_rows, tmp_path):
     table = pa.table({
         "order_id": ["P1", "P2"],

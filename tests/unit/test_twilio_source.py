@@ -134,6 +134,23 @@ def test_statuses_templates_and_customers(data):
         store.close()
 
 
+
+def test_a_cp949_export_past_an_ascii_start_is_read_again_with_the_same_rows(tmp_path, monkeypatch):
+    # Python checks only the first block (the ASCII header); DuckDB meets the CP949 bodies and
+    # the export is staged again as CP949: the same 10 rows and 3 rejected as the UTF-8 export.
+    from launchboard.readers import csv_reader
+    monkeypatch.setattr(csv_reader, "_CHUNK", len(HEAD))
+    data = make_launch(tmp_path, {"orders/o1.csv": ORDERS, "twilio/export.csv": EXPORT.encode("cp949")}, TOML)
+    store = open_store(data)
+    try:
+        assert _rows(store, "SELECT encoding, status FROM files WHERE table_name = 'messages'") == [
+            ("cp949", "loaded")]
+        assert _rows(store, "SELECT count(*), count(*) FILTER (WHERE template = 'DELAY') FROM messages") == [(10, 8)]
+        assert [r[0] for r in _rows(store, "SELECT line FROM rejected_rows ORDER BY line")] == [14, 15, 16]
+        assert _rows(store, "SELECT figure, n FROM source_counts ORDER BY 1") == [("canceled", 1), ("inbound", 2)]
+    finally:
+        store.close()
+
 def test_a_later_orders_drop_replaces_the_stand_in_and_the_order_wins(data):
     store = open_store(data)
     store.DELTA_SHARE = 1.0  # the drop goes through the incremental path
