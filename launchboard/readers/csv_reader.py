@@ -92,8 +92,7 @@ def plain_utf8(path: Path, text: Path, encoding: str | None = None) -> tuple[str
     a pass in Python over a big export. ``encoding="cp949"``: that check failed."""
     if encoding is None and _starts_utf8(path):
         return "utf-8", path
-    found = detect_encoding(path, text, ("cp949",) if encoding == "cp949" else ("utf-8", "cp949"))
-    return found, path if found == "utf-8" else text
+    return detect_encoding(path, text, ("cp949",)), text  # not UTF-8: its start or DuckDB said so
 
 
 def check_options(options: dict) -> dict:
