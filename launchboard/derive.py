@@ -37,7 +37,10 @@ ORDER_FACTS_TABLES = ("order_facts", "attempt_facts", "stage_timeline", "stage_s
                       "customer_facts", "orphan_rows")
 BUILD_STEPS = (*sorted(TABLES, key=lambda n: (n != "orders", n)), *ORDER_FACTS_TABLES, "call_facts",
                "message_conflicts", "batch_facts", "checkpoint")
-_CREATES = re.compile(r"CREATE OR REPLACE TABLE (\w+)")
+# The table a statement of queries/load/order_facts.sql creates: the step it belongs to; a step's
+# scratch tables and views are named after it (`stage_timeline__running`), and the statements
+# that create none (INSERT, DROP) belong to the step before them.
+_CREATES = re.compile(r"CREATE OR REPLACE (?:TEMP )?(?:TABLE|VIEW) (\w+?)(?:__\w+)?\s")
 
 # A refresh whose new rows are at most this share of a table's rows is applied incrementally.
 DELTA_SHARE = 0.2
@@ -132,8 +135,12 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
         facts = set(FACT_SOURCES) & set(tables)
         if facts and not facts <= delta:
             # statement by statement, each step named by the table it creates
+            announced = None
             for statement in duckdb.extract_statements(sql.load("load/order_facts")):
-                step(_CREATES.search(statement.query).group(1))
+                creates = _CREATES.search(statement.query)
+                if creates and creates.group(1) != announced:
+                    announced = creates.group(1)
+                    step(announced)
                 cur.execute(statement.query)
             step("call_facts")
             cur.execute(sql.load("load/call_facts"))
