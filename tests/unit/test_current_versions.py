@@ -31,9 +31,18 @@ def cur():
     con.close()
 
 
+def test_several_counts_keys_as_count_distinct_does(cur):
+    """A key with three versions counts once; a row without a key is a row, not a key."""
+    cur.execute("INSERT INTO acc_t VALUES ('K1', NULL, 'c.csv', 2, 'third'), (NULL, NULL, 'c.csv', 3, 'no key')")
+    assert derive._several(cur, "t", "k") == (25, 20)
+    assert cur.execute("SELECT count(*), count(DISTINCT k) FROM acc_t").fetchone() == (25, 20)
+    assert cur.execute("SELECT k, n FROM lb_several ORDER BY k").fetchall() == [("K1", 3), ("K2", 2), ("K3", 2)]
+
+
 def test_both_forms_pick_the_same_current_rows(cur):
-    rows, keys = cur.execute("SELECT count(*), count(DISTINCT k) FROM acc_t").fetchone()
+    rows, keys = derive._several(cur, "t", "k")  # and lb_several: K1, K2, K3 with 2 rows each
     assert (rows, keys) == (23, 20) and keys / rows < derive.SPLIT_SHARE  # 0.87: the window form
+    assert cur.execute("SELECT k, n FROM lb_several ORDER BY k").fetchall() == [("K1", 2), ("K2", 2), ("K3", 2)]
     window = derive._current("t", "k", "k, v", rows, keys)
     split = derive._current("t", "k", "k, v", rows, rows)  # as if 100% single: the split form
     assert "ANTI JOIN" not in window and "ANTI JOIN" in split
