@@ -162,11 +162,13 @@ SELECT c.order_id, c.stage, c.f, c.t, false AS contiguous
 FROM clipped c SEMI JOIN (SELECT order_id, stage FROM spans WHERE NOT contiguous) s USING (order_id, stage);
 
 CREATE OR REPLACE TABLE message_facts AS
-WITH staged AS (  -- the range join carries only the keys; the message's columns join back by
-    -- its row number (carrying all of them through the join made it ~1.4x slower at 8M messages,
-    -- joining back by message_id ~1.1x: a number hashes faster than a string). `_rid`: no extra
-    -- column can take the name (schema.normalise_header strips leading underscores)
-    SELECT m._rid, s.stage, s.channel, s.region, s.sku, s.couriers
+WITH staged AS (  -- the range join carries only the keys and the stage; the message's columns
+    -- join back by its row number (carrying all of them through the join made it ~1.4x slower
+    -- at 8M messages, joining back by message_id ~1.1x: a number hashes faster than a string),
+    -- and the order's filter fields by order_id (carrying them through both joins as well cost
+    -- ~1.5 s more at 1M orders). `_rid`: no extra column can take the name
+    -- (schema.normalise_header strips leading underscores)
+    SELECT m._rid, s.stage
     FROM (SELECT rowid AS _rid, order_id, sent_at FROM messages) m
     JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at
 )
@@ -175,9 +177,10 @@ SELECT
     m.corrects_batch_id, m.error_code,
     lb_local(m.sent_at) AS sent_local,  -- launch-local wall time (TIMESTAMP)
     s.stage AS order_stage,
-    -- the order's filter fields, from the same timeline row (every known order has exactly one
-    -- row covering any moment, from -infinity on)
-    s.channel, s.region, s.sku, s.couriers,
+    -- the order's filter fields: the same as on its timeline rows (a known order has exactly one
+    -- row covering any moment, from -infinity on, and sent_at is required), null when the
+    -- message names no known order
+    f.channel, f.region, f.sku, f.couriers,
     -- spec 3b: what the template claims (catalog) and whether that is false at sent_at
     c.claims,
     c.template IS NOT NULL AS in_catalog,
@@ -185,6 +188,7 @@ SELECT
     lb_order_key(m.order_id) AS order_key  -- one order's messages are found by it (lb_order_messages_at)
 FROM (SELECT rowid AS _rid, * FROM messages) m
 LEFT JOIN staged s USING (_rid)
+LEFT JOIN order_facts f ON f.order_id = m.order_id
 LEFT JOIN template_catalog c ON c.template = m.template;
 
 CREATE OR REPLACE TABLE customer_facts AS
