@@ -56,7 +56,6 @@ def _live(real: Path, tag: str) -> Path:
 def worker(data: Path, tag: str) -> dict:
     """Cold load of the real-shaped launch in this (fresh) process: seconds, rows read per table,
     per-source rows and peak memory."""
-    import resource
 
     from launchboard.loader import Store
 
@@ -76,8 +75,7 @@ def worker(data: Path, tag: str) -> dict:
     shutil.rmtree(live, ignore_errors=True)
     rows = sum(by_table.values())
     return {"cold_s": seconds, "rows_read": rows, "rows_per_s": rows / seconds, "by_table": by_table,
-            "by_source": by_source, "files_rejected": rejected, "load_before": load, "load_after": os.getloadavg(),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "by_source": by_source, "files_rejected": rejected, "load_before": load, "load_after": os.getloadavg()}
 
 
 def section(info: dict) -> list[str]:

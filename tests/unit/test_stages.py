@@ -262,3 +262,22 @@ def test_activations_before_any_finish_have_null_failure_rate(launch):
     assert (act["attempts"], act["succeeded"], act["failed"], act["pending"]) == (6, 0, 0, 6)  # A1-A5 and A8 requested at 10:00
     assert act["failure_rate"] is None
     assert act["failed_by_code"] == {}
+
+
+def test_timeline_keeps_current_rows_first_by_order(open_module_launch):
+    """stage_timeline as stored (queries/load/order_facts.sql): each order's current row
+    (to_at infinity) first, sorted by order_id, then the rows that ended; the step's scratch
+    table and view are gone once it is built."""
+    store = open_module_launch(scenario_files())
+    cur = store.cursor()
+    try:
+        rows = cur.execute("SELECT order_id, to_at = 'infinity'::TIMESTAMPTZ FROM stage_timeline ORDER BY rowid").fetchall()
+        scratch = cur.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'stage_timeline%'"
+                              " UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'stage_timeline%'").fetchall()
+    finally:
+        cur.close()
+    n = len(SCENARIOS)
+    assert [order for order, _ in rows[:n]] == sorted(SCENARIOS)
+    assert all(current for _, current in rows[:n]) and not any(current for _, current in rows[n:])
+    assert len(rows) > n  # the ended rows follow (every scenario has a moment after -infinity)
+    assert scratch == [("stage_timeline",)]
