@@ -50,7 +50,7 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
            new_files: dict[str, list[str]] | None = None, widened: set[str] = frozenset(),
            delta_share: float = DELTA_SHARE, *, conflict_window_hours: float,
            before_commit: Callable[[object], None] | None = None,
-           step: Callable[[str], None] | None = None) -> datetime | None:
+           step: Callable[[str], None] | None = None, first: bool = False) -> datetime | None:
     """Rebuild the current versions and order_facts in one transaction.
 
     With ``new_files``, a table whose new rows are a small share of it (and whose columns did
@@ -62,6 +62,12 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
     ``before_commit(cur)`` runs last in the same transaction (the Store clears its pending marks).
     ``step(name)`` is called as each step of a whole rebuild begins (``BUILD_STEPS``: a table's
     current versions, then the derived tables), so that a long build can say where it is.
+    ``first``: nothing was published yet, so no reader can see a half-built launch (a Store's
+    first load into a new database): the current tables are committed before the derived tables
+    are built, which then read committed tables (at 1M orders, ``message_facts`` over tables
+    written in the same transaction took 12.8-14.1 s, over committed ones 8.6 s; the cold load
+    ~5 s less). The Store's pending marks are cleared only in the last commit
+    (``before_commit``), so a load stopped in between builds every table again next time.
 
     Returns the earliest timestamp of the rows replaced or added (``END_OF_TIME`` when none),
     or None when a table was rebuilt whole (see ``stable_before``).
@@ -74,14 +80,15 @@ def rebuild(cur, tables: list[str], extras: dict[str, list[str]],
     cur.execute("SET preserve_insertion_order = false")
     try:
         return _rebuild(cur, tables, extras, new_files, widened, delta_share, window, before_commit,
-                        step or (lambda name: None))
+                        step or (lambda name: None), first)
     finally:
         cur.execute("RESET preserve_insertion_order")
 
 
 def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: dict[str, list[str]] | None,
              widened: set[str], delta_share: float, window: dict,
-             before_commit: Callable[[object], None] | None, step: Callable[[str], None]) -> datetime | None:
+             before_commit: Callable[[object], None] | None, step: Callable[[str], None],
+             first: bool) -> datetime | None:
     """``rebuild`` (its arguments, ``window`` the conflict window as a query parameter)."""
     earliest: list[datetime] = []
     whole = False
@@ -133,6 +140,9 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
         # calls and messages read from logs and not built above: their customer from the number
         earliest += resolve.customers(cur, tables, delta, extras, everything, built)
         facts = set(FACT_SOURCES) & set(tables)
+        if first and whole:  # no reader yet: the derived tables read committed current tables
+            cur.execute("COMMIT")
+            cur.execute("BEGIN TRANSACTION")
         if facts and not facts <= delta:
             # statement by statement, each step named by the table it creates
             announced = None

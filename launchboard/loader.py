@@ -252,7 +252,8 @@ class Store:
                 changed_from = derive.rebuild(cur, sorted(pending), {t: self.extras(t) for t in TABLES}, pending,
                                               widened, self.DELTA_SHARE,
                                               conflict_window_hours=self.config.conflict_window_hours,
-                                              before_commit=persist.done_pending, step=building)
+                                              before_commit=persist.done_pending, step=building,
+                                              first=self.version == 0 and not self.reused)
                 if changed_from is None:  # a table rebuilt whole: compress it now, not in a drop
                     if building is not None:
                         building("checkpoint")

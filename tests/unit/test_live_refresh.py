@@ -538,6 +538,41 @@ def test_a_refresh_stopped_by_its_progress_loses_no_file(tmp_path):
         store.close()
 
 
+def test_a_first_load_commits_its_current_tables_before_the_facts_and_a_later_one_does_not(tmp_path, sql_rows):
+    """derive.rebuild(first=True): on a Store's first load nothing is published yet, so the current
+    tables are committed before the derived tables are built; stopped in between (here by the
+    progress bar at order_facts), the next refresh builds every table again. A later whole
+    rebuild stays one transaction: stopped at the same step, readers keep the earlier version."""
+    data = make_launch(tmp_path, {"orders/o_001.csv": HEAD + "O1,C1,web,IP7,Seoul,2016-10-07 09:00,,\n"
+                                                            "O2,C2,web,IP7,Seoul,2016-10-07 09:10,,\n"})
+
+    def stop_at_facts(step: str) -> None:
+        if step == "order_facts":
+            raise RuntimeError("script run stopped")
+
+    store = Store(data)
+    try:
+        with pytest.raises(RuntimeError, match="script run stopped"):
+            store.refresh(building=stop_at_facts)
+        assert store.version == 0
+        assert sql_rows(store, "SELECT count(*) FROM orders") == [(2,)]  # committed
+        assert sql_rows(store, "SELECT count(*) FROM order_facts") == [(0,)]  # not built yet
+        steps: list[str] = []
+        assert store.refresh(building=steps.append) == 0 and store.version == 1
+        assert steps[0] == "orders" and "order_facts" in steps and _orders(store)["total"] == 2
+        # three new orders against two: more than DELTA_SHARE, so orders is rebuilt whole
+        _write(data, "orders/o_002.csv", HEAD + "O3,C3,web,IP7,Seoul,2016-10-07 09:20,,\n"
+               "O4,C4,web,IP7,Seoul,2016-10-07 09:30,,\n" "O5,C5,web,IP7,Seoul,2016-10-07 09:40,,\n")
+        with pytest.raises(RuntimeError, match="script run stopped"):
+            store.refresh(building=stop_at_facts)
+        assert store.version == 1
+        assert sql_rows(store, "SELECT count(*) FROM orders") == [(2,)]  # rolled back: still version 1
+        assert sql_rows(store, "SELECT count(*) FROM order_facts") == [(2,)]
+        assert store.refresh() == 0 and store.version == 2 and _orders(store)["total"] == 5
+    finally:
+        store.close()
+
+
 def test_a_whole_rebuild_waits_for_a_query_in_flight_instead_of_failing(tmp_path):
     # Another session's query is mid-transaction when a refresh rebuilds a table whole. The
     # refresh's checkpoint waits for it; a plain CHECKPOINT raised "other write transactions
