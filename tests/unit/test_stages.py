@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from launchboard import metrics
+from launchboard import metrics, sql
 from launchboard.metrics import Params
 from launchboard.schema import STAGES
 from launchboard.timeutil import parse_moment
@@ -267,11 +267,13 @@ def test_activations_before_any_finish_have_null_failure_rate(launch):
 def test_timeline_keeps_current_rows_first_by_order(open_module_launch):
     """stage_timeline as stored (queries/load/order_facts.sql): each order's current row
     (to_at infinity) first, sorted by order_id, then the rows that ended; the step's scratch
-    table and view are gone once it is built."""
+    table and view are gone once it is built (looked for on the connection that ran the script:
+    temp objects are per connection)."""
     store = open_module_launch(scenario_files())
     cur = store.cursor()
     try:
         rows = cur.execute("SELECT order_id, to_at = 'infinity'::TIMESTAMPTZ FROM stage_timeline ORDER BY rowid").fetchall()
+        cur.execute(sql.load("load/order_facts"))  # the same derived tables again, on this connection
         scratch = cur.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'stage_timeline%'"
                               " UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'stage_timeline%'").fetchall()
     finally:
