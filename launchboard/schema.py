@@ -104,7 +104,8 @@ def column_defs(table: Table, extras: list[str] | tuple[str, ...] = ()) -> list[
     acc_<table> once and again to the current table on a whole rebuild, and DuckDB's string
     compression of near-unique values (DICT_FSST) was the largest cost of writing them (at 1M
     orders, the cold load ~84 -> ~77 s for acc_<table> alone; 8M current messages 5.8 -> 3.5 s).
-    Categories stay compressed, and so do the derived tables most pages read."""
+    So are those of message_facts and stage_timeline (queries/load/order_facts.sql). Categories
+    stay compressed, and so do the other derived tables."""
     types = {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}
     cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR")
             + (" USING COMPRESSION uncompressed" if c.identifier else "") for c in table.columns]
