@@ -12,18 +12,13 @@ CREATE OR REPLACE MACRO lb_order_facts_at(t, f_channels, f_regions, f_skus, f_co
     WHERE f.ordered_at <= t
       AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
 
--- The timeline rows (all moments) of the same orders. stage_timeline carries ordered_at: without
--- a filter the table alone; with one, each row's order's filter fields from order_facts.
+-- The timeline rows (all moments) of the same orders: stage_timeline carries ordered_at and
+-- the filter fields, so no join is needed.
 CREATE OR REPLACE MACRO lb_timeline(t, f_channels, f_regions, f_skus, f_couriers) AS TABLE
     SELECT s.*
     FROM stage_timeline s
-    WHERE s.ordered_at <= t AND len(f_channels) + len(f_regions) + len(f_skus) + len(f_couriers) = 0
-    UNION ALL
-    SELECT s.*
-    FROM stage_timeline s
-    JOIN order_facts f USING (order_id)
-    WHERE s.ordered_at <= t AND len(f_channels) + len(f_regions) + len(f_skus) + len(f_couriers) > 0
-      AND lb_in_scope([f.channel], [f.region], [f.sku], f.couriers, f_channels, f_regions, f_skus, f_couriers);
+    WHERE s.ordered_at <= t
+      AND lb_in_scope([s.channel], [s.region], [s.sku], s.couriers, f_channels, f_regions, f_skus, f_couriers);
 
 -- stage_spans within the filters. Without a filter (the alert history kept for the whole launch)
 -- the table alone; with one, each span's order's filter fields from order_facts.

@@ -115,10 +115,10 @@ SELECT
     END AS stage,
     r.last_scan,   -- the latest scan at from_at (struct ev, hub, at), null before the first
     r.last_hub,    -- the hub of the latest scan that names one
-    -- when the order exists (order_facts); its filter fields are not copied to every row: a
-    -- figure within filters joins order_facts (lb_timeline; at 1M orders writing them to 9.5M
-    -- rows cost ~1.5 s of the load, the join ~50-100 ms on a filtered stage query)
-    f.ordered_at
+    -- the order's existence and filter fields (order_facts), so that "stage at t within the
+    -- filters" reads this table alone (they cost ~1.3 s of the load at 1M orders; joining
+    -- order_facts for a filter instead made stage queries slower: README "Speed and scale")
+    f.ordered_at, f.channel, f.region, f.sku, f.couriers
 FROM stage_timeline__running r
 JOIN order_facts f USING (order_id);
 
@@ -132,7 +132,8 @@ JOIN order_facts f USING (order_id);
 -- (order_id stored as it is, as in message_facts)
 CREATE OR REPLACE TABLE stage_timeline (
     order_id VARCHAR USING COMPRESSION uncompressed, from_at TIMESTAMPTZ, to_at TIMESTAMPTZ, stage VARCHAR,
-    last_scan STRUCT(ev VARCHAR, hub VARCHAR, "at" TIMESTAMPTZ), last_hub VARCHAR, ordered_at TIMESTAMPTZ
+    last_scan STRUCT(ev VARCHAR, hub VARCHAR, "at" TIMESTAMPTZ), last_hub VARCHAR, ordered_at TIMESTAMPTZ,
+    channel VARCHAR, region VARCHAR, sku VARCHAR, couriers VARCHAR[]
 );
 
 INSERT INTO stage_timeline SELECT * FROM stage_timeline__rows WHERE to_at = 'infinity'::TIMESTAMPTZ ORDER BY order_id;
@@ -194,7 +195,9 @@ SELECT
     m.corrects_batch_id, m.error_code,
     lb_local(m.sent_at) AS sent_local,  -- launch-local wall time (TIMESTAMP)
     s.stage AS order_stage,
-    -- the order's filter fields (order_facts), null when the message names no known order
+    -- the order's filter fields: the same as on its timeline rows (a known order has exactly one
+    -- row covering any moment, from -infinity on, and sent_at is required), null when the
+    -- message names no known order
     f.channel, f.region, f.sku, f.couriers,
     -- spec 3b: what the template claims (catalog) and whether that is false at sent_at
     c.claims,
