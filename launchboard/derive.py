@@ -1,7 +1,8 @@
 """The current tables and the derived tables (spec 3 versions; queries/load/*.sql).
 
-After new files arrive, ``rebuild`` decides the winning version of each key (``orders``,
-``shipments``, ...) and rebuilds ``order_facts``, ``stage_timeline``, ``message_facts``,
+After new files arrive, ``rebuild`` decides the winning version of each key (marked
+``_current`` in ``acc_<table>``: the current tables ``orders``, ``shipments``, ... are views of
+the rows marked, schema.current_view) and rebuilds ``order_facts``, ``stage_timeline``, ``message_facts``,
 ``call_facts``, ``batch_reach``, ``call_batches`` and the rest, in one transaction, so readers
 on other cursors always see a consistent launch. A drop that is a small share of a table is applied incrementally.
 """
@@ -14,14 +15,8 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 
 from . import resolve, sql
-from .schema import INTERNAL, TABLES, TS, Table, column_defs, ident
+from .schema import CURRENT, TABLES, TS, WITHDRAWN, Table, current_view, ident
 
-# Current tables an order lookup filters by order_id (or customer_id) are stored sorted, so
-# DuckDB's per-row-group min/max statistics skip all but one row group (point lookups at 1M
-# orders). Messages are not: sorting 8M wide rows cost ~3 s of the cold load and the lookup
-# (which reads them through message_facts) measured no faster for it.
-CLUSTER_BY = {"orders": ("order_id",), "shipments": ("order_id",), "activations": ("order_id",),
-              "messages": (), "calls": ("customer_id",)}
 # Store.stable_before when nothing was loaded since: every moment is unchanged.
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -113,31 +108,17 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
                 continue
             whole = True
             step(name)
-            cluster = ", ".join(ident(c) for c in CLUSTER_BY[name])
-            # the contract's columns, then the extras in the order of Store.extras()
-            columns = ", ".join(ident(c) for c in [*table.names, *INTERNAL, *extras[name]])
-            definitions = ", ".join(column_defs(table, extras[name]))
+            # the rows of files taken out (ingest.unload_file) go now, with the launch they were in
+            cur.execute("DELETE FROM " + ident("acc_" + name) + " WHERE " + ident(WITHDRAWN))
             rows, keys = _several(cur, name, table.key)
-            current = _current(name, table.key, columns, rows, keys)
-            if everything is not None and name in resolve.phoned(extras):
-                cur.execute("CREATE OR REPLACE TEMP VIEW lb_current AS " + current)
-                current = "SELECT * FROM (" + resolve.whole_select(name) + ")"
-                built.add(name)
-            # created first: its ids are stored without string compression (schema.column_defs)
-            cur.execute("CREATE OR REPLACE TABLE " + ident(name) + " (" + definitions + ")")
-            cur.execute("INSERT INTO " + ident(name) + " BY NAME " + current
-                        + (" ORDER BY " + cluster if cluster else ""))
+            _mark_current(cur, name, table.key, rows, keys)
+            cur.execute(current_view(table, extras[name]))  # its columns: the extras' order may change
             cur.execute("DROP TABLE lb_several")
-            if name in built:
-                cur.execute("DROP VIEW lb_current")
-                # a fact source built whole has every fact rebuilt: nothing reads its touched keys
-                # (at 1M orders, 7.7M message ids held in memory through the build)
-                if name not in FACT_SOURCES:
-                    resolve.touched_whole(cur, name)
+            built.add(name)
             cur.execute("INSERT OR REPLACE INTO key_counts VALUES ($t, $n)", {"t": name, "n": keys})
         if not decided:
             everything = resolve.directory(cur, tables, delta, extras)
-        # calls and messages read from logs and not built above: their customer from the number
+        # calls and messages read from logs: their customer from the number
         earliest += resolve.customers(cur, tables, delta, extras, everything, built)
         facts = set(FACT_SOURCES) & set(tables)
         if first and whole:  # no reader yet: the derived tables read committed current tables
@@ -192,18 +173,21 @@ def _several(cur, name: str, key: str) -> tuple[int, int]:
     return rows, keyed - repeats
 
 
-def _current(name: str, key: str, columns: str, rows: int, keys: int) -> str:
-    """The current version of each key of ``acc_<name>`` (spec 3: the latest updated_at, then
-    the latest file and line): a SELECT of ``columns``. Keys with several versions are those of
-    the temp table ``lb_several`` (``_several``)."""
+# Spec 3: a key's current version has the latest updated_at, then the latest file and line.
+_LATEST = " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC"
+
+
+def _mark_current(cur, name: str, key: str, rows: int, keys: int) -> None:
+    """Mark the current version of each key of ``acc_<name>`` (every other row unmarked). Keys
+    with several versions are those of the temp table ``lb_several`` (``_several``)."""
     acc, key = ident("acc_" + name), ident(key)
-    latest = (" QUALIFY row_number() OVER (PARTITION BY " + key
-              + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1")
-    if not rows or keys / rows < SPLIT_SHARE:
-        return "SELECT " + columns + " FROM " + acc + latest
-    joined = " JOIN lb_several ON " + acc + "." + key + " = lb_several.k"
-    return ("SELECT " + columns + " FROM " + acc + " ANTI" + joined
-            + " UNION ALL SELECT " + columns + " FROM (SELECT * FROM " + acc + " SEMI" + joined + ")" + latest)
+    ranked = acc
+    if rows and keys / rows >= SPLIT_SHARE:
+        ranked = "(SELECT rowid, * FROM " + acc + " SEMI JOIN lb_several ON " + acc + "." + key + " = lb_several.k)"
+    cur.execute("CREATE OR REPLACE TEMP TABLE lb_superseded AS SELECT rowid AS r FROM " + ranked
+                + " QUALIFY row_number() OVER (PARTITION BY " + key + _LATEST + ") > 1")
+    cur.execute("UPDATE " + acc + " SET " + ident(CURRENT) + " = rowid NOT IN (SELECT r FROM lb_superseded)")
+    cur.execute("DROP TABLE lb_superseded")
 
 
 def _small_delta(cur, name: str, files: list[str], share: float) -> bool:
@@ -214,38 +198,35 @@ def _small_delta(cur, name: str, files: list[str], share: float) -> bool:
     return new <= share * (total - new)
 
 def _apply_delta(cur, table: Table, files: list[str]) -> list[datetime]:
-    """Re-decide the winning version of every key the new files carry (spec 3 versions).
-    Returns the earliest timestamp of those keys' rows before and after (when any)."""
-    name, key = ident(table.name), ident(table.key)
+    """Re-decide the current version of every key the new files carry (spec 3 versions).
+    Returns the earliest timestamp of those keys' current rows before and after (when any)."""
+    name, key, acc = ident(table.name), ident(table.key), ident("acc_" + table.name)
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE lb_delta_keys AS SELECT DISTINCT " + key + " AS k FROM "
-        + ident("acc_" + table.name) + " WHERE list_contains($files, _file)",
+        + acc + " WHERE list_contains($files, _file)",
         {"files": files},
     )
     # Every version of those keys, read from acc_<table> once for the two uses below.
-    cur.execute("CREATE OR REPLACE TEMP TABLE lb_delta_versions AS SELECT * FROM " + ident("acc_" + table.name)
+    cur.execute("CREATE OR REPLACE TEMP TABLE lb_delta_versions AS SELECT rowid AS r, " + key + " AS k, _file,"
+                " row_number() OVER (PARTITION BY " + key + _LATEST + ") = 1 AS latest FROM " + acc
                 + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
     # Keys no earlier file carried are new distinct keys (key_counts, for the quality page).
     cur.execute(
         "UPDATE key_counts SET distinct_keys = distinct_keys + (SELECT count(*) FROM lb_delta_keys ANTI JOIN"
-        " (SELECT " + key + " AS k FROM lb_delta_versions WHERE NOT list_contains($files, _file))"
-        " USING (k)) WHERE table_name = $t",
+        " (SELECT k FROM lb_delta_versions WHERE NOT list_contains($files, _file)) USING (k)) WHERE table_name = $t",
         {"files": files, "t": table.name},
     )
-    # The earliest timestamp of each row replaced or added (microseconds since the epoch).
-    first = " RETURNING epoch_us(least(" + ", ".join(ident(c.name) for c in table.columns if c.kind == TS)
-    first += "))"
+    # The earliest timestamp of each current row of those keys (microseconds since the epoch).
+    first = ("SELECT epoch_us(least(" + ", ".join(ident(c.name) for c in table.columns if c.kind == TS)
+             + ")) FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
     touched = ("INSERT INTO lb_touched_orders SELECT " + ("order_id" if table.name != "orders" else key)
                + " FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)")
     if table.name in FACT_SOURCES:
         cur.execute(touched)  # the orders these keys belonged to before
-    stamps = cur.execute("DELETE FROM " + name + " WHERE " + key + " IN (SELECT k FROM lb_delta_keys)"
-                         + first).fetchall()
-    stamps += cur.execute(
-        "INSERT INTO " + name + " BY NAME SELECT * FROM lb_delta_versions"
-        + " QUALIFY row_number() OVER (PARTITION BY " + key
-        + " ORDER BY updated_at DESC NULLS LAST, _file DESC, _line DESC) = 1" + first
-    ).fetchall()
+    stamps = cur.execute(first).fetchall()
+    cur.execute("UPDATE " + acc + " SET " + ident(CURRENT) + " = v.latest FROM lb_delta_versions v WHERE "
+                + acc + ".rowid = v.r")
+    stamps += cur.execute(first).fetchall()
     if table.name in FACT_SOURCES:
         cur.execute(touched)  # and the orders they belong to now
     if table.name in ("messages", "calls"):
@@ -277,10 +258,12 @@ def _facts_delta(cur, window: dict) -> None:
     # _apply_delta; the order it names, resolve.customers): one semi-join on the order, and one on
     # the id for the messages naming none (a 1% drop at 1M orders: 0.63 -> 0.06 s; with OR, no
     # filter reached the scan).
-    cur.execute("CREATE OR REPLACE TABLE lb_delta.messages AS SELECT * FROM main.messages"
-                " WHERE order_id IN (SELECT order_id FROM lb_fact_orders)"
-                " UNION ALL SELECT * FROM main.messages"
-                " WHERE order_id IS NULL AND message_id IN (SELECT message_id FROM lb_touched_messages)")
+    # (the current rows of acc_messages: order_facts.sql numbers messages by their rowid there)
+    cur.execute("CREATE OR REPLACE TABLE lb_delta.acc_messages AS SELECT * FROM main.acc_messages"
+                " WHERE _current AND order_id IN (SELECT order_id FROM lb_fact_orders)"
+                " UNION ALL SELECT * FROM main.acc_messages"
+                " WHERE _current AND order_id IS NULL AND message_id IN (SELECT message_id FROM lb_touched_messages)")
+    cur.execute("CREATE OR REPLACE VIEW lb_delta.messages AS SELECT * EXCLUDE (_current) FROM lb_delta.acc_messages")
     # likewise a touched call is one of the touched customers' calls (above) or has no customer
     cur.execute("CREATE OR REPLACE TABLE lb_delta.calls AS SELECT * FROM main.calls"
                 " WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)"
@@ -326,6 +309,7 @@ def _facts_delta(cur, window: dict) -> None:
     # The scratch tables go before the commit, so that it writes none of their rows to the
     # write-ahead log (a 1% drop at 1M orders: visible ~0.3 s sooner). Table by table: DROP
     # SCHEMA ... CASCADE here made the COMMIT fail on message_conflicts (DuckDB 2.0).
+    cur.execute("DROP VIEW lb_delta.messages")
     for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'lb_delta'").fetchall():
         cur.execute("DROP TABLE lb_delta." + ident(name))
     _batch_facts(cur, "SELECT customer_id FROM lb_touched_customers UNION SELECT customer_id FROM lb_message_customers")

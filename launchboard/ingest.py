@@ -19,7 +19,7 @@ from .checks import checked_query
 from .config import LaunchConfig
 from .persist import identity
 from .readers import FileRejected, Format, FoundFile, NotUtf8, Staged, StageJob, format_for
-from .schema import TABLES, Table, ident, stored_extras, withheld
+from .schema import ORDER_KEY, ORDER_KEYED, TABLES, WITHDRAWN, Table, current_view, ident, stored_extras, withheld
 
 
 def stage_file(fmt: Format, job: StageJob):
@@ -93,9 +93,12 @@ class Extras:
         for (t, name), extras in self._files.items():
             for position, extra in extras if t == table else ():
                 first[extra] = min(first.get(extra, (name, position)), (name, position))
-        for gone in set(self.first[table]) - set(first):
-            cur.execute("ALTER TABLE " + ident("acc_" + table) + " DROP COLUMN " + ident(gone))
+        gone = set(self.first[table]) - set(first)
+        for column in gone:
+            cur.execute("ALTER TABLE " + ident("acc_" + table) + " DROP COLUMN " + ident(column))
         self.first[table] = first
+        if gone:  # the current table names every column: without those (the rebuild decides its rows)
+            cur.execute(current_view(TABLES[table], self.names(table)))
 
 
 # Python's cycle collector, while files are read: a queue_log's calls make millions of small
@@ -207,6 +210,8 @@ def append_rows(cur, table: Table, file: str, names: list[str], staged: Staged, 
     unreadable records; count the values no map knew. Returns (rows read, rows rejected)."""
     mine = extras.add(cur, table.name, file, names)
     keep = [ident(c) for c in table.names] + [ident(e) for _, e in mine]
+    if table.name in ORDER_KEYED:
+        keep.append("lb_order_key(order_id) AS " + ident(ORDER_KEY))
     (accepted,) = cur.execute(
         "INSERT INTO " + ident("acc_" + table.name) + " BY NAME SELECT " + ", ".join(keep)
         + ", $file AS _file, " + staged.line + " AS _line FROM checked WHERE _reason = ''",
@@ -237,10 +242,11 @@ def append_rows(cur, table: Table, file: str, names: list[str], staged: Staged, 
 
 
 def unload_file(cur, table: str, file: str, extras: Extras) -> None:
-    """Take a file's rows out: its accepted and rejected rows, its bookkeeping, and the extra
+    """Take a file's rows out: its accepted rows (marked ``WITHDRAWN``: the current table shows
+    them until the rebuild deletes them), its rejected rows, its bookkeeping, and the extra
     columns only it had; the table is marked to be rebuilt whole (``pending_whole``: which counts
     its keys again). The caller runs it in a transaction."""
-    for statement in ("DELETE FROM " + ident("acc_" + table) + " WHERE _file = $f",
+    for statement in ("UPDATE " + ident("acc_" + table) + " SET " + ident(WITHDRAWN) + " = true WHERE _file = $f",
                       "DELETE FROM rejected_rows WHERE table_name = $t AND file = $f",
                       "DELETE FROM unmapped_values WHERE table_name = $t AND file = $f",
                       "DELETE FROM source_counts WHERE table_name = $t AND file = $f",

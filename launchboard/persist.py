@@ -42,7 +42,7 @@ import duckdb
 
 from . import derive, sql
 from .config import LaunchConfig
-from .schema import TABLES, Table, column_defs, ident
+from .schema import CURRENT, ORDER_KEY, ORDER_KEYED, TABLES, WITHDRAWN, Table, column_defs, current_view, ident
 
 # Raise when the stored tables change meaning in a way the code digest would not show (say, a
 # change of DuckDB's storage that keeps our code as it is).
@@ -153,6 +153,7 @@ def create(cur, data_dir: Path, config: LaunchConfig, rebuilt: list[Reason]) -> 
     cur.execute(sql.load("load/tables"))
     for table in TABLES.values():
         cur.execute(_create_accepted(table))
+        cur.execute(current_view(table))
     cur.execute("DELETE FROM launch_settings")
     cur.execute("INSERT INTO launch_settings VALUES (?)", [config.call_window_hours])
     if config.templates:
@@ -173,7 +174,10 @@ def create(cur, data_dir: Path, config: LaunchConfig, rebuilt: list[Reason]) -> 
 
 
 def _create_accepted(table: Table) -> str:
-    return "CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " (" + ", ".join(column_defs(table)) + ")"
+    keyed = [ident(ORDER_KEY) + " UINTEGER"] if table.name in ORDER_KEYED else []
+    return ("CREATE TABLE IF NOT EXISTS " + ident("acc_" + table.name) + " ("
+            + ", ".join([*column_defs(table), ident(CURRENT) + " BOOLEAN DEFAULT false",
+                         ident(WITHDRAWN) + " BOOLEAN DEFAULT false", *keyed]) + ")")
 
 
 def done_pending(cur) -> None:

@@ -14,11 +14,10 @@ orders extract that lags behind the logs is caught up with by its next drop:
   failed, quiet hours …) and a later drop replaces the stand-in.
 
 ``phone_directory`` holds every current order's number (``directory``, right after the orders
-are built). A calls or messages table built whole gets its customers in the same statement that
-builds it (``whole_select``: one hash join, no second pass over the table). Otherwise
-``customers`` decides them afterwards: every row with a number when the orders were rebuilt
-whole, else only the rows a drop brings and those whose number or order it touched; their facts
-are rebuilt with the drop's.
+are built). ``customers`` then decides them, written into the current rows of
+``acc_calls`` / ``acc_messages`` (the current tables are views of those): every row with a number
+when the orders or that table were rebuilt whole, else only the rows a drop brings and those
+whose number or order it touched; their facts are rebuilt with the drop's.
 """
 from __future__ import annotations
 
@@ -60,16 +59,9 @@ def directory(cur, tables: list[str], delta: set[str], extras: dict[str, list[st
     return everything
 
 
-def whole_select(table: str) -> str:
-    """The SELECT of a calls or messages table's current rows with their customers decided,
-    from the temp view ``lb_current`` (the current versions); ``phone_directory`` and ``orders``
-    must be current (``directory`` ran)."""
-    return sql.load("load/current_" + table + "_resolved")
-
-
 def touched_whole(cur, table: str) -> None:
-    """A table built whole by ``whole_select``: its rows with a number join
-    ``lb_touched_<table>`` (their facts are rebuilt, as for ``customers``)."""
+    """A table rebuilt whole: its rows with a number join ``lb_touched_<table>`` (their facts
+    are rebuilt, as for ``customers``)."""
     key = ident(KEYS[table])
     cur.execute("INSERT INTO " + ident("lb_touched_" + table) + " SELECT " + key + " FROM " + ident(table)
                 + " WHERE " + ident(PHONE) + " IS NOT NULL")
@@ -77,17 +69,17 @@ def touched_whole(cur, table: str) -> None:
 
 def customers(cur, tables: list[str], delta: set[str], extras: dict[str, list[str]], everything: bool | None,
               built: set[str] = frozenset()) -> list[datetime]:
-    """Decide ``customer_id`` for the rows with a number of the tables not in ``built`` (those
-    ``whole_select`` built), inside derive.rebuild's transaction after ``directory``. Rows whose
-    customer changed join ``lb_touched_<table>`` (their facts are rebuilt); returns the earliest
-    timestamp among them (``stable_before``)."""
+    """Decide ``customer_id`` for the current rows with a number, inside derive.rebuild's
+    transaction after ``directory``. Rows whose customer changed join ``lb_touched_<table>``
+    (their facts are rebuilt), unless their table is in ``built`` (rebuilt whole: every fact is
+    rebuilt; a calls table's rows with a number join it all, ``touched_whole``); returns the
+    earliest timestamp among them (``stable_before``)."""
     if everything is None:
         return []
     earliest: list[datetime] = []
     for table in phoned(extras):
-        if table in built:
-            continue
         name, key, resolved = ident(table), ident(KEYS[table]), ident("lb_resolved_" + table)
+        acc = ident("acc_" + table)
         whole = everything or (table in tables and table not in delta)
         if whole:  # every row with a number ($whole)
             cur.execute("CREATE OR REPLACE TEMP TABLE " + ident("lb_resolve_" + table) + " AS SELECT " + key
@@ -95,14 +87,12 @@ def customers(cur, tables: list[str], delta: set[str], extras: dict[str, list[st
         else:
             sql.run(cur, "load/resolve_scope_" + table)
         sql.run(cur, "load/resolve_" + table, {"whole": whole})
-        if whole:  # most rows change: writing the table again is much faster than updating them
-            order = " ORDER BY customer_id" if table == "calls" else ""  # derive.CLUSTER_BY
-            cur.execute("CREATE OR REPLACE TABLE " + name + " AS SELECT t.* REPLACE (coalesce(r.customer_id,"
-                        " t.customer_id) AS customer_id) FROM " + name + " t LEFT JOIN " + resolved
-                        + " r USING (" + key + ")" + order)
-        else:
-            cur.execute("UPDATE " + name + " SET customer_id = r.customer_id FROM " + resolved + " r WHERE "
-                        + name + "." + key + " = r." + key)
+        cur.execute("UPDATE " + acc + " SET customer_id = r.customer_id FROM " + resolved + " r WHERE "
+                    + acc + "." + key + " = r." + key + " AND " + acc + "._current")
+        if table in built:  # messages are a fact source: built whole, every fact is rebuilt
+            if table == "calls":
+                touched_whole(cur, table)
+            continue
         cur.execute("INSERT INTO " + ident("lb_touched_" + table) + " SELECT " + key + " FROM " + resolved)
         if table == "messages" and not whole:
             # and the orders they name: every touched message is then one of the touched orders'

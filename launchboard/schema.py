@@ -94,22 +94,43 @@ TABLES: dict[str, Table] = {
 
 # Columns the engine adds to every loaded row; an extract's extra column may not take these names.
 INTERNAL = ("_file", "_line")
+# The columns of ``acc_<table>`` that mark each key's current version (spec 3; the current table
+# is the view of the rows marked, ``current_view``) and the rows of a file taken out (read again,
+# or no source reads it). Both take effect when a rebuild decides the versions, in its
+# transaction: rows a load appends stay out of the current tables until then, and rows taken
+# out stay in (derive.rebuild deletes them), so readers never see a launch half changed.
+CURRENT = "_current"
+WITHDRAWN = "_withdrawn"
+# The tables an agent's lookup reads one order's rows of: ``acc_<table>`` keeps the order's
+# 32-bit key (lb_order_key, queries/macros.sql) beside its id, since it is stored in the order
+# the files came in, not by order (queries/table_macros.sql, lb_order_rows_*).
+ORDER_KEY = "_order_key"
+ORDER_KEYED = ("orders", "shipments", "activations")
 
 
 def column_defs(table: Table, extras: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """The column definitions of ``acc_<table>`` and of the current table: the contract's columns
-    typed, then INTERNAL, then the extra columns (text).
+    """The column definitions of ``acc_<table>`` (and so of its current table, a view of it):
+    the contract's columns typed, then INTERNAL, then the extra columns (text).
 
     Ids are stored as they are (``USING COMPRESSION uncompressed``): every row read is written to
-    acc_<table> once and again to the current table on a whole rebuild, and DuckDB's string
-    compression of near-unique values (DICT_FSST) was the largest cost of writing them (at 1M
-    orders, the cold load ~84 -> ~77 s for acc_<table> alone; 8M current messages 5.8 -> 3.5 s).
+    acc_<table>, and DuckDB's string compression of near-unique values (DICT_FSST) was the
+    largest cost of writing them (at 1M orders, the cold load ~84 -> ~77 s for acc_<table> alone;
+    8M current messages copied 5.8 -> 3.5 s, when the current tables were copies).
     So are those of message_facts and stage_timeline (queries/load/order_facts.sql). Categories
     stay compressed, and so do the other derived tables."""
     types = {TS: "TIMESTAMPTZ", BOOL: "BOOLEAN"}
     cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR")
             + (" USING COMPRESSION uncompressed" if c.identifier else "") for c in table.columns]
     return cols + ['"_file" VARCHAR', '"_line" BIGINT'] + [ident(e) + " VARCHAR" for e in extras]
+
+def current_view(table: Table, extras: list[str] | tuple[str, ...] = ()) -> str:
+    """The current table: a view of the rows of ``acc_<table>`` marked ``CURRENT``, with the
+    columns of ``column_defs`` in its order (the extras in the Store's order, whatever order the
+    files that brought them were appended in)."""
+    columns = ", ".join(ident(c) for c in [*table.names, *INTERNAL, *extras])
+    return ("CREATE OR REPLACE VIEW " + ident(table.name) + " AS SELECT " + columns + " FROM "
+            + ident("acc_" + table.name) + " WHERE " + ident(CURRENT))
+
 
 # Personal columns an export may carry that Launchboard never stores, by normalised header (a
 # repeated one, "name_2", too): names, e-mail, addresses, birth dates, resident registration

@@ -15,7 +15,7 @@ SELECT
     s.last_scan.ev AS last_scan,
     s.last_scan.hub AS last_scan_hub
 FROM order_facts f
-JOIN orders o USING (order_id)
+JOIN lb_order_row($order_id) o USING (order_id)
 JOIN stage_timeline s USING (order_id)
-WHERE f.order_id = $order_id AND o.order_id = $order_id AND s.order_id = $order_id
+WHERE f.order_id = $order_id AND s.order_id = $order_id
   AND f.ordered_at <= $as_of AND s.from_at <= $as_of AND $as_of < s.to_at

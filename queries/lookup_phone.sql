@@ -3,6 +3,5 @@
 -- Grain: one row (none when the order has no phone or the digits differ).
 -- Parameters: $order_id, $last4.
 SELECT phone
-FROM orders
-WHERE order_id = $order_id
-  AND right(regexp_replace(phone, '[^0-9]', '', 'g'), 4) = $last4
+FROM lb_order_row($order_id)
+WHERE right(regexp_replace(phone, '[^0-9]', '', 'g'), 4) = $last4

@@ -39,16 +39,16 @@ items AS (
     FROM me WHERE cancelled_at <= $as_of
     UNION ALL BY NAME
     SELECT event_at AS at, 2 AS src, 'courier' AS source, event, event_id AS ref, courier, hub
-    FROM shipments WHERE order_id = $order_id AND event_at <= $as_of
+    FROM lb_order_scans($order_id) WHERE event_at <= $as_of
     UNION ALL BY NAME
     SELECT requested_at AS at, 3 AS src, 'activation' AS source, 'requested' AS event, attempt_id AS ref,
            requested_via AS via, (finished_at IS NULL OR finished_at > $as_of) AS pending
-    FROM activations WHERE order_id = $order_id AND requested_at <= $as_of
+    FROM lb_order_attempts($order_id) WHERE requested_at <= $as_of
     UNION ALL BY NAME
     SELECT finished_at AS at, 3 AS src, 'activation' AS source, result AS event, attempt_id AS ref,
            requested_via AS via, error_code AS code, 1 AS step
-    FROM activations
-    WHERE order_id = $order_id AND finished_at <= $as_of AND result IN ('success', 'failed')
+    FROM lb_order_attempts($order_id)
+    WHERE finished_at <= $as_of AND result IN ('success', 'failed')
     UNION ALL BY NAME
     SELECT m.sent_at AS at, 4 AS src, 'message' AS source, m.template AS event, m.message_id AS ref,
            m.status, m.error_code AS code, m.batch_id, m.corrects_batch_id, m.quiet, m.claims,

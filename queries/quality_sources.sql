@@ -2,6 +2,7 @@
 -- still loaded): the files it read and rejected whole, rows read as the loader counted them
 -- file by file, rows accepted as stored in acc_<table>, rows rejected as listed, and rows
 -- rejected for a value no map knew. rows_read = rows_accepted + rows_rejected for every source.
+-- Accepted rows leave out those of files taken out (_withdrawn; the next rebuild deletes them).
 -- Grain: one row per source. Parameters: none.
 WITH s AS (
     SELECT name AS source, table_name, format, position, coalesce(folder, table_name) || '/' || files AS matches
@@ -16,11 +17,11 @@ f AS (
     FROM files WHERE source IS NOT NULL GROUP BY 1
 ),
 acc AS (
-    SELECT 'orders' AS table_name, _file AS file, count(*) AS n FROM acc_orders GROUP BY ALL
-    UNION ALL SELECT 'shipments', _file, count(*) FROM acc_shipments GROUP BY ALL
-    UNION ALL SELECT 'activations', _file, count(*) FROM acc_activations GROUP BY ALL
-    UNION ALL SELECT 'messages', _file, count(*) FROM acc_messages GROUP BY ALL
-    UNION ALL SELECT 'calls', _file, count(*) FROM acc_calls GROUP BY ALL
+    SELECT 'orders' AS table_name, _file AS file, count(*) AS n FROM acc_orders WHERE NOT _withdrawn GROUP BY ALL
+    UNION ALL SELECT 'shipments', _file, count(*) FROM acc_shipments WHERE NOT _withdrawn GROUP BY ALL
+    UNION ALL SELECT 'activations', _file, count(*) FROM acc_activations WHERE NOT _withdrawn GROUP BY ALL
+    UNION ALL SELECT 'messages', _file, count(*) FROM acc_messages WHERE NOT _withdrawn GROUP BY ALL
+    UNION ALL SELECT 'calls', _file, count(*) FROM acc_calls WHERE NOT _withdrawn GROUP BY ALL
 ),
 a AS (SELECT files.source, CAST(sum(acc.n) AS BIGINT) AS rows_accepted FROM acc JOIN files USING (table_name, file) GROUP BY 1),
 r AS (SELECT files.source, count(*) AS rows_rejected FROM rejected_rows JOIN files USING (table_name, file) GROUP BY 1),

@@ -169,7 +169,7 @@ UNION ALL
 SELECT c.order_id, c.stage, c.f, c.t, false AS contiguous
 FROM clipped c SEMI JOIN (SELECT order_id, stage FROM spans WHERE NOT contiguous) s USING (order_id, stage);
 
--- Declared, so that its near-unique ids are stored as they are (as in the current tables,
+-- Declared, so that its near-unique ids are stored as they are (as in acc_<table>,
 -- schema.column_defs): string compression of 7.7M ids each was the dearest part of writing
 -- the table (at 1M orders, 9.2/8.9 -> 7.3/7.2 s alternating). Categories stay compressed.
 CREATE OR REPLACE TABLE message_facts (
@@ -185,10 +185,11 @@ WITH staged AS (  -- the range join carries only the keys and the stage; the mes
     -- join back by its row number (carrying all of them through the join made it ~1.4x slower
     -- at 8M messages, joining back by message_id ~1.1x: a number hashes faster than a string),
     -- and the order's filter fields by order_id (carrying them through both joins as well cost
-    -- ~1.5 s more at 1M orders). `_rid`: no extra column can take the name
+    -- ~1.5 s more at 1M orders). The current messages are the rows of acc_messages marked
+    -- _current (the view messages has no rowid). `_rid`: no extra column can take the name
     -- (schema.normalise_header strips leading underscores)
     SELECT m._rid, s.stage
-    FROM (SELECT rowid AS _rid, order_id, sent_at FROM messages) m
+    FROM (SELECT rowid AS _rid, order_id, sent_at FROM acc_messages WHERE _current) m
     JOIN stage_timeline s ON s.order_id = m.order_id AND s.from_at <= m.sent_at AND m.sent_at < s.to_at
 )
 SELECT
@@ -205,7 +206,7 @@ SELECT
     c.template IS NOT NULL AS in_catalog,
     coalesce(c.claims IS NOT NULL AND lb_claim_false(c.claims, s.stage), false) AS contradicting,
     lb_order_key(m.order_id) AS order_key  -- one order's messages are found by it (lb_order_messages_at)
-FROM (SELECT rowid AS _rid, * FROM messages) m
+FROM (SELECT rowid AS _rid, * FROM acc_messages WHERE _current) m
 LEFT JOIN staged s USING (_rid)
 LEFT JOIN order_facts f ON f.order_id = m.order_id
 LEFT JOIN template_catalog c ON c.template = m.template;

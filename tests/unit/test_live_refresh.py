@@ -659,3 +659,36 @@ def test_a_whole_rebuild_names_each_step_as_it_begins_and_a_small_drop_none(tmp_
         assert _orders(store)["total"] == 11
     finally:
         store.close()
+
+
+def test_one_orders_rows_found_by_its_key_are_its_current_rows_after_a_drop(tmp_path, sql_rows):
+    """lb_order_row / lb_order_scans / lb_order_attempts (queries/table_macros.sql: the lookup
+    reads one order's rows by the key stored when they were read) give the current tables' rows,
+    before and after a drop that re-sends the order, adds a scan and finishes its attempt."""
+    scan_head = "event_id,order_id,courier,event,event_at\n"
+    data = make_launch(tmp_path, {
+        "orders/o_001.csv": HEAD + "".join(f"O{i},C{i},web,IP7,Seoul,2016-10-07 09:{i:02},,\n" for i in range(1, 11)),
+        "shipments/s_001.csv": scan_head + "".join(f"E{i},O{i},CJ,packed,2016-10-07 11:{i:02}\n" for i in range(1, 11)),
+        "activations/a_001.csv": ACT_HEAD + "".join(f"A{i},O{i},auto,2016-10-07 12:{i:02},pending,,\n"
+                                                    for i in range(1, 11)),
+    })
+    store = Store(data)
+    by_key = ["SELECT order_id, region FROM lb_order_row('O1')",
+              "SELECT event_id, event FROM lb_order_scans('O1') ORDER BY 1",
+              "SELECT attempt_id, result FROM lb_order_attempts('O1')"]
+    by_id = ["SELECT order_id, region FROM orders WHERE order_id = 'O1'",
+             "SELECT event_id, event FROM shipments WHERE order_id = 'O1' ORDER BY 1",
+             "SELECT attempt_id, result FROM activations WHERE order_id = 'O1'"]
+    try:
+        store.refresh()
+        assert [sql_rows(store, q) for q in by_key] == [
+            [("O1", "Seoul")], [("E1", "packed")], [("A1", "pending")]] == [sql_rows(store, q) for q in by_id]
+        _write(data, "orders/o_002.csv", HEAD + "O1,C1,web,IP7,Busan,2016-10-07 09:01,,2016-10-08 10:00\n")
+        _write(data, "shipments/s_002.csv", scan_head + "E11,O1,CJ,picked_up,2016-10-07 13:00\n")
+        _write(data, "activations/a_002.csv", ACT_HEAD + "A1,O1,auto,2016-10-07 12:01,success,2016-10-07 12:05,\n")
+        assert store.refresh() == 3 and store.stable_before(1) is not None  # applied as a drop, not whole
+        assert [sql_rows(store, q) for q in by_key] == [
+            [("O1", "Busan")], [("E1", "packed"), ("E11", "picked_up")], [("A1", "success")]
+        ] == [sql_rows(store, q) for q in by_id]
+    finally:
+        store.close()

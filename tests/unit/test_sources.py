@@ -264,6 +264,31 @@ def test_fixing_the_mapping_reads_the_files_again_and_counts_nothing_twice(tmp_p
         store.close()
 
 
+def test_readers_see_the_launch_as_it_was_until_the_file_read_again_is_built(tmp_path, sql_rows):
+    """The file's old rows stay current while it is read again (schema.WITHDRAWN), and its new
+    ones are not yet: the readers' launch changes at the rebuild's commit, not before."""
+    from launch_files import make_launch
+
+    data = make_launch(tmp_path, {"shipments/cj_1.csv": CJ_SCANS, "orders/o.csv": ORDERS_HEAD
+                                  + "O1,C1,web,IP7,Seoul,2016-10-07 10:00\n"}, CJ_TOML)
+    store = Store(data)
+    try:
+        assert store.refresh() == 2
+        scans = "SELECT event_id, event FROM shipments ORDER BY 1"
+        old = [("S1", "picked_up"), ("S2", "at_hub"), ("S3", "at_hub"), ("S5", "delivered")]
+        assert sql_rows(store, scans) == old
+        (data / "launch.toml").write_text(CJ_TOML + '"집하대기" = "packed"\n"택배분실" = "failed_attempt"\n',
+                                          encoding="utf-8")
+        seen = []  # as the file read again is in, before the rebuild
+        assert store.refresh(lambda done, total: seen.append(
+            (sql_rows(store, scans), sql_rows(store, "SELECT count(*) FROM acc_shipments")))) == 1
+        assert seen == [(old, [(4 + 6,)])]  # the 4 rows taken out, and the 6 read again
+        assert sql_rows(store, scans) == [*old[:3], ("S4", "packed"), old[3], ("S6", "packed")]
+        assert sql_rows(store, "SELECT count(*) FROM acc_shipments") == [(6,)]
+    finally:
+        store.close()
+
+
 def test_a_new_source_reads_a_file_the_contract_rejected_and_a_broken_launch_toml_keeps_the_sources(
         tmp_path, sql_rows):
     from launch_files import make_launch
