@@ -4,12 +4,14 @@
 -- lb_batch_reach); it is a 'correction' when its messages correct another batch, marked at its
 -- first send. `name` is the batch (the deadline's kind for deadlines), `label` says more.
 -- Grain: one row per moment and kind. `at` is launch-local wall-clock time (for charts).
+-- Reads the orders' promises from order_facts (one row per current order, a table: the current
+-- orders are a view of acc_orders, which also holds the superseded versions).
 -- Parameters: $as_of.
 WITH deadlines AS (
-    SELECT promised_delivery_by AS ts, 'delivery promise' AS kind, count(*) AS n FROM orders
+    SELECT promised_delivery_by AS ts, 'delivery promise' AS kind, count(*) AS n FROM order_facts
     WHERE promised_delivery_by IS NOT NULL GROUP BY 1
     UNION ALL
-    SELECT promised_activation_by, 'activation promise', count(*) FROM orders
+    SELECT promised_activation_by, 'activation promise', count(*) FROM order_facts
     WHERE promised_activation_by IS NOT NULL GROUP BY 1
 ),
 top_deadlines AS (

@@ -16,7 +16,7 @@ attempts AS (
            min(requested_at) FILTER (WHERE requested_at <= $as_of
                                        AND (finished_at IS NULL OR finished_at > $as_of)) AS pending_since,
            max(finished_at) FILTER (WHERE finished_at <= $as_of) AS last_finish
-    FROM activations
+    FROM attempt_facts  -- the current attempts, stored sorted by order (activations is a view)
     WHERE order_id IN (SELECT order_id FROM open WHERE stage IN ('activation_pending', 'activation_failed'))
     GROUP BY order_id
 ),

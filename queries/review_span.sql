@@ -1,3 +1,4 @@
 -- Incident review: where the replay starts, the first order's ordered_at (null without orders).
 -- Grain: one row. Parameters: none.
-SELECT min(ordered_at) AS first_order FROM orders
+-- (order_facts: one row per current order, whose min DuckDB answers from its statistics)
+SELECT min(ordered_at) AS first_order FROM order_facts

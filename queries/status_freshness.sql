@@ -9,13 +9,7 @@ arrivals AS (
     SELECT table_name, count(*) AS files, max(arrived_at) AS newest_file_at
     FROM files GROUP BY table_name
 ),
-events(table_name, newest_event_at) AS (
-    SELECT 'orders', greatest(max(ordered_at), max(allocated_at), max(cancelled_at)) FROM orders
-    UNION ALL SELECT 'shipments', max(event_at) FROM shipments
-    UNION ALL SELECT 'activations', greatest(max(requested_at), max(finished_at)) FROM activations
-    UNION ALL SELECT 'messages', max(sent_at) FROM messages
-    UNION ALL SELECT 'calls', greatest(max(arrived_at), max(answered_at), max(ended_at)) FROM calls
-)
+events AS (SELECT table_name, newest_event_at FROM newest_events)  -- queries/load/newest_events.sql
 SELECT t.table_name, coalesce(a.files, 0) AS files, a.newest_file_at, e.newest_event_at
 FROM tables t
 LEFT JOIN arrivals a USING (table_name)
