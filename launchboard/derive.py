@@ -146,6 +146,7 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
                 step("call_facts")
                 cur.execute(sql.load("load/call_facts"))
                 _batch_facts(cur, None, reach=False)
+        cur.execute(sql.load("load/newest_events"))
         if before_commit is not None:
             before_commit(cur)
         cur.execute("COMMIT")

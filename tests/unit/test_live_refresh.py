@@ -621,7 +621,8 @@ def test_a_calls_file_rebuilt_whole_rebuilds_only_the_callers_stages(tmp_path, m
         _write(data, "calls/c_002.csv", calls + "K2,main,2016-10-07 11:30,2016-10-07 11:35,abandoned,C1,,,\n"
                                                 "K3,main,2016-10-07 08:30,2016-10-07 08:35,abandoned,C1,,,\n")
         assert store.refresh() == 1
-        assert ran == ["load/call_facts", "load/call_batches"]  # the calls' batches too, not whom batches reached
+        # the calls' batches too, not whom batches reached; then each table's newest event time
+        assert ran == ["load/call_facts", "load/call_batches", "load/newest_events"]
         # K1 (10:30) O1 allocated; K2 (11:30) packed by E1; K3 (08:30) before C1's first order
         assert sql_rows(store, "SELECT call_id, caller_order_id, caller_stage FROM call_facts ORDER BY 1") == [
             ("K1", "O1", "allocated"), ("K2", "O1", "packed"), ("K3", None, None)]
