@@ -103,7 +103,8 @@ CURRENT = "_current"
 WITHDRAWN = "_withdrawn"
 # The tables an agent's lookup reads one order's rows of: ``acc_<table>`` keeps the order's
 # 32-bit key (lb_order_key, queries/macros.sql) beside its id, since it is stored in the order
-# the files came in, not by order (queries/table_macros.sql, lb_order_rows_*).
+# the files came in, not by order (queries/table_macros.sql: lb_order_row, lb_order_scans,
+# lb_order_attempts).
 ORDER_KEY = "_order_key"
 ORDER_KEYED = ("orders", "shipments", "activations")
 
@@ -122,6 +123,7 @@ def column_defs(table: Table, extras: list[str] | tuple[str, ...] = ()) -> list[
     cols = [ident(c.name) + " " + types.get(c.kind, "VARCHAR")
             + (" USING COMPRESSION uncompressed" if c.identifier else "") for c in table.columns]
     return cols + ['"_file" VARCHAR', '"_line" BIGINT'] + [ident(e) + " VARCHAR" for e in extras]
+
 
 def current_view(table: Table, extras: list[str] | tuple[str, ...] = ()) -> str:
     """The current table: a view of the rows of ``acc_<table>`` marked ``CURRENT``, with the
