@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from launchboard import report
+from launchboard import report, sql
 from launchboard.loader import Store
 
 UTC = timezone.utc
@@ -279,10 +279,16 @@ def test_readers_see_the_launch_as_it_was_until_the_file_read_again_is_built(tmp
         assert sql_rows(store, scans) == old
         (data / "launch.toml").write_text(CJ_TOML + '"집하대기" = "packed"\n"택배분실" = "failed_attempt"\n',
                                           encoding="utf-8")
+        # the quality counts, read as the files table and acc_shipments stand (queries/quality_reconcile.sql)
+        reconcile = ("SELECT file_rows_read, rejected_listed, accepted_stored FROM ("
+                     + sql.load("quality_reconcile") + ") WHERE table_name = 'shipments'")
         seen = []  # as the file read again is in, before the rebuild
         assert store.refresh(lambda done, total: seen.append(
-            (sql_rows(store, scans), sql_rows(store, "SELECT count(*) FROM acc_shipments")))) == 1
-        assert seen == [(old, [(4 + 6,)])]  # the 4 rows taken out, and the 6 read again
+            (sql_rows(store, scans), sql_rows(store, "SELECT count(*) FROM acc_shipments"),
+             sql_rows(store, reconcile)))) == 1
+        # the 4 rows taken out and the 6 read again are stored; the counts are the new reading's:
+        # 7 read = 6 accepted + 1 rejected (the rows taken out are not counted twice)
+        assert seen == [(old, [(4 + 6,)], [(7, 1, 6)])]
         assert sql_rows(store, scans) == [*old[:3], ("S4", "packed"), old[3], ("S6", "packed")]
         assert sql_rows(store, "SELECT count(*) FROM acc_shipments") == [(6,)]
     finally:
