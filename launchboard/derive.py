@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 
 from . import resolve, sql
-from .schema import CURRENT, TABLES, TS, WITHDRAWN, Table, current_view, ident
+from .schema import CURRENT, INTERNAL, ORDER_KEY, TABLES, TS, WITHDRAWN, Table, current_view, ident
 
 # Store.stable_before when nothing was loaded since: every moment is unchanged.
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
@@ -108,7 +108,9 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
                 continue
             whole = True
             step(name)
-            # the rows of files taken out (ingest.unload_file) go now, with the launch they were in
+            # the rows of files taken out (ingest.unload_file) go now, with the launch they were in,
+            # and so do the extra columns only those files had (ingest.Extras.drop)
+            _drop_columns(cur, table, extras[name])
             cur.execute("DELETE FROM " + ident("acc_" + name) + " WHERE " + ident(WITHDRAWN))
             rows, keys = _several(cur, name, table.key)
             _mark_current(cur, name, table.key, rows, keys)
@@ -154,6 +156,16 @@ def _rebuild(cur, tables: list[str], extras: dict[str, list[str]], new_files: di
         cur.execute("ROLLBACK")
         raise
     return None if whole else min(earliest, default=END_OF_TIME)
+
+
+def _drop_columns(cur, table: Table, extras: list[str]) -> None:
+    """Drop the columns of ``acc_<table>`` that are neither the contract's, the engine's nor one
+    of ``extras`` (the extra columns the files still loaded have)."""
+    keep = {*table.names, *INTERNAL, CURRENT, WITHDRAWN, ORDER_KEY, *extras}
+    for (column,) in cur.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main'"
+                                 " AND table_name = $t ORDER BY column_index", {"t": "acc_" + table.name}).fetchall():
+        if column not in keep:
+            cur.execute("ALTER TABLE " + ident("acc_" + table.name) + " DROP COLUMN " + ident(column))
 
 
 # When at least this share of a table's keys have one row, only the keys with several are

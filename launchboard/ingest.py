@@ -19,7 +19,7 @@ from .checks import checked_query
 from .config import LaunchConfig
 from .persist import identity
 from .readers import FileRejected, Format, FoundFile, NotUtf8, Staged, StageJob, format_for
-from .schema import ORDER_KEY, ORDER_KEYED, TABLES, WITHDRAWN, Table, current_view, ident, stored_extras, withheld
+from .schema import ORDER_KEY, ORDER_KEYED, TABLES, WITHDRAWN, Table, ident, stored_extras, withheld
 
 
 def stage_file(fmt: Format, job: StageJob):
@@ -85,7 +85,9 @@ class Extras:
         return {t: dict(sorted(cols.items())) for t, cols in out.items()}
 
     def drop(self, cur, table: str, file: str) -> None:
-        """Forget a file's columns; those no other file has leave ``acc_<table>``."""
+        """Forget a file's columns. Those no other file has leave ``acc_<table>`` and its current
+        table when the table is rebuilt (derive.rebuild, in its transaction: until then the rows
+        of the file taken out are still current, with those columns)."""
         self._files.pop((table, file), None)
         self._personal.pop((table, file), None)
         cur.execute("DELETE FROM file_columns WHERE table_name = $t AND file = $f", {"t": table, "f": file})
@@ -93,12 +95,7 @@ class Extras:
         for (t, name), extras in self._files.items():
             for position, extra in extras if t == table else ():
                 first[extra] = min(first.get(extra, (name, position)), (name, position))
-        gone = set(self.first[table]) - set(first)
-        for column in gone:
-            cur.execute("ALTER TABLE " + ident("acc_" + table) + " DROP COLUMN " + ident(column))
         self.first[table] = first
-        if gone:  # the current table names every column: without those (the rebuild decides its rows)
-            cur.execute(current_view(TABLES[table], self.names(table)))
 
 
 # Python's cycle collector, while files are read: a queue_log's calls make millions of small

@@ -295,6 +295,34 @@ def test_readers_see_the_launch_as_it_was_until_the_file_read_again_is_built(tmp
         store.close()
 
 
+def test_an_extra_column_only_the_file_read_again_had_leaves_with_the_rebuild(tmp_path, sql_rows):
+    """o_1.csv's memo is an extra column until a source maps it to model. While the file is read
+    again its old rows are still current, memo with them; the column leaves at the rebuild's
+    commit, from the current table and from acc_orders."""
+    from launch_files import make_launch
+
+    head = ORDERS_HEAD.rstrip("\n") + ",memo\n"
+    data = make_launch(tmp_path, {"orders/o_1.csv": head + "O1,C1,web,IP7,Seoul,2016-10-07 10:00,gift\n",
+                                  "orders/p.csv": ORDERS_HEAD + "O2,C2,web,IP7,Busan,2016-10-07 11:00\n"})
+    store = Store(data)
+    try:
+        assert store.refresh() == 2
+        assert store.extras("orders") == ["memo"]
+        memo = "SELECT order_id, memo, model FROM orders ORDER BY 1"
+        assert sql_rows(store, memo) == [("O1", "gift", None), ("O2", None, None)]
+        (data / "launch.toml").write_text('[[sources]]\nname = "o"\ntable = "orders"\nfiles = "o_*.csv"\n'
+                                          'format = "csv"\n[sources.columns]\nmodel = "memo"\n', encoding="utf-8")
+        seen = []  # as the file read again is in, before the rebuild
+        assert store.refresh(lambda done, total: seen.append(sql_rows(store, memo))) == 1
+        assert seen == [[("O1", "gift", None), ("O2", None, None)]]
+        assert store.extras("orders") == []
+        assert sql_rows(store, "SELECT order_id, model FROM orders ORDER BY 1") == [("O1", "gift"), ("O2", None)]
+        columns = "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND column_name = 'memo'"
+        assert sql_rows(store, columns, {"t": "orders"}) == [] and sql_rows(store, columns, {"t": "acc_orders"}) == []
+    finally:
+        store.close()
+
+
 def test_a_new_source_reads_a_file_the_contract_rejected_and_a_broken_launch_toml_keeps_the_sources(
         tmp_path, sql_rows):
     from launch_files import make_launch
