@@ -276,7 +276,8 @@ def _facts_delta(cur, window: dict) -> None:
                 " WHERE _current AND order_id IN (SELECT order_id FROM lb_fact_orders)"
                 " UNION ALL SELECT * FROM main.acc_messages"
                 " WHERE _current AND order_id IS NULL AND message_id IN (SELECT message_id FROM lb_touched_messages)")
-    cur.execute("CREATE OR REPLACE VIEW lb_delta.messages AS SELECT * EXCLUDE (_current) FROM lb_delta.acc_messages")
+    cur.execute("CREATE OR REPLACE VIEW lb_delta.messages AS SELECT * EXCLUDE (" + ident(CURRENT) + ", "
+                + ident(WITHDRAWN) + ") FROM lb_delta.acc_messages")  # main.messages' columns
     # likewise a touched call is one of the touched customers' calls (above) or has no customer
     cur.execute("CREATE OR REPLACE TABLE lb_delta.calls AS SELECT * FROM main.calls"
                 " WHERE customer_id IN (SELECT customer_id FROM lb_touched_customers)"
